@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Quorate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "quorate-node", targets: ["quorate-node"]),
+        .executable(name: "quorate-wallet", targets: ["quorate-wallet"]),
+    ],
+    targets: [
+        // C libraries from Debian, one system-library target each.
+        .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1",
+                       providers: [.apt(["libsecp256k1-dev"])]),
+        .systemLibrary(name: "CLevelDB", providers: [.apt(["libleveldb-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibEvent", pkgConfig: "libevent",
+                       providers: [.apt(["libevent-dev"])]),
+
+        // The core: no I/O.
+        .target(name: "QuorateCrypto", dependencies: ["CSecp256k1", "COpenSSL"]),
+        .target(name: "QuorateCore", dependencies: ["QuorateCrypto"]),
+        .target(name: "QuorateState", dependencies: ["QuorateCore", "QuorateCrypto"]),
+
+        // I/O.
+        .target(name: "QuorateStorage", dependencies: ["CLevelDB", "QuorateCore", "QuorateState"]),
+        .target(name: "QuorateRPC", dependencies: ["CLibEvent", "QuorateCore"]),
+        .target(name: "QuorateNode", dependencies: [
+            "QuorateCore", "QuorateCrypto", "QuorateState", "QuorateStorage", "QuorateRPC",
+        ]),
+
+        .executableTarget(name: "quorate-node", dependencies: ["QuorateNode"]),
+        .executableTarget(name: "quorate-wallet", dependencies: ["QuorateNode", "QuorateCore", "QuorateCrypto"]),
+
+        .testTarget(name: "QuorateCryptoTests", dependencies: ["QuorateCrypto"]),
+        .testTarget(name: "QuorateCoreTests", dependencies: ["QuorateCore"]),
+        .testTarget(name: "QuorateStateTests", dependencies: ["QuorateState"]),
+        .testTarget(name: "QuorateStorageTests", dependencies: ["QuorateStorage"]),
+        .testTarget(name: "QuorateRPCTests", dependencies: ["QuorateRPC"]),
+        .testTarget(name: "QuorateNodeTests", dependencies: ["QuorateNode"]),
+    ]
+)

@@ -1,0 +1,28 @@
+import QuorateCrypto
+
+/// A 32-byte hash (keccak256 unless a field says otherwise).
+public struct Hash32: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let bytes: [UInt8]
+
+    public init(_ bytes: [UInt8]) {
+        precondition(bytes.count == 32, "a hash is 32 bytes")
+        self.bytes = bytes
+    }
+
+    public init(hex: String) throws {
+        let raw = try Hex.decode(hex)
+        guard raw.count == 32 else {
+            throw Hex.DecodingError(description: "a hash is 32 bytes (64 hex digits), got \(raw.count) bytes")
+        }
+        self.bytes = raw
+    }
+
+    public static let zero = Hash32([UInt8](repeating: 0, count: 32))
+
+    public static func keccak(_ data: [UInt8]) -> Hash32 { Hash32(Keccak256.hash(data)) }
+
+    public var hex: String { Hex.encode(bytes, prefix: true) }
+    public var description: String { hex }
+
+    public static func < (a: Hash32, b: Hash32) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+}
