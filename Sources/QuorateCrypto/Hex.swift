@@ -2,6 +2,7 @@
 public enum Hex {
     public struct DecodingError: Error, CustomStringConvertible, Equatable {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     private static let digits = Array("0123456789abcdef".utf8)

@@ -1,0 +1,1 @@
+// The QuorateNode module; see docs/architecture.md.

@@ -1,0 +1,1 @@
+// The QuorateRPC module; see docs/architecture.md.

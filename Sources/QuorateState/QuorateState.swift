@@ -1,0 +1,1 @@
+// The QuorateState module; see docs/architecture.md.

@@ -1,0 +1,1 @@
+// The QuorateStorage module; see docs/architecture.md.
