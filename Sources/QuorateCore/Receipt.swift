@@ -1,0 +1,54 @@
+/// The outcome of one transaction in a committed block.
+///
+/// There is no EVM, so a transaction in a block always succeeds (a block with a transaction
+/// that cannot execute is invalid and gets no votes); `status` is kept because clients read it.
+public struct Receipt: Equatable, Sendable {
+    public var transactionHash: Hash32
+    public var type: TransactionType
+    public var status: UInt8
+    public var from: Address
+    public var to: Address?
+    public var gasUsed: UInt64
+    public var cumulativeGasUsed: UInt64
+    public var effectiveGasPrice: UInt256
+
+    public init(transactionHash: Hash32, type: TransactionType, status: UInt8, from: Address, to: Address?,
+                gasUsed: UInt64, cumulativeGasUsed: UInt64, effectiveGasPrice: UInt256) {
+        self.transactionHash = transactionHash
+        self.type = type
+        self.status = status
+        self.from = from
+        self.to = to
+        self.gasUsed = gasUsed
+        self.cumulativeGasUsed = cumulativeGasUsed
+        self.effectiveGasPrice = effectiveGasPrice
+    }
+
+    public var rlp: RLPItem {
+        .list([
+            RLPItem(transactionHash), RLPItem(UInt64(type.rawValue)), RLPItem(UInt64(status)), RLPItem(from),
+            to.map { RLPItem($0) } ?? RLPItem(bytes: []),
+            RLPItem(gasUsed), RLPItem(cumulativeGasUsed), RLPItem(effectiveGasPrice),
+        ])
+    }
+
+    public func encoded() -> [UInt8] { RLP.encode(rlp) }
+
+    public init(rlp: RLPItem) throws {
+        let f = try rlp.listValue()
+        guard f.count == 8 else { throw RLPError(description: "receipt: expected 8 fields, got \(f.count)") }
+        guard let type = TransactionType(rawValue: UInt8(truncatingIfNeeded: try f[1].uint64Value())) else {
+            throw RLPError(description: "receipt: unknown transaction type")
+        }
+        let toBytes = try f[4].bytesValue()
+        self.init(transactionHash: try f[0].hash32Value(), type: type,
+                  status: UInt8(truncatingIfNeeded: try f[2].uint64Value()), from: try f[3].addressValue(),
+                  to: toBytes.isEmpty ? nil : try f[4].addressValue(),
+                  gasUsed: try f[5].uint64Value(), cumulativeGasUsed: try f[6].uint64Value(),
+                  effectiveGasPrice: try f[7].uint256Value())
+    }
+
+    public static func root(_ receipts: [Receipt]) -> Hash32 {
+        MerkleRoot.compute(receipts.map { Hash32.keccak($0.encoded()) })
+    }
+}

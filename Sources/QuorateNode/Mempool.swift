@@ -1,0 +1,179 @@
+import QuorateCore
+import QuorateState
+import Synchronization
+
+/// Transactions waiting for a block. Bounded by count, bytes and per sender. Each entry keeps the
+/// sender recovered on entry, so block validation never checks that signature again.
+///
+/// Thread-safe: RPC threads add, the executor takes and removes.
+public final class Mempool: @unchecked Sendable {
+    public struct Limits: Sendable {
+        /// Transactions held at once.
+        public var maxTransactions = 200_000
+        /// Raw bytes held at once.
+        public var maxBytes = 128 << 20
+        /// Transactions of one sender held at once; also how far ahead of the account nonce a
+        /// transaction may be (a larger gap is refused as "nonce too high").
+        public var maxPerSender = 4_096
+        public init() {}
+    }
+
+    public struct Entry: Sendable {
+        public let transaction: Transaction
+        public let sender: Address
+        let sequence: UInt64
+    }
+
+    private struct SenderQueue {
+        /// The account nonce when last seen: transactions from here on are candidates.
+        var baseNonce: UInt64
+        var byNonce: [UInt64: Hash32] = [:]
+    }
+
+    private struct State {
+        var entries: [Hash32: Entry] = [:]
+        var senders: [Address: SenderQueue] = [:]
+        var bytes = 0
+        var nextSequence: UInt64 = 0
+    }
+
+    public let limits: Limits
+    private let state = Mutex(State())
+
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
+
+    public var count: Int { state.withLock { $0.entries.count } }
+
+    /// The sender cached on entry, or nil if the transaction is not pooled.
+    public func sender(of hash: Hash32) -> Address? { state.withLock { $0.entries[hash]?.sender } }
+
+    public func contains(_ hash: Hash32) -> Bool { state.withLock { $0.entries[hash] != nil } }
+
+    public func entry(_ hash: Hash32) -> Entry? { state.withLock { $0.entries[hash] } }
+
+    /// Next nonce after the sender's contiguous pooled transactions (the `pending` block tag).
+    public func pendingNonce(of sender: Address, accountNonce: UInt64) -> UInt64 {
+        state.withLock { s in
+            guard let queue = s.senders[sender] else { return accountNonce }
+            var nonce = max(accountNonce, queue.baseNonce)
+            while queue.byNonce[nonce] != nil { nonce += 1 }
+            return nonce
+        }
+    }
+
+    /// Adds a transaction whose signature has been checked (`sender` recovered) and that passed the
+    /// stateless rules; `account` is the sender's committed account.
+    public func add(_ tx: Transaction, sender: Address, account: Account) throws {
+        try state.withLock { s in
+            guard s.entries[tx.hash] == nil else { throw TransactionRejection(.alreadyKnown, "already known") }
+            guard tx.nonce >= account.nonce else {
+                throw TransactionRejection(.nonceTooLow, "nonce too low: next nonce \(account.nonce), tx nonce \(tx.nonce)")
+            }
+            guard tx.nonce - account.nonce < UInt64(limits.maxPerSender) else {
+                throw TransactionRejection(.nonceTooHigh,
+                                           "nonce too high: tx nonce \(tx.nonce) is more than \(limits.maxPerSender) ahead of the account nonce \(account.nonce)")
+            }
+            try TransactionRules.checkFunds(tx, sender: sender, balance: account.balance)
+            var queue = s.senders[sender] ?? SenderQueue(baseNonce: account.nonce)
+            queue.baseNonce = max(queue.baseNonce, account.nonce)
+            var replaced: Entry?
+            if let existing = queue.byNonce[tx.nonce], let old = s.entries[existing] {
+                guard Mempool.isPriceBump(new: tx, old: old.transaction) else {
+                    throw TransactionRejection(.replacementUnderpriced, "replacement transaction underpriced")
+                }
+                replaced = old
+            } else {
+                guard queue.byNonce.count < limits.maxPerSender else {
+                    throw TransactionRejection(.senderQueueFull,
+                                               "txpool is full for sender \(sender): \(limits.maxPerSender) transactions pending")
+                }
+            }
+            let newBytes = s.bytes - (replaced?.transaction.raw.count ?? 0) + tx.raw.count
+            guard replaced != nil || s.entries.count < limits.maxTransactions, newBytes <= limits.maxBytes else {
+                throw TransactionRejection(.poolFull, "txpool is full")
+            }
+            if let replaced { s.entries[replaced.transaction.hash] = nil }
+            queue.byNonce[tx.nonce] = tx.hash
+            s.senders[sender] = queue
+            s.entries[tx.hash] = Entry(transaction: tx, sender: sender, sequence: s.nextSequence)
+            s.nextSequence += 1
+            s.bytes = newBytes
+        }
+    }
+
+    /// Geth's rule: a same-nonce replacement must raise both fee fields by at least 10%.
+    static func isPriceBump(new: Transaction, old: Transaction) -> Bool {
+        func bumped(_ n: UInt256, _ o: UInt256) -> Bool {
+            let (n10, o1) = n.multipliedReportingOverflow(by: UInt256(10))
+            let (o11, o2) = o.multipliedReportingOverflow(by: UInt256(11))
+            return o1 || (!o2 && n10 >= o11)
+        }
+        return bumped(new.maxFeePerGas, old.maxFeePerGas) && bumped(new.maxPriorityFeePerGas, old.maxPriorityFeePerGas)
+    }
+
+    /// Transactions that can execute now, in arrival order, each sender's in nonce order without
+    /// gaps: a transaction whose predecessor is missing is held back.
+    public func executable(limit: Int) -> [BlockBuilder.Candidate] {
+        state.withLock { s in
+            var heads: [(sequence: UInt64, sender: Address, nonce: UInt64)] = []
+            for (sender, queue) in s.senders {
+                if let hash = queue.byNonce[queue.baseNonce], let e = s.entries[hash] {
+                    heads.append((e.sequence, sender, queue.baseNonce))
+                }
+            }
+            // Deterministic regardless of dictionary order: by arrival, then by sender.
+            heads.sort { ($0.sequence, $0.sender) < ($1.sequence, $1.sender) }
+            var out = [BlockBuilder.Candidate]()
+            // Round-robin over senders so one busy sender cannot starve the others.
+            var cursors = heads.map { ($0.sender, $0.nonce) }
+            while out.count < limit, !cursors.isEmpty {
+                var next: [(Address, UInt64)] = []
+                for (sender, nonce) in cursors where out.count < limit {
+                    guard let hash = s.senders[sender]?.byNonce[nonce], let e = s.entries[hash] else { continue }
+                    out.append(BlockBuilder.Candidate(transaction: e.transaction, sender: sender))
+                    next.append((sender, nonce + 1))
+                }
+                cursors = next
+            }
+            return out
+        }
+    }
+
+    /// After a block commits: drops its transactions and every pooled one the new nonces made stale.
+    public func removeCommitted(_ transactions: [Transaction], senders: [Address], nonceOf: (Address) -> UInt64) {
+        state.withLock { s in
+            var touched = Set<Address>()
+            for (tx, sender) in zip(transactions, senders) {
+                if let e = s.entries.removeValue(forKey: tx.hash) { s.bytes -= e.transaction.raw.count }
+                touched.insert(sender)
+            }
+            for sender in touched { Mempool.advance(&s, sender: sender, to: nonceOf(sender)) }
+        }
+    }
+
+    /// Drops transactions that can no longer execute (found by the block builder).
+    public func remove(_ hashes: [Hash32]) {
+        state.withLock { s in
+            for hash in hashes {
+                guard let e = s.entries.removeValue(forKey: hash) else { continue }
+                s.bytes -= e.transaction.raw.count
+                if var queue = s.senders[e.sender] {
+                    queue.byNonce[e.transaction.nonce] = nil
+                    s.senders[e.sender] = queue.byNonce.isEmpty ? nil : queue
+                }
+            }
+        }
+    }
+
+    private static func advance(_ s: inout State, sender: Address, to nonce: UInt64) {
+        guard var queue = s.senders[sender] else { return }
+        for (n, hash) in queue.byNonce where n < nonce {
+            queue.byNonce[n] = nil
+            if let e = s.entries.removeValue(forKey: hash) { s.bytes -= e.transaction.raw.count }
+        }
+        queue.baseNonce = max(queue.baseNonce, nonce)
+        s.senders[sender] = queue.byNonce.isEmpty ? nil : queue
+    }
+}

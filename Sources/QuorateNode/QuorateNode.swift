@@ -1,1 +1,0 @@
-// The QuorateNode module; see docs/architecture.md.

@@ -1,0 +1,61 @@
+import QuorateCore
+
+/// Builds a block proposal: executes candidate transactions in order against the parent state and
+/// keeps those that apply, within the block's count, byte and gas limits.
+public enum BlockBuilder {
+    public struct Candidate: Sendable {
+        public let transaction: Transaction
+        public let sender: Address
+        public init(transaction: Transaction, sender: Address) {
+            self.transaction = transaction
+            self.sender = sender
+        }
+    }
+
+    public struct Output: Sendable {
+        public let executed: ExecutedBlock
+        /// Candidates that cannot execute on this state, with the reason; the mempool drops them.
+        public let rejected: [(Hash32, TransactionRejection)]
+    }
+
+    public static func build(parent: ParentState, candidates: [Candidate], proposer: Address, timestampMs: UInt64,
+                             lastCommit: CommitCertificate?, rules: ChainRules) throws -> Output {
+        var state = StateOverlay(base: parent.accounts)
+        var included = [Transaction]()
+        var senders = [Address]()
+        var receipts = [Receipt]()
+        var rejected = [(Hash32, TransactionRejection)]()
+        var gasUsed: UInt64 = 0
+        var bytes: UInt64 = 0
+        for candidate in candidates {
+            let tx = candidate.transaction
+            guard UInt64(included.count) < rules.consensus.maxBlockTransactions else { break }
+            if bytes + UInt64(tx.raw.count) > rules.consensus.maxBlockBytes { continue }
+            if gasUsed + tx.intrinsicGas > rules.fees.blockGasLimit { continue }
+            do {
+                let receipt = try BlockExecutor.apply(tx, sender: candidate.sender, proposer: proposer, fees: rules.fees,
+                                                      chainId: rules.chainId, cumulativeGasUsed: gasUsed, state: &state)
+                included.append(tx)
+                senders.append(candidate.sender)
+                receipts.append(receipt)
+                gasUsed = receipt.cumulativeGasUsed
+                bytes += UInt64(tx.raw.count)
+            } catch let rejection as TransactionRejection {
+                // A nonce gap just means an earlier transaction of this sender is not in; keep it pooled.
+                if rejection.kind != .nonceTooHigh { rejected.append((tx.hash, rejection)) }
+            }
+        }
+        let update = try state.commitment(root: parent.header.stateRoot, reader: parent.nodes)
+        let header = BlockHeader(
+            chainId: rules.chainId, height: parent.header.height + 1, timestampMs: timestampMs,
+            parentHash: parent.header.hash, proposer: proposer,
+            transactionsRoot: Block.transactionsRoot(included), receiptsRoot: Receipt.root(receipts),
+            stateRoot: update.newRoot, validatorsHash: parent.nextValidators.hash,
+            nextValidatorsHash: parent.nextValidators.hash, lastCommitHash: lastCommit?.hash ?? .zero,
+            gasLimit: rules.fees.blockGasLimit, gasUsed: gasUsed, baseFeePerGas: rules.fees.baseFeePerGas)
+        let block = Block(header: header, transactions: included, lastCommit: lastCommit)
+        return Output(executed: ExecutedBlock(block: block, senders: senders, receipts: receipts,
+                                              changedAccounts: state.changedAccounts, stateUpdate: update),
+                      rejected: rejected)
+    }
+}

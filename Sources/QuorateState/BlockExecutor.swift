@@ -1,0 +1,53 @@
+import QuorateCore
+
+/// Applies transactions to a state overlay. Deterministic: same parent state and transactions,
+/// same receipts and state.
+public enum BlockExecutor {
+    /// Applies one transaction. Throws `TransactionRejection` and leaves `state` unchanged when the
+    /// transaction cannot execute on this state (wrong nonce, not enough balance).
+    public static func apply(_ tx: Transaction, sender: Address, proposer: Address, fees: FeeParams, chainId: UInt64,
+                             cumulativeGasUsed: UInt64, state: inout StateOverlay) throws -> Receipt {
+        try TransactionRules.checkStateless(tx, chainId: chainId, fees: fees)
+        var from = try state.account(sender)
+        guard tx.nonce == from.nonce else {
+            throw tx.nonce < from.nonce
+                ? TransactionRejection(.nonceTooLow, "nonce too low: next nonce \(from.nonce), tx nonce \(tx.nonce)")
+                : TransactionRejection(.nonceTooHigh, "nonce too high: next nonce \(from.nonce), tx nonce \(tx.nonce)")
+        }
+        guard from.nonce < UInt64.max else { throw TransactionRejection(.overflow, "nonce has max value") }
+        try TransactionRules.checkFunds(tx, sender: sender, balance: from.balance)
+
+        // No EVM: a transfer uses exactly its intrinsic gas.
+        let gasUsed = tx.intrinsicGas
+        let price = tx.effectiveGasPrice(baseFee: fees.baseFeePerGas)
+        let fee = UInt256(gasUsed) * price
+        // The base-fee part is burned, as in Ethereum; the tip goes to the block's proposer.
+        let tip = fee - UInt256(gasUsed) * fees.baseFeePerGas
+
+        from.nonce += 1
+        from.balance = from.balance - fee - tx.value
+        state.setAccount(sender, from)
+        let to = tx.to!
+        var recipient = try state.account(to)
+        recipient.balance = add(recipient.balance, tx.value)
+        state.setAccount(to, recipient)
+        if !tip.isZero {
+            var miner = try state.account(proposer)
+            miner.balance = add(miner.balance, tip)
+            state.setAccount(proposer, miner)
+        }
+        return Receipt(transactionHash: tx.hash, type: tx.type, status: 1, from: sender, to: to, gasUsed: gasUsed,
+                       cumulativeGasUsed: cumulativeGasUsed + gasUsed, effectiveGasPrice: price)
+    }
+
+    /// Genesis refuses a total supply over 2^256 and transfers only move value, so no balance can overflow.
+    private static func add(_ a: UInt256, _ b: UInt256) -> UInt256 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        precondition(!overflow, "a balance overflowed although the total supply fits in 256 bits")
+        return sum
+    }
+}
+
+extension UInt256 {
+    public var isZero: Bool { self == .zero }
+}

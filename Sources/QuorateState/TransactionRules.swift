@@ -1,0 +1,71 @@
+import QuorateCore
+
+/// Why a transaction cannot enter the mempool or a block. Messages follow geth's wording where
+/// geth has one, because clients (web3.py, ethers) and their users match on them.
+public struct TransactionRejection: Error, CustomStringConvertible, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case unprotected, wrongChainId, contractCreation, oversizedData, intrinsicGasTooLow, gasLimitTooHigh
+        case tipAboveFeeCap, feeCapBelowBaseFee, nonceTooLow, nonceTooHigh, insufficientFunds, overflow
+        case alreadyKnown, poolFull, senderQueueFull, notPermitted, replacementUnderpriced, invalidSignature
+    }
+
+    public let kind: Kind
+    public let description: String
+
+    public init(_ kind: Kind, _ description: String) {
+        self.kind = kind
+        self.description = description
+    }
+}
+
+/// The checks shared by the mempool (on entry) and block execution (at apply time).
+public enum TransactionRules {
+    /// Checks that need no account state.
+    public static func checkStateless(_ tx: Transaction, chainId: UInt64, fees: FeeParams) throws {
+        guard let txChainId = tx.chainId else {
+            throw TransactionRejection(.unprotected, "only replay-protected (EIP-155) transactions allowed over RPC")
+        }
+        guard txChainId == chainId else {
+            throw TransactionRejection(.wrongChainId, "invalid chain id for signer: have \(txChainId) want \(chainId)")
+        }
+        guard tx.to != nil else {
+            throw TransactionRejection(.contractCreation,
+                                       "contract creation is not supported: Quorate has no EVM; a transaction needs a `to` address")
+        }
+        guard UInt64(tx.data.count) <= fees.maxTransactionDataBytes else {
+            throw TransactionRejection(.oversizedData,
+                                       "oversized data: transaction data is \(tx.data.count) bytes, the limit is \(fees.maxTransactionDataBytes)")
+        }
+        let intrinsic = tx.intrinsicGas
+        guard tx.gasLimit >= intrinsic else {
+            throw TransactionRejection(.intrinsicGasTooLow, "intrinsic gas too low: gas \(tx.gasLimit), minimum needed \(intrinsic)")
+        }
+        guard tx.gasLimit <= fees.blockGasLimit else {
+            throw TransactionRejection(.gasLimitTooHigh, "exceeds block gas limit: gas \(tx.gasLimit), block limit \(fees.blockGasLimit)")
+        }
+        guard tx.maxPriorityFeePerGas <= tx.maxFeePerGas else {
+            throw TransactionRejection(.tipAboveFeeCap,
+                                       "max priority fee per gas higher than max fee per gas: maxPriorityFeePerGas: \(tx.maxPriorityFeePerGas), maxFeePerGas: \(tx.maxFeePerGas)")
+        }
+        guard tx.maxFeePerGas >= fees.baseFeePerGas else {
+            throw TransactionRejection(.feeCapBelowBaseFee,
+                                       "max fee per gas less than block base fee: maxFeePerGas: \(tx.maxFeePerGas), baseFee: \(fees.baseFeePerGas)")
+        }
+    }
+
+    /// The most the sender can be charged: gasLimit * maxFeePerGas + value (geth's balance check).
+    public static func maxCost(_ tx: Transaction) throws -> UInt256 {
+        let (fee, o1) = UInt256(tx.gasLimit).multipliedReportingOverflow(by: tx.maxFeePerGas)
+        let (total, o2) = fee.addingReportingOverflow(tx.value)
+        guard !o1, !o2 else { throw TransactionRejection(.overflow, "gas * price + value overflows 256 bits") }
+        return total
+    }
+
+    public static func checkFunds(_ tx: Transaction, sender: Address, balance: UInt256) throws {
+        let cost = try maxCost(tx)
+        guard balance >= cost else {
+            throw TransactionRejection(.insufficientFunds,
+                                       "insufficient funds for gas * price + value: address \(sender) have \(balance) want \(cost)")
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import QuorateCore
+import QuorateState
+import Synchronization
+
+public struct StoreError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Blocks, certificates, receipts, indexes and world state of one chain in one LevelDB.
+///
+/// Reads may come from any thread (LevelDB is thread-safe); commits come from the node's one
+/// serial executor.
+public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendable {
+    /// Bumped when the on-disk layout changes; a store with a newer version is refused.
+    public static let schemaVersion: UInt64 = 1
+
+    public let db: LevelDB
+    public let genesis: Genesis
+    public let genesisHash: Hash32
+    private let headState: Mutex<BlockHeader>
+
+    /// Opens an initialised store and checks it can be trusted: schema version, chain id, genesis,
+    /// and the head block against its commit certificate.
+    public init(path: String) throws {
+        db = try LevelDB(path: path, createIfMissing: false)
+        guard let versionBytes = try db.get(StoreKeys.metaSchemaVersion), let version = StoreKeys.uint64(versionBytes) else {
+            throw StoreError("\(path) is not an initialised Quorate store: run `quorate-node init --genesis FILE --datadir DIR` first")
+        }
+        guard version <= ChainStore.schemaVersion else {
+            throw StoreError("the store at \(path) has schema version \(version), newer than this quorate-node (\(ChainStore.schemaVersion)): upgrade quorate-node")
+        }
+        guard let genesisBytes = try db.get(StoreKeys.metaGenesis) else {
+            throw StoreError("the store at \(path) has no genesis: it is damaged; re-initialise it and sync from peers")
+        }
+        genesis = try Genesis(json: genesisBytes)
+        guard let chainBytes = try db.get(StoreKeys.metaChainId), StoreKeys.uint64(chainBytes) == genesis.chainId else {
+            throw StoreError("the store at \(path) records a chain id that differs from its genesis: it is damaged")
+        }
+        guard let genesisBlock = try ChainStore.readBlock(db, 0) else {
+            throw StoreError("the store at \(path) has no block 0: it is damaged; re-initialise it")
+        }
+        genesisHash = genesisBlock.hash
+        guard let headBytes = try db.get(StoreKeys.metaHead), let headHeight = StoreKeys.uint64(headBytes),
+              let head = try ChainStore.readBlock(db, headHeight) else {
+            throw StoreError("the store at \(path) has no head block: it is damaged")
+        }
+        headState = Mutex(head.header)
+        try checkHeadCertificate(head.header)
+    }
+
+    /// Creates a store for `genesis` at `path` (the `init` command). Refuses a store that exists.
+    @discardableResult
+    public static func initialize(path: String, genesis: Genesis) throws -> ChainStore {
+        let db = try LevelDB(path: path, createIfMissing: true)
+        if try db.get(StoreKeys.metaSchemaVersion) != nil {
+            let existing = try db.get(StoreKeys.metaGenesis).flatMap { try? Genesis(json: $0) }
+            if let existing, existing.contentHash == genesis.contentHash {
+                throw StoreError("\(path) is already initialised with this genesis; start the node with `quorate-node start`")
+            }
+            throw StoreError("\(path) is already initialised with another genesis (chain id \(existing?.chainId ?? 0)); use a new data directory")
+        }
+        let executed = try GenesisState.build(genesis, nodes: EmptyNodes())
+        var batch = WriteBatch()
+        batch.put(StoreKeys.metaSchemaVersion, StoreKeys.be(schemaVersion))
+        batch.put(StoreKeys.metaChainId, StoreKeys.be(genesis.chainId))
+        batch.put(StoreKeys.metaGenesis, genesis.jsonBytes())
+        writeBlock(executed, certificate: nil, into: &batch)
+        try db.write(batch, sync: true)
+        return try ChainStore(sharing: db, genesis: genesis, head: executed.block.header)
+    }
+
+    private init(sharing db: LevelDB, genesis: Genesis, head: BlockHeader) throws {
+        self.db = db
+        self.genesis = genesis
+        self.genesisHash = try ChainStore.readBlock(db, 0)!.hash
+        self.headState = Mutex(head)
+    }
+
+    private func checkHeadCertificate(_ head: BlockHeader) throws {
+        guard head.height > 0 else { return }
+        guard let certificate = try certificate(at: head.height) else {
+            throw StoreError("block \(head.height) has no commit certificate in the store: it is damaged")
+        }
+        guard certificate.blockHash == head.hash else {
+            throw StoreError("the certificate stored for block \(head.height) is for another block: the store is damaged")
+        }
+        do {
+            try certificate.verify(validators: try validators(at: head.height), chainId: genesis.chainId)
+        } catch {
+            throw StoreError("the head block \(head.height) does not verify against its commit certificate (\(error)): the store cannot be trusted")
+        }
+    }
+
+    public var head: BlockHeader { headState.withLock { $0 } }
+    public var chainId: UInt64 { genesis.chainId }
+
+    /// The validators that sign blocks at `height`. The set is fixed by genesis until governance
+    /// (its own issue) lets the chain change it.
+    public func validators(at height: UInt64) throws -> ValidatorSet { genesis.validators }
+
+    // MARK: reads
+
+    public func block(at height: UInt64) throws -> Block? { try ChainStore.readBlock(db, height) }
+
+    public func height(of hash: Hash32) throws -> UInt64? {
+        try db.get(StoreKeys.heightByHash(hash)).flatMap(StoreKeys.uint64)
+    }
+
+    public func transactionLocation(_ hash: Hash32) throws -> (height: UInt64, index: Int)? {
+        guard let bytes = try db.get(StoreKeys.transactionLocation(hash)), bytes.count == 12,
+              let height = StoreKeys.uint64(Array(bytes[0..<8])) else { return nil }
+        let index = bytes[8..<12].reduce(0) { $0 << 8 | Int($1) }
+        return (height, index)
+    }
+
+    public func receipts(at height: UInt64) throws -> [Receipt] {
+        guard let bytes = try db.get(StoreKeys.receipts(height)) else { return [] }
+        return try RLP.decode(bytes).listValue().map { try Receipt(rlp: $0) }
+    }
+
+    public func certificate(at height: UInt64) throws -> CommitCertificate? {
+        try db.get(StoreKeys.certificate(height)).map { try CommitCertificate(rlp: try RLP.decode($0)) }
+    }
+
+    /// Latest state, from the flat account table.
+    public func account(_ address: Address) throws -> Account? {
+        try db.get(StoreKeys.account(address)).map { try Account(decoding: $0) }
+    }
+
+    /// State at a historical block, read through the state tree at that block's root.
+    public func account(_ address: Address, stateRoot: Hash32) throws -> Account? {
+        try SparseMerkleTree.value(root: stateRoot, key: Hash32.keccak(address.bytes), reader: self)
+            .map { try Account(decoding: $0) }
+    }
+
+    public func stateNode(_ hash: Hash32) throws -> [UInt8]? { try db.get(StoreKeys.stateNode(hash)) }
+
+    public func parentState(for head: BlockHeader) throws -> ParentState {
+        ParentState(header: head, validators: try validators(at: head.height),
+                    nextValidators: try validators(at: head.height + 1), accounts: self, nodes: self)
+    }
+
+    // MARK: commit
+
+    /// Writes a block with its certificate, receipts, indexes and new state in one synced batch:
+    /// a crash leaves the store at the previous block or this one, never between.
+    public func commit(_ executed: ExecutedBlock, certificate: CommitCertificate) throws {
+        let header = executed.block.header
+        precondition(header.height == head.height + 1 && header.parentHash == head.hash,
+                     "blocks are committed in order on top of the head")
+        precondition(certificate.height == header.height && certificate.blockHash == header.hash,
+                     "the certificate certifies this block")
+        var batch = WriteBatch()
+        ChainStore.writeBlock(executed, certificate: certificate, into: &batch)
+        try db.write(batch, sync: true)
+        headState.withLock { $0 = header }
+    }
+
+    private static func writeBlock(_ executed: ExecutedBlock, certificate: CommitCertificate?, into batch: inout WriteBatch) {
+        let block = executed.block
+        let height = block.header.height
+        batch.put(StoreKeys.block(height), block.encoded())
+        batch.put(StoreKeys.heightByHash(block.hash), StoreKeys.be(height))
+        for (i, tx) in block.transactions.enumerated() {
+            var location = StoreKeys.be(height)
+            location.appendBigEndian(UInt32(i))
+            batch.put(StoreKeys.transactionLocation(tx.hash), location)
+        }
+        batch.put(StoreKeys.receipts(height), RLP.encode(.list(executed.receipts.map(\.rlp))))
+        if let certificate { batch.put(StoreKeys.certificate(height), certificate.encoded()) }
+        for (address, account) in executed.changedAccounts {
+            if account.isEmpty {
+                batch.delete(StoreKeys.account(address))
+            } else {
+                batch.put(StoreKeys.account(address), account.encoded())
+            }
+        }
+        for node in executed.stateUpdate.newNodes { batch.put(StoreKeys.stateNode(node.hash), node.encoded) }
+        batch.put(StoreKeys.metaHead, StoreKeys.be(height))
+    }
+
+    private static func readBlock(_ db: LevelDB, _ height: UInt64) throws -> Block? {
+        try db.get(StoreKeys.block(height)).map { try Block(decoding: $0) }
+    }
+
+    private struct EmptyNodes: StateNodeReader {
+        func stateNode(_ hash: Hash32) throws -> [UInt8]? { nil }
+    }
+}

@@ -1,0 +1,29 @@
+import QuorateCore
+
+/// The tables of the one LevelDB a node keeps, as one-byte key prefixes (DESIGN.md section 5).
+enum StoreKeys {
+    static let metaSchemaVersion = Array("m/schema".utf8)
+    static let metaChainId = Array("m/chainId".utf8)
+    static let metaGenesis = Array("m/genesis".utf8)
+    static let metaHead = Array("m/head".utf8)
+    static let consensusHardState = Array("k/hardstate".utf8)
+
+    static func block(_ height: UInt64) -> [UInt8] { [UInt8(ascii: "b")] + be(height) }
+    static func heightByHash(_ hash: Hash32) -> [UInt8] { [UInt8(ascii: "h")] + hash.bytes }
+    static func transactionLocation(_ hash: Hash32) -> [UInt8] { [UInt8(ascii: "t")] + hash.bytes }
+    static func receipts(_ height: UInt64) -> [UInt8] { [UInt8(ascii: "r")] + be(height) }
+    static func certificate(_ height: UInt64) -> [UInt8] { [UInt8(ascii: "c")] + be(height) }
+    static func account(_ address: Address) -> [UInt8] { [UInt8(ascii: "a")] + address.bytes }
+    static func stateNode(_ hash: Hash32) -> [UInt8] { [UInt8(ascii: "n")] + hash.bytes }
+
+    static func be(_ v: UInt64) -> [UInt8] {
+        var out = [UInt8]()
+        out.appendBigEndian(v)
+        return out
+    }
+
+    static func uint64(_ bytes: [UInt8]) -> UInt64? {
+        guard bytes.count == 8 else { return nil }
+        return bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    }
+}
