@@ -1,1 +1,0 @@
-// The QuorateStorage module; see docs/architecture.md.
