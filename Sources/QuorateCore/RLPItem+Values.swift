@@ -1,0 +1,70 @@
+/// Typed construction and extraction. Integers are RLP's canonical form: big-endian with no
+/// leading zero byte, zero as the empty string. Extraction refuses any other form, so each
+/// value has one encoding.
+extension RLPItem {
+    public init(bytes: [UInt8]) {
+        self = .bytes(bytes)
+    }
+
+    public init(_ v: UInt64) {
+        let n = (64 - v.leadingZeroBitCount + 7) / 8
+        self = .bytes((0..<n).map { UInt8(truncatingIfNeeded: v >> UInt64((n - 1 - $0) * 8)) })
+    }
+
+    // Disfavoured so that `RLPItem(0)` (an integer literal) means the UInt64 form, not ambiguity.
+    @_disfavoredOverload
+    public init(_ v: UInt256) {
+        self = .bytes(v.minimalBigEndianBytes)
+    }
+
+    public init(_ a: Address) {
+        self = .bytes(a.bytes)
+    }
+
+    public init(_ h: Hash32) {
+        self = .bytes(h.bytes)
+    }
+
+    public func bytesValue() throws -> [UInt8] {
+        guard case .bytes(let b) = self else { throw RLPError.expectedString }
+        return b
+    }
+
+    public func listValue() throws -> [RLPItem] {
+        guard case .list(let l) = self else { throw RLPError.expectedList }
+        return l
+    }
+
+    public func uint64Value() throws -> UInt64 {
+        let b = try canonicalIntegerBytes()
+        guard b.count <= 8 else { throw RLPError.uintOverflow }
+        return b.reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    public func uint256Value() throws -> UInt256 {
+        let b = try canonicalIntegerBytes()
+        guard let v = UInt256(bigEndian: b) else { throw RLPError.uintOverflow }
+        return v
+    }
+
+    public func addressValue() throws -> Address {
+        Address(try fixedBytes(count: Address.byteCount, typeName: "address"))
+    }
+
+    public func hash32Value() throws -> Hash32 {
+        Hash32(try fixedBytes(count: 32, typeName: "32-byte hash"))
+    }
+
+    private func canonicalIntegerBytes() throws -> [UInt8] {
+        let b = try bytesValue()
+        if let first = b.first, first == 0 { throw RLPError.nonCanonicalInteger }
+        return b
+    }
+
+    private func fixedBytes(count: Int, typeName: String) throws -> [UInt8] {
+        let b = try bytesValue()
+        if b.count < count { throw RLPError("rlp: input string too short for \(typeName) (\(b.count) of \(count) bytes)") }
+        if b.count > count { throw RLPError("rlp: input string too long for \(typeName) (\(b.count) of \(count) bytes)") }
+        return b
+    }
+}

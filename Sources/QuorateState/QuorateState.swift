@@ -1,1 +1,0 @@
-// The QuorateState module; see docs/architecture.md.
