@@ -133,7 +133,7 @@ extension Genesis {
     }
 
     static func uint64(_ value: Any?, _ name: String) throws -> UInt64 {
-        if let n = value as? NSNumber, CFGetTypeID(n) != CFBooleanGetTypeID() {
+        if !(value is Bool), let n = value as? NSNumber {
             let d = n.doubleValue
             if d >= 0, d == d.rounded(), d < 1.8446744073709552e19, let u = UInt64(exactly: n.uint64Value), Double(u) == d { return u }
         }
@@ -143,7 +143,7 @@ extension Genesis {
 
     static func uint256(_ value: Any?, _ name: String) throws -> UInt256 {
         if let s = value as? String, let u = UInt256(decimal: s) ?? UInt256(hexQuantity: s) { return u }
-        if let n = value as? NSNumber, CFGetTypeID(n) != CFBooleanGetTypeID(), let u = UInt64(exactly: n.doubleValue) {
+        if !(value is Bool), let n = value as? NSNumber, let u = UInt64(exactly: n.doubleValue) {
             return UInt256(u)
         }
         throw GenesisError(description: "genesis: \(name) must be a decimal string, a 0x hex string or a small integer")
@@ -151,11 +151,11 @@ extension Genesis {
 }
 
 extension ConsensusParams {
-    static let keyPaths: [(String, WritableKeyPath<ConsensusParams, UInt64>)] = [
+    static var keyPaths: [(String, WritableKeyPath<ConsensusParams, UInt64>)] { [
         ("timeoutProposeMs", \.timeoutProposeMs), ("timeoutPrevoteMs", \.timeoutPrevoteMs),
         ("timeoutPrecommitMs", \.timeoutPrecommitMs), ("timeoutDeltaMs", \.timeoutDeltaMs),
         ("timeoutMaxMs", \.timeoutMaxMs), ("blockIntervalMsMin", \.blockIntervalMsMin),
         ("heartbeatIntervalMs", \.heartbeatIntervalMs), ("maxBlockTransactions", \.maxBlockTransactions),
         ("maxBlockBytes", \.maxBlockBytes),
-    ]
+    ] }
 }
