@@ -27,7 +27,7 @@ public struct StorageError: Error, CustomStringConvertible, Equatable, Sendable 
 
     /// Classifies a LevelDB status string ("IO error: lock ...: Resource temporarily unavailable",
     /// "Corruption: ...", "Invalid argument: ... does not exist (create_if_missing is false)").
-    init(leveldbMessage message: String, operation: String) {
+    public init(leveldbMessage message: String, operation: String) {
         let kind: Kind
         if message.hasPrefix("IO error: lock ") {
             kind = .locked
@@ -60,6 +60,8 @@ public struct StorageError: Error, CustomStringConvertible, Equatable, Sendable 
             return "database files are corrupt: restore the data directory from a backup, or resync from peers"
         case .io where message.contains("No space left"):
             return "disk full: free space on the data directory's disk, then restart"
+        case .io where message.contains("No such file or directory"):
+            return "a directory on the path does not exist: create the data directory's parent, or fix the path"
         case .io where message.contains("Permission denied") || message.contains("Read-only"):
             return "cannot write the data directory: check its owner, permissions and mount"
         case .io:

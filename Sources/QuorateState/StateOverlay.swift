@@ -1,0 +1,60 @@
+import QuorateCore
+
+/// Reads committed accounts; nil for an account that does not exist.
+public protocol AccountReader {
+    func account(_ address: Address) throws -> Account?
+}
+
+/// The accounts committed in the tree at one root.
+public struct CommittedAccounts: AccountReader {
+    public let root: Hash32
+    public let nodes: StateNodeReader
+
+    public init(root: Hash32, nodes: StateNodeReader) {
+        self.root = root
+        self.nodes = nodes
+    }
+
+    public func account(_ address: Address) throws -> Account? {
+        try SparseMerkleTree.value(root: root, key: Hash32.keccak(address.bytes), reader: nodes)
+            .map { try Account(decoding: $0) }
+    }
+}
+
+/// Block execution's view of the state: reads fall through to the committed state once and are
+/// cached; writes stay here until `commitment` turns them into one tree batch.
+public struct StateOverlay {
+    private let base: AccountReader
+    private var reads: [Address: Account] = [:]
+    private var writes: [Address: Account] = [:]
+
+    public init(base: AccountReader) { self.base = base }
+
+    /// The account as execution sees it now; an absent account reads as `Account.empty`.
+    public mutating func account(_ address: Address) throws -> Account {
+        if let written = writes[address] { return written }
+        if let read = reads[address] { return read }
+        let account = try base.account(address) ?? .empty
+        reads[address] = account
+        return account
+    }
+
+    public mutating func setAccount(_ address: Address, _ account: Account) {
+        writes[address] = account
+    }
+
+    /// Every account set in this overlay, sorted by address: dictionary order must never reach
+    /// anything that is hashed or compared between nodes.
+    public var changedAccounts: [(address: Address, account: Account)] {
+        writes.sorted { $0.key < $1.key }.map { (address: $0.key, account: $0.value) }
+    }
+
+    /// The tree batch for these changes on top of `root`: keys keccak256(address), values
+    /// `Account.encoded()`, and empty accounts deleted.
+    public func commitment(root: Hash32, reader: StateNodeReader) throws -> StateUpdate {
+        let changes = changedAccounts.map { change in
+            (key: Hash32.keccak(change.address.bytes), value: change.account.isEmpty ? nil : change.account.encoded())
+        }
+        return try SparseMerkleTree.apply(root: root, changes: changes, reader: reader)
+    }
+}
