@@ -22,6 +22,7 @@ let package = Package(
         .target(name: "QuorateCrypto", dependencies: ["CSecp256k1", "COpenSSL"]),
         .target(name: "QuorateCore", dependencies: ["QuorateCrypto"]),
         .target(name: "QuorateState", dependencies: ["QuorateCore", "QuorateCrypto"]),
+        .target(name: "QuorateConsensus", dependencies: ["QuorateCore", "QuorateCrypto"]),
 
         // I/O.
         .target(name: "QuorateStorage", dependencies: ["CLevelDB", "QuorateCore", "QuorateState"]),
@@ -36,6 +37,7 @@ let package = Package(
         .testTarget(name: "QuorateCryptoTests", dependencies: ["QuorateCrypto"]),
         .testTarget(name: "QuorateCoreTests", dependencies: ["QuorateCore"]),
         .testTarget(name: "QuorateStateTests", dependencies: ["QuorateState"]),
+        .testTarget(name: "QuorateConsensusTests", dependencies: ["QuorateConsensus"]),
         .testTarget(name: "QuorateStorageTests", dependencies: ["QuorateStorage"]),
         .testTarget(name: "QuorateRPCTests", dependencies: ["QuorateRPC"]),
         .testTarget(name: "QuorateNodeTests", dependencies: ["QuorateNode"]),

@@ -1,0 +1,1 @@
+// The QuorateConsensus module: the sans-I/O Tendermint state machine.
