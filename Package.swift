@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "quorate-node", targets: ["quorate-node"]),
         .executable(name: "quorate-wallet", targets: ["quorate-wallet"]),
+        .executable(name: "quorate-sim", targets: ["quorate-sim"]),
     ],
     targets: [
         // C libraries from Debian, one system-library target each.
@@ -31,6 +32,8 @@ let package = Package(
             "QuorateCore", "QuorateCrypto", "QuorateState", "QuorateStorage", "QuorateRPC",
         ]),
 
+        .target(name: "QuorateSim", dependencies: ["QuorateConsensus", "QuorateCore", "QuorateCrypto"]),
+        .executableTarget(name: "quorate-sim", dependencies: ["QuorateSim"]),
         .executableTarget(name: "quorate-node", dependencies: ["QuorateNode"]),
         .executableTarget(name: "quorate-wallet", dependencies: ["QuorateNode", "QuorateCore", "QuorateCrypto"]),
 
@@ -38,6 +41,7 @@ let package = Package(
         .testTarget(name: "QuorateCoreTests", dependencies: ["QuorateCore"]),
         .testTarget(name: "QuorateStateTests", dependencies: ["QuorateState"]),
         .testTarget(name: "QuorateConsensusTests", dependencies: ["QuorateConsensus"]),
+        .testTarget(name: "QuorateSimTests", dependencies: ["QuorateSim"]),
         .testTarget(name: "QuorateStorageTests", dependencies: ["QuorateStorage"]),
         .testTarget(name: "QuorateRPCTests", dependencies: ["QuorateRPC"]),
         .testTarget(name: "QuorateNodeTests", dependencies: ["QuorateNode"]),

@@ -1,0 +1,1 @@
+// The QuorateSim module: the deterministic simulator.
