@@ -17,7 +17,7 @@ private func withCipherContext<R>(_ body: (OpaquePointer) throws -> R) throws ->
     return try body(context)
 }
 
-/// Feeds `input` through EVP_CipherUpdate; with `output == false` the bytes are AAD.
+/// Appends EVP_CipherUpdate(input) to `out`; stream modes emit exactly as many bytes as they take.
 private func update(_ context: OpaquePointer, _ input: [UInt8], into out: inout [UInt8], what: String) throws {
     guard !input.isEmpty else { return }
     guard input.count < Int(Int32.max) - 64 else { throw CryptoError("\(what): input too large") }
