@@ -11,8 +11,8 @@ public struct TransactionError: Error, CustomStringConvertible, Equatable, Senda
         self.description = description
     }
 
-    static let typeNotSupported = TransactionError("transaction type not supported")
-    static let typedTooShort = TransactionError("typed transaction too short")
+    public static let typeNotSupported = TransactionError("transaction type not supported")
+    public static let typedTooShort = TransactionError("typed transaction too short")
 
     static func invalidSignature(_ reason: String) -> TransactionError {
         TransactionError("invalid transaction v, r, s values: \(reason)")
