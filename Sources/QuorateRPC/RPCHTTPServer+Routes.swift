@@ -22,8 +22,10 @@ extension RPCHTTPServer {
         guard Self.isJSON(contentType: exchange.header("Content-Type")) else {
             return replyError(exchange, status: 415, "invalid content type, only application/json is supported")
         }
-        // evhttp already refuses longer bodies (with its own 413 page); this keeps the limit
-        // true even if that setting changes.
+        // Unreachable while evhttp_set_max_body_size holds the same limit: evhttp refuses a longer
+        // body itself, before this callback, with 413, `Connection: close` and its own fixed
+        // HTML page (libevent 2.1 has no hook for that page; evhttp_set_errorcb is 2.2). Kept so
+        // the limit stays true if that setting ever changes.
         guard exchange.bodyLength <= config.maxBodyBytes else {
             return replyError(exchange, status: 413, "request body of \(exchange.bodyLength) bytes exceeds the limit of \(config.maxBodyBytes) bytes", headers: [("Connection", "close")])
         }

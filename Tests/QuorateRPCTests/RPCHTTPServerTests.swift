@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import QuorateRPC
 
@@ -157,5 +158,43 @@ struct RPCHTTPServerTests {
             let error = #expect(throws: RPCServerError.self) { try second.start() }
             #expect(error?.description.contains("could not bind the JSON-RPC server to 127.0.0.1:\(port)") == true)
         }
+    }
+
+    @Test("stop right after start returns, and the server can start again on a new port")
+    func stopRightAfterStart() throws {
+        let server = RPCHTTPServer(port: 0, dispatcher: makeTestDispatcher())
+        try server.start()
+        server.stop()
+        try server.start()
+        let port = try #require(server.boundPort)
+        #expect(try TestHTTPConnection(port: port).post(#"{"jsonrpc":"2.0","id":1,"method":"add","params":["0x1","0x1"]}"#).status == 200)
+        server.stop()
+    }
+
+    @Test("stop closes an idle keep-alive connection instead of waiting for it")
+    func stopWithOpenConnection() throws {
+        let server = RPCHTTPServer(port: 0, dispatcher: makeTestDispatcher())
+        try server.start()
+        let connection = try TestHTTPConnection(port: try #require(server.boundPort))
+        #expect(try connection.post(#"{"jsonrpc":"2.0","id":1,"method":"echo"}"#).status == 200)
+        server.stop()
+        #expect(connection.isClosedByServer())
+    }
+
+    @Test("concurrent clients on separate connections all get their own answers")
+    func concurrentClients() throws {
+        let failures = CallCounter()
+        try withTestServer { port in
+            DispatchQueue.concurrentPerform(iterations: 4) { client in
+                guard let connection = try? TestHTTPConnection(port: port) else { return failures.increment() }
+                for i in 0..<50 {
+                    let (a, b) = (client * 1000, i)
+                    let body = #"{"jsonrpc":"2.0","id":\#(i),"method":"add","params":["\#(JSON.quantity(UInt64(a)).stringValue!)","\#(JSON.quantity(UInt64(b)).stringValue!)"]}"#
+                    let reply = try? connection.post(body).json
+                    if reply?["result"] != JSON.quantity(UInt64(a + b)) || reply?["id"] != .number(JSONNumber(i)) { failures.increment() }
+                }
+            }
+        }
+        #expect(failures.value == 0)
     }
 }

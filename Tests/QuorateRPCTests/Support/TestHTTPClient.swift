@@ -27,22 +27,26 @@ final class TestHTTPConnection {
     private let fd: Int32
     private var buffered: [UInt8] = []
 
+    /// Connects before `self.fd` is set, so a failed connect closes its socket exactly once
+    /// (a class whose init throws after full initialization also runs `deinit`).
     init(port: UInt16) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestHTTPError(description: "socket failed") }
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socketFD >= 0 else { throw TestHTTPError(description: "socket failed") }
         var timeout = timeval(tv_sec: 20, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard rc == 0 else {
-            close(fd)
-            throw TestHTTPError(description: "connect to port \(port) failed: errno \(errno)")
+            let code = errno
+            close(socketFD)
+            throw TestHTTPError(description: "connect to port \(port) failed: errno \(code)")
         }
+        fd = socketFD
     }
 
     deinit { close(fd) }
