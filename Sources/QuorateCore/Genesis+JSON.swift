@@ -132,8 +132,14 @@ extension Genesis {
         }
     }
 
+    /// Foundation on Linux lets `0 is Bool` succeed; JSON `true`/`false` are the only NSNumbers
+    /// whose Objective-C type is `c` (char).
+    static func isBoolean(_ n: NSNumber) -> Bool {
+        String(cString: n.objCType) == "c"
+    }
+
     static func uint64(_ value: Any?, _ name: String) throws -> UInt64 {
-        if !(value is Bool), let n = value as? NSNumber {
+        if let n = value as? NSNumber, !Genesis.isBoolean(n) {
             let d = n.doubleValue
             if d >= 0, d == d.rounded(), d < 1.8446744073709552e19, let u = UInt64(exactly: n.uint64Value), Double(u) == d { return u }
         }
@@ -143,7 +149,7 @@ extension Genesis {
 
     static func uint256(_ value: Any?, _ name: String) throws -> UInt256 {
         if let s = value as? String, let u = UInt256(decimal: s) ?? UInt256(hexQuantity: s) { return u }
-        if !(value is Bool), let n = value as? NSNumber, let u = UInt64(exactly: n.doubleValue) {
+        if let n = value as? NSNumber, !Genesis.isBoolean(n), let u = UInt64(exactly: n.doubleValue) {
             return UInt256(u)
         }
         throw GenesisError(description: "genesis: \(name) must be a decimal string, a 0x hex string or a small integer")
