@@ -65,8 +65,10 @@ extension Genesis {
         let object: [String: Any] = [
             "chainId": chainId,
             "timestampMs": timestampMs,
-            "validators": validators.validators.map {
-                ["address": $0.address.checksummed, "nodeKey": Hex.encode($0.nodeKey, prefix: true), "power": $0.power]
+            "validators": validators.validators.map { v -> [String: Any] in
+                var entry: [String: Any] = ["address": v.address.checksummed, "power": v.power]
+                if !v.nodeKey.isEmpty { entry["nodeKey"] = Hex.encode(v.nodeKey, prefix: true) }
+                return entry
             },
             "alloc": allocObject,
             "consensus": consensusObject,
