@@ -67,6 +67,7 @@ extension Genesis {
             "timestampMs": timestampMs,
             "validators": validators.validators.map { v -> [String: Any] in
                 var entry: [String: Any] = ["address": v.address.checksummed, "power": v.power]
+                // No node key is written as no key: "0x" would not parse back as a 33-byte key.
                 if !v.nodeKey.isEmpty { entry["nodeKey"] = Hex.encode(v.nodeKey, prefix: true) }
                 return entry
             },
@@ -134,27 +135,36 @@ extension Genesis {
         }
     }
 
-    /// Foundation on Linux lets `0 is Bool` succeed; JSON `true`/`false` are the only NSNumbers
-    /// whose Objective-C type is `c` (char).
-    static func isBoolean(_ n: NSNumber) -> Bool {
-        String(cString: n.objCType) == "c"
-    }
-
     static func uint64(_ value: Any?, _ name: String) throws -> UInt64 {
-        if let n = value as? NSNumber, !Genesis.isBoolean(n) {
-            let d = n.doubleValue
-            if d >= 0, d == d.rounded(), d < 1.8446744073709552e19, let u = UInt64(exactly: n.uint64Value), Double(u) == d { return u }
-        }
+        if let n = value as? NSNumber, let u = exactUInt64(n) { return u }
         if let s = value as? String, let u = UInt256(decimal: s) ?? UInt256(hexQuantity: s), let v = u.uint64 { return v }
         throw GenesisError(description: "genesis: \(name) must be a non-negative integer below 2^64")
     }
 
     static func uint256(_ value: Any?, _ name: String) throws -> UInt256 {
         if let s = value as? String, let u = UInt256(decimal: s) ?? UInt256(hexQuantity: s) { return u }
-        if let n = value as? NSNumber, !Genesis.isBoolean(n), let u = UInt64(exactly: n.doubleValue) {
-            return UInt256(u)
-        }
+        if let n = value as? NSNumber, let u = exactUInt64(n) { return UInt256(u) }
         throw GenesisError(description: "genesis: \(name) must be a decimal string, a 0x hex string or a small integer")
+    }
+
+    /// The JSON number as a UInt64, exactly, or nil (a boolean, negative, fractional or too large).
+    /// Integers are read as integers, never through a Double, which would round above 2^53.
+    /// `is Bool` cannot tell booleans apart: on Linux `NSNumber(value: 0) is Bool` holds, which
+    /// refused 0 and 1; a JSON boolean is the NSNumber whose objCType is "c".
+    private static func exactUInt64(_ n: NSNumber) -> UInt64? {
+        switch String(cString: n.objCType) {
+        case "c":
+            return nil
+        case "d", "f":
+            let d = n.doubleValue
+            guard d >= 0, d == d.rounded(), d < 18_446_744_073_709_551_616.0 else { return nil }
+            return UInt64(d)
+        case "Q", "L", "I", "S", "C":
+            return n.uint64Value
+        default:
+            let i = n.int64Value
+            return i >= 0 ? UInt64(i) : nil
+        }
     }
 }
 

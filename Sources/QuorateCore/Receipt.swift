@@ -37,12 +37,16 @@ public struct Receipt: Equatable, Sendable {
     public init(rlp: RLPItem) throws {
         let f = try rlp.listValue()
         guard f.count == 8 else { throw RLPError(description: "receipt: expected 8 fields, got \(f.count)") }
-        guard let type = TransactionType(rawValue: UInt8(truncatingIfNeeded: try f[1].uint64Value())) else {
-            throw RLPError(description: "receipt: unknown transaction type")
+        // Range-checked, not truncated: 0x102 must not decode as type 2 (one value, one encoding).
+        let typeValue = try f[1].uint64Value()
+        guard typeValue <= UInt64(UInt8.max), let type = TransactionType(rawValue: UInt8(typeValue)) else {
+            throw RLPError(description: "receipt: unknown transaction type \(typeValue)")
         }
+        let status = try f[2].uint64Value()
+        guard status <= 1 else { throw RLPError(description: "receipt: status must be 0 or 1, got \(status)") }
         let toBytes = try f[4].bytesValue()
         self.init(transactionHash: try f[0].hash32Value(), type: type,
-                  status: UInt8(truncatingIfNeeded: try f[2].uint64Value()), from: try f[3].addressValue(),
+                  status: UInt8(status), from: try f[3].addressValue(),
                   to: toBytes.isEmpty ? nil : try f[4].addressValue(),
                   gasUsed: try f[5].uint64Value(), cumulativeGasUsed: try f[6].uint64Value(),
                   effectiveGasPrice: try f[7].uint256Value())

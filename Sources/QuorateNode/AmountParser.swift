@@ -19,18 +19,21 @@ public enum AmountParser {
             break
         }
         if number.hasPrefix("0x"), decimals == 0, let v = UInt256(hexQuantity: number) { return v }
+        let notAnAmount = AmountError(description: "\"\(text)\" is not an amount: write e.g. 1.5ether, 20gwei or 1000 (wei)")
         let parts = number.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = parts.first, !(whole.isEmpty && parts.count == 1) else {
-            throw AmountError(description: "\"\(text)\" is not an amount: write e.g. 1.5ether, 20gwei or 1000 (wei)")
-        }
+        guard parts.count <= 2 else { throw notAnAmount }
+        let whole = String(parts[0])
         let fraction = parts.count == 2 ? String(parts[1]) : ""
+        // At least one digit, and only ASCII digits: "." is not zero, and "1.5btc" is not a
+        // question of decimals.
+        guard !(whole + fraction).isEmpty, (whole + fraction).allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw notAnAmount
+        }
         guard fraction.count <= decimals else {
             throw AmountError(description: "\"\(text)\" has more decimals than the unit allows (\(decimals))")
         }
-        let digits = (whole.isEmpty ? "0" : String(whole)) + fraction + String(repeating: "0", count: decimals - fraction.count)
-        guard digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let value = UInt256(decimal: digits) else {
-            throw AmountError(description: "\"\(text)\" is not an amount: write e.g. 1.5ether, 20gwei or 1000 (wei)")
-        }
+        let digits = (whole.isEmpty ? "0" : whole) + fraction + String(repeating: "0", count: decimals - fraction.count)
+        guard let value = UInt256(decimal: digits) else { throw notAnAmount }
         return value
     }
 

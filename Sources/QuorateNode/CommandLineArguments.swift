@@ -26,6 +26,8 @@ public struct CommandLineArguments {
                     throw UsageError("secrets are never taken on the command line (they would show in `ps` and shell history): use --password-file FILE, the QUORATE_PASSWORD environment variable, or the prompt")
                 }
                 if switchNames.contains(name) {
+                    // A switch is on by being present: "--json=false" must not turn it on.
+                    guard value == nil else { throw UsageError("--\(name) takes no value") }
                     switches.insert(name)
                 } else {
                     if value == nil {
