@@ -27,6 +27,7 @@ let package = Package(
 
         // I/O.
         .target(name: "QuorateStorage", dependencies: ["CLevelDB", "QuorateCore", "QuorateState"]),
+        .target(name: "QuorateP2P", dependencies: ["QuorateCore", "QuorateCrypto"]),
         .target(name: "QuorateRPC", dependencies: ["CLibEvent", "QuorateCore"]),
         .target(name: "QuorateNode", dependencies: [
             "QuorateCore", "QuorateCrypto", "QuorateState", "QuorateStorage", "QuorateRPC",
@@ -43,6 +44,7 @@ let package = Package(
         .testTarget(name: "QuorateConsensusTests", dependencies: ["QuorateConsensus"]),
         .testTarget(name: "QuorateSimTests", dependencies: ["QuorateSim"]),
         .testTarget(name: "QuorateStorageTests", dependencies: ["QuorateStorage"]),
+        .testTarget(name: "QuorateP2PTests", dependencies: ["QuorateP2P"]),
         .testTarget(name: "QuorateRPCTests", dependencies: ["QuorateRPC"]),
         .testTarget(name: "QuorateNodeTests", dependencies: ["QuorateNode"]),
     ]
