@@ -1,9 +1,12 @@
 """SIGKILL right after a receipt: everything committed survives and the chain goes on."""
 import signal
 
+import pytest
+
 from eth_account import Account
 from web3 import Web3
 
+import proofcheck
 from quorate import CHAIN_ID, NODE, Chain, run
 
 
@@ -58,11 +61,24 @@ def test_start_without_init_says_what_to_do(tmp_path):
     assert refused.returncode != 0 and "quorate-node init" in refused.stderr
 
 
-def test_state_proofs_from_the_node_verify_against_the_block_state_root(chain):
+def test_state_proofs_from_the_node_verify_offline_against_the_block_state_root(chain):
     account = chain.accounts[0].address
     proof = chain.call("quorate_getProof", [account, "latest"])
     block = chain.call("eth_getBlockByNumber", [proof["blockNumber"], False])
     assert proof["stateRoot"] == block["stateRoot"]
-    assert int(proof["account"]["balance"], 16) == Web3.to_wei(1000, "ether")
-    absent = chain.call("quorate_getProof", ["0x000000000000000000000000000000000000bEEF", "latest"])
-    assert absent["account"] is None and absent["proof"].startswith("0x")
+    assert proofcheck.verify(proof["proof"], account, block["stateRoot"]) == (0, Web3.to_wei(1000, "ether"))
+    absent_address = "0x000000000000000000000000000000000000bEEF"
+    absent = chain.call("quorate_getProof", [absent_address, "latest"])
+    assert absent["account"] is None
+    assert proofcheck.verify(absent["proof"], absent_address, block["stateRoot"]) is None
+    # Tampering with the value, a sibling or the root is caught.
+    raw = bytearray(bytes.fromhex(proof["proof"][2:]))
+    for position in (40, len(raw) - 1):
+        bad = bytearray(raw)
+        bad[position] ^= 1
+        with pytest.raises(ValueError):
+            proofcheck.verify("0x" + bad.hex(), account, block["stateRoot"])
+    with pytest.raises(ValueError):
+        proofcheck.verify(proof["proof"], account, "0x" + "00" * 32)
+    with pytest.raises(ValueError):
+        proofcheck.verify(proof["proof"], chain.accounts[1].address, block["stateRoot"])
