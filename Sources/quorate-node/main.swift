@@ -28,7 +28,7 @@ guard let command = arguments.first else {
     exit(2)
 }
 
-do {
+CommandExit.run(tool: "quorate-node", command: command) {
     var args = try CommandLineArguments(Array(arguments.dropFirst()), switchNames: ["non-voting", "help"])
     switch command {
     case "keygen": try NodeCommands.keygen(&args)
@@ -37,14 +37,6 @@ do {
     case "start": try NodeCommands.start(&args)
     case "version", "--version": print(NodeCommands.clientVersion)
     case "help", "--help", "-h": print(usage)
-    default:
-        FileHandle.standardError.write(Data("quorate-node: unknown command \(command)\n\n\(usage)\n".utf8))
-        exit(2)
+    default: CommandExit.unknownCommand(tool: "quorate-node", command: command, usage: usage)
     }
-} catch let error as CommandLineArguments.UsageError {
-    FileHandle.standardError.write(Data("quorate-node \(command): \(error)\n".utf8))
-    exit(2)
-} catch {
-    FileHandle.standardError.write(Data("quorate-node \(command): \(error)\n".utf8))
-    exit(1)
 }

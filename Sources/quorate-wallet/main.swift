@@ -34,8 +34,8 @@ guard let command = arguments.first, !["help", "--help", "-h"].contains(command)
     exit(arguments.isEmpty ? 2 : 0)
 }
 
-do {
-    var args = try CommandLineArguments(Array(arguments.dropFirst()), switchNames: ["no-wait", "json"])
+CommandExit.run(tool: "quorate-wallet", command: command) {
+    var args = try CommandLineArguments(Array(arguments.dropFirst()), switchNames: ["no-wait"])
     switch command {
     case "new": try WalletCommands.new(&args)
     case "import": try WalletCommands.importKey(&args)
@@ -45,14 +45,6 @@ do {
     case "sign": try WalletCommands.sign(&args)
     case "submit": try WalletCommands.submit(&args)
     case "tx": try WalletCommands.showTransaction(&args)
-    default:
-        FileHandle.standardError.write(Data("quorate-wallet: unknown command \(command)\n\n\(usage)\n".utf8))
-        exit(2)
+    default: CommandExit.unknownCommand(tool: "quorate-wallet", command: command, usage: usage)
     }
-} catch let error as CommandLineArguments.UsageError {
-    FileHandle.standardError.write(Data("quorate-wallet \(command): \(error)\n".utf8))
-    exit(2)
-} catch {
-    FileHandle.standardError.write(Data("quorate-wallet \(command): \(error)\n".utf8))
-    exit(1)
 }
