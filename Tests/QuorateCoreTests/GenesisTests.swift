@@ -172,9 +172,10 @@ struct GenesisTests {
         expectError(containing: "consensus.maxBlockTransactions must be 1...100000") {
             _ = try Self.parse(Self.minimal(#""consensus": {"maxBlockTransactions": 100001}"#))
         }
-        expectError(containing: "consensus.maxBlockBytes must be") {
+        expectError(containing: "consensus.maxBlockBytes must be 1...67108864") {
             _ = try Self.parse(Self.minimal(#""consensus": {"maxBlockBytes": 67108865}"#))
         }
+        #expect(try Self.parse(Self.minimal(#""consensus": {"maxBlockBytes": 67108864}"#)).consensus.maxBlockBytes == 64 << 20)
         expectError(containing: "timeoutMaxMs must be at least timeoutProposeMs") {
             _ = try Self.parse(Self.minimal(#""consensus": {"timeoutProposeMs": 20000}"#))
         }
