@@ -40,6 +40,8 @@ extension Node: RPCBackend {
             return try submit(raw: raw)
         } catch let rejection as TransactionRejection {
             throw SubmitError(rejection.description)
+        } catch let error as SubmitError {
+            throw error
         }
     }
 

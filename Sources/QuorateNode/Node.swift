@@ -61,6 +61,8 @@ public final class Node: @unchecked Sendable {
             throw TransactionRejection(.alreadyKnown, "already known")
         }
         try TransactionRules.checkStateless(tx, chainId: rules.chainId, fees: rules.fees)
+        // Cheap checks first (signature ranges, EIP-2 high S, overflow); recovery (~45 us) last.
+        do { try tx.validateStateless(chainId: rules.chainId) } catch { throw SubmitError("\(error)") }
         let sender: Address
         do { sender = try tx.recoverSender() } catch {
             throw TransactionRejection(.invalidSignature, "invalid sender: \(error)")

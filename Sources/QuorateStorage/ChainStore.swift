@@ -1,3 +1,4 @@
+import Foundation
 import QuorateCore
 import QuorateState
 import Synchronization
@@ -23,6 +24,9 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     /// Opens an initialised store and checks it can be trusted: schema version, chain id, genesis,
     /// and the head block against its commit certificate.
     public init(path: String) throws {
+        guard FileManager.default.fileExists(atPath: path + "/CURRENT") else {
+            throw StoreError("\(path) holds no chain: run `quorate-node init --genesis FILE --datadir DIR` first")
+        }
         db = try LevelDB(path: path, createIfMissing: false)
         guard let versionBytes = try db.get(StoreKeys.metaSchemaVersion), let version = StoreKeys.uint64(versionBytes) else {
             throw StoreError("\(path) is not an initialised Quorate store: run `quorate-node init --genesis FILE --datadir DIR` first")

@@ -31,7 +31,7 @@ struct WalletKeys {
     /// geth's naming: UTC--<ISO time>--<address hex>.
     static func fileName(for address: Address) -> String {
         let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate, .withTime, .withDashSeparatorInDate, .withFractionalSeconds]
+        formatter.formatOptions = [.withFullDate, .withTime, .withDashSeparatorInDate, .withColonSeparatorInTime, .withFractionalSeconds]
         let stamp = formatter.string(from: Date()).replacingOccurrences(of: ":", with: "-")
         return "UTC--\(stamp)Z--\(Hex.encode(address.bytes))"
     }
