@@ -6,8 +6,13 @@ public struct Block: Equatable, Sendable {
     /// Certificate for block `height - 1`; nil at heights 0 and 1 (genesis has no commit).
     public var lastCommit: CommitCertificate?
 
-    /// Upper bound on an encoded block, so a peer cannot make us allocate without limit.
-    public static let maxEncodedBytes = 64 << 20
+    /// Most raw transaction bytes a block may carry: the bound on genesis `maxBlockBytes`.
+    public static let maxTransactionBytes = 64 << 20
+    /// Upper bound on an encoded block, so a peer cannot make us allocate without limit. Above
+    /// `maxTransactionBytes` by room for the rest of a full block (RLP headers of at most 5 bytes
+    /// per transaction, the header, a certificate of 256 signatures): otherwise a block built
+    /// within the genesis limits could not be decoded, not even from our own store.
+    public static let maxEncodedBytes = maxTransactionBytes + (1 << 20)
     public static let maxTransactions = 100_000
 
     public init(header: BlockHeader, transactions: [Transaction], lastCommit: CommitCertificate?) {

@@ -46,8 +46,8 @@ extension Genesis {
         guard consensus.maxBlockTransactions > 0, consensus.maxBlockTransactions <= UInt64(Block.maxTransactions) else {
             throw GenesisError(description: "genesis: consensus.maxBlockTransactions must be 1...\(Block.maxTransactions)")
         }
-        guard consensus.maxBlockBytes > 0, consensus.maxBlockBytes <= UInt64(Block.maxEncodedBytes) else {
-            throw GenesisError(description: "genesis: consensus.maxBlockBytes must be 1...\(Block.maxEncodedBytes)")
+        guard consensus.maxBlockBytes > 0, consensus.maxBlockBytes <= UInt64(Block.maxTransactionBytes) else {
+            throw GenesisError(description: "genesis: consensus.maxBlockBytes must be 1...\(Block.maxTransactionBytes)")
         }
         guard consensus.timeoutMaxMs >= consensus.timeoutProposeMs else {
             throw GenesisError(description: "genesis: consensus.timeoutMaxMs must be at least timeoutProposeMs")

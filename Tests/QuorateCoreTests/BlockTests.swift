@@ -171,3 +171,55 @@ struct BlockTests {
         expectError(containing: "status must be 0 or 1, got 257") { _ = try Receipt(rlp: .list(wideStatus)) }
     }
 }
+
+@Suite("blocks at the limits")
+struct BlockLimitTests {
+    /// A signed transfer whose raw encoding is exactly `size` bytes (data tuned to fit).
+    static func transaction(rawSize size: Int, nonce: UInt64) throws -> Transaction {
+        let key = TestKeys.key(12)
+        var dataLength = max(0, size - 120)
+        for _ in 0..<8 {
+            let tx = try UnsignedTransaction(chainId: 1, nonce: nonce, gasLimit: 21_000 + 16 * UInt64(dataLength), to: TestKeys.addr(1),
+                                             data: [UInt8](repeating: 0xaa, count: dataLength)).signed(with: key)
+            if tx.raw.count == size { return tx }
+            dataLength += size - tx.raw.count
+        }
+        throw RLPError(description: "could not make a transaction of \(size) bytes")
+    }
+
+    @Test("a block full to the largest genesis limits (64 MiB of transactions, 256 signatures) still decodes")
+    func fullBlockDecodes() throws {
+        let big = try Self.transaction(rawSize: 120_000, nonce: 0)
+        var count = Block.maxTransactionBytes / big.raw.count
+        var rest = Block.maxTransactionBytes - count * big.raw.count
+        if rest < 200 { count -= 1; rest += big.raw.count }
+        let filler = try Self.transaction(rawSize: rest, nonce: 1)
+        let transactions = Array(repeating: big, count: count) + [filler]
+        #expect(transactions.reduce(0) { $0 + $1.raw.count } == Block.maxTransactionBytes)
+
+        let signature = try Vote.sign(chainId: 1, type: .precommit, height: 1, round: 0, blockHash: .zero, key: TestKeys.key(1)).signature
+        let signatures = (0..<ValidatorSet.maxValidators).map { i in
+            CommitSignature(validator: Address([UInt8](repeating: 0xff, count: 18) + [UInt8(i >> 8), UInt8(i & 0xff)]), signature: signature)
+        }
+        let header = BlockHeader(chainId: .max, height: .max, timestampMs: .max, parentHash: TestKeys.hash(1), proposer: TestKeys.addr(2),
+                                 transactionsRoot: TestKeys.hash(3), receiptsRoot: TestKeys.hash(4), stateRoot: TestKeys.hash(5),
+                                 validatorsHash: TestKeys.hash(6), nextValidatorsHash: TestKeys.hash(7), lastCommitHash: TestKeys.hash(8),
+                                 gasLimit: .max, gasUsed: .max, baseFeePerGas: .max)
+        let block = Block(header: header, transactions: transactions,
+                          lastCommit: CommitCertificate(height: .max, round: .max, blockHash: TestKeys.hash(9), signatures: signatures))
+        let encoded = block.encoded()
+        #expect(encoded.count > Block.maxTransactionBytes)
+        #expect(encoded.count <= Block.maxEncodedBytes)
+        let decoded = try Block(decoding: encoded)
+        #expect(decoded.transactions.count == transactions.count && decoded.header == header)
+    }
+
+    @Test("the envelope allowance covers the most transactions a block may carry")
+    func envelopeAllowance() throws {
+        // Each transaction is an RLP string: at most 1 + 4 header bytes (lengths below 2^32).
+        let perTransaction = 5
+        let header = RLP.encode(BlockTests.header.rlp).count + 64
+        let certificate = 9 + ValidatorSet.maxValidators * (2 + 21 + 66) + 64
+        #expect(Block.maxEncodedBytes - Block.maxTransactionBytes >= Block.maxTransactions * perTransaction + header + certificate + 3 * 9)
+    }
+}

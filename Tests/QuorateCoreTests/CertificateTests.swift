@@ -101,6 +101,18 @@ struct CertificateTests {
         expectRefused(fromPrevotes, set, containing: "does not verify")
     }
 
+    @Test("the high-S twin of a valid signature is refused, so a certificate cannot be re-signed into another hash")
+    func highS() throws {
+        let (keys, set) = TestKeys.validators(4)
+        var cert = try TestKeys.certificate(height: 3, block: Self.block, signers: Array(keys[0..<3]), chainId: Self.chainId)
+        let original = cert.signatures[0].signature
+        let n = try #require(UInt256(hexQuantity: "0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"))
+        let highS = n - (try #require(UInt256(bigEndian: original.s)))
+        cert.signatures[0].signature = try Secp256k1.RecoverableSignature(r: original.r, s: highS.bigEndianBytes,
+                                                                          recoveryId: original.recoveryId ^ 1)
+        expectRefused(cert, set, containing: "does not verify")
+    }
+
     @Test("a certificate moved to another block, height, round or chain does not verify")
     func wrongBlock() throws {
         let (keys, set) = TestKeys.validators(4)
