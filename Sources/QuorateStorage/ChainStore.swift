@@ -44,6 +44,9 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         guard let genesisBlock = try ChainStore.readBlock(db, 0) else {
             throw StoreError("the store at \(path) has no block 0: it is damaged; re-initialise it")
         }
+        guard genesisBlock.header.lastCommitHash == genesis.contentHash, genesisBlock.header.chainId == genesis.chainId else {
+            throw StoreError("block 0 in \(path) was not made from the stored genesis: the store is damaged; re-initialise it")
+        }
         genesisHash = genesisBlock.hash
         guard let headBytes = try db.get(StoreKeys.metaHead), let headHeight = StoreKeys.uint64(headBytes),
               let head = try ChainStore.readBlock(db, headHeight) else {
