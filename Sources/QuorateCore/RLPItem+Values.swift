@@ -36,14 +36,13 @@ extension RLPItem {
     }
 
     public func uint64Value() throws -> UInt64 {
-        let b = try canonicalIntegerBytes()
-        guard b.count <= 8 else { throw RLPError.uintOverflow }
-        return b.reduce(0) { $0 << 8 | UInt64($1) }
+        try canonicalIntegerBytes(maxCount: 8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     public func uint256Value() throws -> UInt256 {
-        let b = try canonicalIntegerBytes()
-        guard let v = UInt256(bigEndian: b) else { throw RLPError.uintOverflow }
+        guard let v = UInt256(bigEndian: try canonicalIntegerBytes(maxCount: 32)) else {
+            preconditionFailure("at most 32 bytes always fit a UInt256")
+        }
         return v
     }
 
@@ -55,8 +54,10 @@ extension RLPItem {
         Hash32(try fixedBytes(count: 32, typeName: "32-byte hash"))
     }
 
-    private func canonicalIntegerBytes() throws -> [UInt8] {
+    /// Size before leading zeros, as geth: a 9-byte gas limit is an overflow whatever its first byte.
+    private func canonicalIntegerBytes(maxCount: Int) throws -> [UInt8] {
         let b = try bytesValue()
+        guard b.count <= maxCount else { throw RLPError.uintOverflow }
         if let first = b.first, first == 0 { throw RLPError.nonCanonicalInteger }
         return b
     }

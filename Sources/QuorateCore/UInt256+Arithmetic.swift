@@ -56,14 +56,14 @@ extension UInt256 {
         precondition(!d.isZero, "UInt256 division by zero")
         if self < d { return (.zero, self) }
         if let small = d.uint64 {
-            let (q, r) = quotientAndRemainder(dividingBy: small)
+            let (q, r) = quotientAndRemainder(dividingBySmall: small)
             return (q, UInt256(r))
         }
         return longDivision(by: d)
     }
 
     /// Fast path for a divisor that fits in one limb (decimal printing divides by 10^19).
-    func quotientAndRemainder(dividingBy d: UInt64) -> (quotient: UInt256, remainder: UInt64) {
+    func quotientAndRemainder(dividingBySmall d: UInt64) -> (quotient: UInt256, remainder: UInt64) {
         precondition(d != 0, "UInt256 division by zero")
         var q = UInt256.zero
         var r: UInt64 = 0

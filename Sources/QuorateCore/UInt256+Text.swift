@@ -59,7 +59,7 @@ extension UInt256: CustomStringConvertible {
         var chunks: [UInt64] = []
         var rest = self
         while !rest.isZero {
-            let (q, r) = rest.quotientAndRemainder(dividingBy: UInt256.tenToThe19)
+            let (q, r) = rest.quotientAndRemainder(dividingBySmall: UInt256.tenToThe19)
             chunks.append(r)
             rest = q
         }
