@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "QuorateSim", dependencies: ["QuorateConsensus", "QuorateCore", "QuorateCrypto"]),
         .executableTarget(name: "quorate-sim", dependencies: ["QuorateSim"]),
         .executableTarget(name: "quorate-node", dependencies: ["QuorateNode"]),
-        .executableTarget(name: "quorate-wallet", dependencies: ["QuorateNode", "QuorateCore", "QuorateCrypto"]),
+        .executableTarget(name: "quorate-wallet", dependencies: ["QuorateNode", "QuorateCore", "QuorateCrypto", "QuorateRPC"]),
 
         .testTarget(name: "QuorateCryptoTests", dependencies: ["QuorateCrypto"]),
         .testTarget(name: "QuorateCoreTests", dependencies: ["QuorateCore"]),

@@ -12,6 +12,7 @@ public struct CommitSignature: Equatable, Sendable {
 
 public struct CertificateError: Error, CustomStringConvertible, Equatable {
     public let description: String
+    public init(description: String) { self.description = description }
 }
 
 /// Precommits of more than two thirds of the voting power for one block at one (height, round).

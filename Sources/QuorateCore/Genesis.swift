@@ -3,6 +3,7 @@ import QuorateCrypto
 
 public struct GenesisError: Error, CustomStringConvertible, Equatable {
     public let description: String
+    public init(description: String) { self.description = description }
 }
 
 /// The genesis file: chain id, validators, initial balances, consensus and fee parameters.

@@ -25,6 +25,7 @@ public struct Validator: Equatable, Sendable {
 
 public struct ValidatorSetError: Error, CustomStringConvertible, Equatable {
     public let description: String
+    public init(description: String) { self.description = description }
 }
 
 /// The validators of a height, sorted by address: the order is part of consensus (proposer

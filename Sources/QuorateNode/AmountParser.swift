@@ -4,6 +4,7 @@ import QuorateCore
 public enum AmountParser {
     public struct AmountError: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     static let units: [(suffix: String, decimals: Int)] = [("ether", 18), ("eth", 18), ("gwei", 9), ("wei", 0)]

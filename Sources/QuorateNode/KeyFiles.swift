@@ -5,6 +5,7 @@ import QuorateCrypto
 public enum KeyFiles {
     public struct KeyFileError: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     public static func write(_ key: Secp256k1.PrivateKey, password: [UInt8], to path: String,

@@ -57,7 +57,7 @@ public final class Node: @unchecked Sendable {
         do { tx = try Transaction.decode(raw: raw) } catch {
             throw SubmitError("\(error)")
         }
-        if mempool.contains(tx.hash) || (try store.transactionLocation(tx.hash)) != nil {
+        if try mempool.contains(tx.hash) || store.transactionLocation(tx.hash) != nil {
             throw TransactionRejection(.alreadyKnown, "already known")
         }
         try TransactionRules.checkStateless(tx, chainId: rules.chainId, fees: rules.fees)

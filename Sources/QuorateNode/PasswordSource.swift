@@ -8,6 +8,7 @@ public enum PasswordSource {
 
     public struct PasswordError: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Reads the password from `file` if given, else `QUORATE_PASSWORD`, else prompts on the

@@ -1,7 +1,7 @@
 import Foundation
 import QuorateNode
 
-setvbuf(stdout, nil, _IOLBF, 0)
+lineBufferStandardOutput()
 
 let usage = """
 usage: quorate-node <command> [options]

@@ -1,1 +1,58 @@
-print("quorate-wallet")
+import Foundation
+import QuorateNode
+
+lineBufferStandardOutput()
+
+let usage = """
+usage: quorate-wallet <command> [options]
+
+commands:
+  new      [--keystore-dir DIR] [--password-file FILE] [--kdf scrypt|pbkdf2]
+           create an account; its key is written encrypted (Web3 Secret Storage v3)
+  import   (--key-file FILE | --keystore FILE) [--keystore-dir DIR] [--password-file FILE]
+           add an existing key (hex in a file) or keystore (geth, eth-account, MetaMask export)
+  list     [--keystore-dir DIR]
+  balance  ADDRESS [--rpc URL]
+  send     --from KEYSTORE|ADDRESS --to ADDRESS --value AMOUNT [--data HEX] [--nonce N] [--gas N]
+           [--max-fee WEI] [--priority-fee WEI] [--rpc URL] [--password-file FILE] [--no-wait]
+           sign an EIP-1559 transfer, submit it, wait for its block, print the receipt
+  sign     --from KEYSTORE|ADDRESS --to ADDRESS --value AMOUNT --nonce N --chain-id N [--data HEX]
+           [--gas N] [--max-fee WEI] [--priority-fee WEI] [--password-file FILE]
+           sign offline; prints the raw transaction hex
+  submit   RAW_HEX [--rpc URL] [--no-wait]
+  tx       HASH [--rpc URL]
+           a transaction and, once committed, its receipt
+
+AMOUNT: 1.5ether, 20gwei, or wei. URL defaults to $QUORATE_RPC or http://127.0.0.1:8545;
+DIR to $QUORATE_KEYSTORE or ~/.quorate/keystore. Passwords come from --password-file, the
+QUORATE_PASSWORD environment variable, or a prompt; never from a command-line argument.
+"""
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first, !["help", "--help", "-h"].contains(command) else {
+    print(usage)
+    exit(arguments.isEmpty ? 2 : 0)
+}
+
+do {
+    var args = try CommandLineArguments(Array(arguments.dropFirst()), switchNames: ["no-wait", "json"])
+    switch command {
+    case "new": try WalletCommands.new(&args)
+    case "import": try WalletCommands.importKey(&args)
+    case "list": try WalletCommands.list(&args)
+    case "balance": try WalletCommands.balance(&args)
+    case "send": try WalletCommands.send(&args)
+    case "sign": try WalletCommands.sign(&args)
+    case "submit": try WalletCommands.submit(&args)
+    case "tx": try WalletCommands.showTransaction(&args)
+    default:
+        FileHandle.standardError.write(Data("quorate-wallet: unknown command \(command)\n\n\(usage)\n".utf8))
+        exit(2)
+    }
+} catch let error as CommandLineArguments.UsageError {
+    FileHandle.standardError.write(Data("quorate-wallet \(command): \(error)\n".utf8))
+    exit(2)
+} catch {
+    FileHandle.standardError.write(Data("quorate-wallet \(command): \(error)\n".utf8))
+    exit(1)
+}

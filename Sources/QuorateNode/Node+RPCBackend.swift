@@ -1,0 +1,62 @@
+import QuorateCore
+import QuorateRPC
+import QuorateState
+import QuorateStorage
+
+/// The node as the JSON-RPC layer sees it.
+extension Node: RPCBackend {
+    public var chainId: UInt64 { rules.chainId }
+    public var clientVersion: String { NodeCommands.clientVersion }
+    public func head() -> BlockHeader { store.head }
+    public func block(at height: UInt64) throws -> Block? { try store.block(at: height) }
+    public func height(ofBlock hash: Hash32) throws -> UInt64? { try store.height(of: hash) }
+    public func transactionLocation(_ hash: Hash32) throws -> (height: UInt64, index: Int)? {
+        try store.transactionLocation(hash)
+    }
+    public func receipts(at height: UInt64) throws -> [Receipt] { try store.receipts(at: height) }
+    public func pendingTransaction(_ hash: Hash32) -> (Transaction, Address)? {
+        mempool.entry(hash).map { ($0.transaction, $0.sender) }
+    }
+
+    public func account(_ address: Address, at height: UInt64?) throws -> AccountView {
+        let account: Account?
+        if let height, height != store.head.height {
+            guard let header = try store.block(at: height)?.header else {
+                throw SubmitError("header not found")
+            }
+            account = try store.account(address, stateRoot: header.stateRoot)
+        } else {
+            account = try store.account(address)
+        }
+        return AccountView(nonce: account?.nonce ?? 0, balance: account?.balance ?? .zero)
+    }
+
+    public func pendingNonce(_ address: Address) throws -> UInt64 {
+        mempool.pendingNonce(of: address, accountNonce: try store.account(address)?.nonce ?? 0)
+    }
+
+    public func submitRawTransaction(_ raw: [UInt8]) throws -> Hash32 {
+        do {
+            return try submit(raw: raw)
+        } catch let rejection as TransactionRejection {
+            throw SubmitError(rejection.description)
+        }
+    }
+
+    public func commitCertificate(at height: UInt64) throws -> CommitCertificate? { try store.certificate(at: height) }
+    public func validators(at height: UInt64) throws -> ValidatorSet { try store.validators(at: height) }
+
+    public func accountProof(_ address: Address, at height: UInt64?) throws -> AccountProofView {
+        let h = height ?? store.head.height
+        guard let header = try store.block(at: h)?.header else { throw SubmitError("header not found") }
+        let proof = try SparseMerkleTree.proof(root: header.stateRoot, key: Hash32.keccak(address.bytes), reader: store)
+        let account = try proof.value.map { try Account(decoding: $0) }
+        return AccountProofView(address: address, height: h, stateRoot: header.stateRoot,
+                                account: account.map { AccountView(nonce: $0.nonce, balance: $0.balance) },
+                                proof: proof.encoded(), siblings: proof.siblings)
+    }
+
+    public var peerCount: Int { 0 }
+    public var baseFeePerGas: UInt256 { rules.fees.baseFeePerGas }
+    public var blockGasLimit: UInt64 { rules.fees.blockGasLimit }
+}

@@ -1,0 +1,104 @@
+import Dispatch
+import Foundation
+import QuorateCore
+import QuorateCrypto
+import QuorateRPC
+
+extension NodeCommands {
+    public static func start(_ args: inout CommandLineArguments) throws {
+        var config = NodeConfig(dataDir: try args.required("datadir", "DIR"))
+        if let host = args.option("rpc-host") { config.rpcHost = host }
+        if let port = args.option("rpc-port") {
+            guard let p = UInt16(port) else { throw CommandLineArguments.UsageError("--rpc-port must be 0...65535") }
+            config.rpcPort = p
+        }
+        let nonVoting = args.flag("non-voting")
+        let keyPath = args.option("validator-key") ?? config.validatorKeyPath
+        let passwordFile = args.option("password-file")
+        try args.refuseUnknown()
+
+        if !nonVoting {
+            guard FileManager.default.fileExists(atPath: keyPath) else {
+                throw KeyFiles.KeyFileError(description: "no validator key at \(keyPath): create one with `quorate-node keygen`, give --validator-key FILE, or run with --non-voting")
+            }
+            let password = try PasswordSource.read(file: passwordFile, prompt: "Password of the validator key: ")
+            config.validatorKey = try KeyFiles.read(keyPath, password: password)
+        }
+        let node = try Node(config: config)
+        let server = try startRPC(node: node, config: config)
+        node.start()
+        let head = node.store.head
+        log("chain \(node.rules.chainId) at height \(head.height) (\(head.hash)); \(config.validatorKey == nil ? "non-voting" : "validator \(Address(config.validatorKey!.publicKey.ethereumAddress))")")
+        print("JSON-RPC listening on http://\(config.rpcHost):\(server.boundPort ?? config.rpcPort)")
+        waitForTermination()
+        log("stopping")
+        server.stop()
+        node.stop()
+    }
+
+    static func startRPC(node: Node, config: NodeConfig) throws -> RPCHTTPServer {
+        if !["127.0.0.1", "localhost", "::1"].contains(config.rpcHost) {
+            log("warning: JSON-RPC is exposed on \(config.rpcHost); anyone who can reach it can submit transactions and read the ledger")
+        }
+        let token = Hex.encode(SecureRandom.bytes(32))
+        // Rewritten at every start, as bitcoind's cookie: whoever can read the data directory is admin.
+        try? FileManager.default.removeItem(atPath: config.rpcTokenPath)
+        try KeyFiles.writePrivate(Array((token + "\n").utf8), to: config.rpcTokenPath)
+        let dispatcher = RPCDispatcher(unauthorizedMessage: "unauthorized: admin methods need `Authorization: Bearer <token>` with the token from \(config.rpcTokenPath)")
+        EthAPI.register(on: dispatcher, backend: node)
+        let server = RPCHTTPServer(
+            host: config.rpcHost, port: config.rpcPort, dispatcher: dispatcher,
+            config: RPCServerConfig(adminToken: token),
+            health: { NodeHealth.health(node) }, metrics: { NodeHealth.metrics(node) })
+        try server.start()
+        return server
+    }
+
+    /// Blocks until SIGINT or SIGTERM.
+    static func waitForTermination() {
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let done = DispatchSemaphore(value: 0)
+        let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { done.signal() }
+            source.resume()
+            return source
+        }
+        done.wait()
+        sources.forEach { $0.cancel() }
+    }
+
+    static func log(_ message: String) {
+        FileHandle.standardError.write(Data("\(ISO8601DateFormatter().string(from: Date())) \(message)\n".utf8))
+    }
+}
+
+enum NodeHealth {
+    static func health(_ node: Node) -> (status: Int, body: JSON) {
+        let head = node.store.head
+        return (200, [
+            "status": "ok",
+            "chainId": .quantity(node.rules.chainId),
+            "height": .quantity(head.height),
+            "head": .string(head.hash.hex),
+            "mempool": .quantity(UInt64(node.mempool.count)),
+        ])
+    }
+
+    static func metrics(_ node: Node) -> String {
+        let head = node.store.head
+        return """
+        # HELP quorate_block_height Height of the newest committed block.
+        # TYPE quorate_block_height gauge
+        quorate_block_height \(head.height)
+        # HELP quorate_mempool_transactions Transactions waiting for a block.
+        # TYPE quorate_mempool_transactions gauge
+        quorate_mempool_transactions \(node.mempool.count)
+        # HELP quorate_peers Connected peers.
+        # TYPE quorate_peers gauge
+        quorate_peers \(node.peerCount)
+
+        """
+    }
+}

@@ -1,0 +1,55 @@
+import QuorateCore
+
+/// The `quorate_` namespace: what Ethereum has no word for (certificates, validator sets, proofs
+/// against BFT-final state roots), plus the admin methods behind the bearer token.
+enum QuorateAPI {
+    static func register(on d: RPCDispatcher, backend: RPCBackend) {
+        d.register("quorate_getBlockCommit") { p in
+            try p.expectCount(1)
+            let h = EthAPI.height(try p.blockTag(at: 0), backend)
+            guard let certificate = try backend.commitCertificate(at: h) else { return .null }
+            return RPCFormat.certificate(certificate)
+        }
+        d.register("quorate_getValidators") { p in
+            try p.expectCount(0...1)
+            let h = EthAPI.height(try p.blockTag(at: 0, default: .latest), backend)
+            guard h <= backend.head().height else { throw RPCError.server("header not found") }
+            return RPCFormat.validators(try backend.validators(at: h), height: h)
+        }
+        d.register("quorate_getProof") { p in
+            try p.expectCount(1...2)
+            let address = try p.address(at: 0)
+            let h = try EthAPI.stateHeight(try p.blockSelector(at: 1), backend)
+            let proof = try backend.accountProof(address, at: h)
+            return [
+                "address": RPCFormat.address(proof.address),
+                "blockNumber": .quantity(proof.height),
+                "stateRoot": RPCFormat.hash(proof.stateRoot),
+                "account": proof.account.map { ["nonce": .quantity($0.nonce), "balance": .string($0.balance.hexQuantity)] } ?? .null,
+                "siblings": .array(proof.siblings.map(RPCFormat.hash)),
+                "proof": .data(proof.proof),
+            ]
+        }
+        d.register("quorate_status") { p in
+            try p.expectCount(0)
+            let head = backend.head()
+            return [
+                "chainId": .quantity(backend.chainId),
+                "height": .quantity(head.height),
+                "headHash": RPCFormat.hash(head.hash),
+                "headTimestampMs": .quantity(head.timestampMs),
+                "peers": .quantity(UInt64(backend.peerCount)),
+                "syncing": .bool(backend.syncStatus() != nil),
+            ]
+        }
+        d.register("admin_nodeInfo", admin: true) { p in
+            try p.expectCount(0)
+            return [
+                "clientVersion": .string(backend.clientVersion),
+                "chainId": .quantity(backend.chainId),
+                "genesisHash": try backend.block(at: 0).map { RPCFormat.hash($0.hash) } ?? .null,
+                "height": .quantity(backend.head().height),
+            ]
+        }
+    }
+}

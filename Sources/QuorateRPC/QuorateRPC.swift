@@ -1,1 +1,0 @@
-// The QuorateRPC module; see docs/architecture.md.

@@ -1,0 +1,91 @@
+import Synchronization
+
+/// A method implementation: positional params in, `result` out. Throw `RPCError` to choose the
+/// error the client sees; other errors become `-32000` with their description (as geth does),
+/// unless they conform to `RPCErrorConvertible`.
+public typealias RPCHandler = @Sendable (RPCParams) throws -> JSON
+
+/// What the transport knows about the caller.
+public struct RPCCallContext: Sendable {
+    /// True when the request carried the admin bearer token.
+    public var isAdminAuthorized: Bool
+
+    public init(isAdminAuthorized: Bool = false) {
+        self.isAdminAuthorized = isAdminAuthorized
+    }
+}
+
+/// The JSON-RPC 2.0 method registry and dispatcher, independent of any transport.
+///
+/// Thread-safe: the registry sits behind a mutex, so methods may be registered while the server
+/// runs and requests may be dispatched from any thread. Handlers run on the caller's thread.
+public final class RPCDispatcher: Sendable {
+    public struct Limits: Sendable, Equatable {
+        /// geth's default `BatchRequestLimit`.
+        public static let defaultMaxBatchLength = 1000
+
+        public var maxBatchLength: Int
+        public var json: JSONParser.Limits
+
+        public init(maxBatchLength: Int = defaultMaxBatchLength, json: JSONParser.Limits = .standard) {
+            precondition(maxBatchLength > 0, "the batch limit must be positive")
+            self.maxBatchLength = maxBatchLength
+            self.json = json
+        }
+    }
+
+    public static let defaultUnauthorizedMessage =
+        "unauthorized: admin method requires the bearer token from <datadir>/rpc.token"
+
+    public let limits: Limits
+    /// The message of the -32001 error for admin methods called without the token; the node
+    /// puts its real token path here so the operator knows where to look.
+    public let unauthorizedMessage: String
+
+    private struct Method: Sendable {
+        let admin: Bool
+        let handler: RPCHandler
+    }
+
+    private let methods = Mutex<[String: Method]>([:])
+
+    public init(limits: Limits = Limits(), unauthorizedMessage: String = RPCDispatcher.defaultUnauthorizedMessage) {
+        self.limits = limits
+        self.unauthorizedMessage = unauthorizedMessage
+    }
+
+    /// Registers `name`. Registering a name twice is a wiring bug, so it stops the process.
+    public func register(_ name: String, admin: Bool = false, _ handler: @escaping RPCHandler) {
+        precondition(!name.isEmpty, "a JSON-RPC method needs a name")
+        let added = methods.withLock { table -> Bool in
+            guard table[name] == nil else { return false }
+            table[name] = Method(admin: admin, handler: handler)
+            return true
+        }
+        precondition(added, "JSON-RPC method \(name) is registered twice")
+    }
+
+    /// Registered method names, sorted (dictionary order varies between runs).
+    public var methodNames: [String] {
+        methods.withLock { $0.keys.sorted() }
+    }
+
+    /// Calls one method directly, with the same admin check and error mapping as a request.
+    public func call(_ method: String, _ params: RPCParams, context: RPCCallContext = RPCCallContext()) -> Result<JSON, RPCError> {
+        guard let entry = methods.withLock({ $0[method] }) else {
+            return .failure(.methodNotFound(method))
+        }
+        if entry.admin && !context.isAdminAuthorized {
+            return .failure(RPCError(code: RPCError.Code.unauthorized, message: unauthorizedMessage))
+        }
+        do {
+            return .success(try entry.handler(params))
+        } catch let error as RPCError {
+            return .failure(error)
+        } catch let error as RPCErrorConvertible {
+            return .failure(error.rpcError)
+        } catch {
+            return .failure(.server(String(describing: error)))
+        }
+    }
+}
