@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "QuorateP2P", dependencies: ["QuorateCore", "QuorateCrypto"]),
         .target(name: "QuorateRPC", dependencies: ["CLibEvent", "QuorateCore"]),
         .target(name: "QuorateNode", dependencies: [
-            "QuorateCore", "QuorateCrypto", "QuorateState", "QuorateStorage", "QuorateRPC",
+            "QuorateCore", "QuorateCrypto", "QuorateState", "QuorateConsensus", "QuorateStorage", "QuorateRPC",
         ]),
 
         .target(name: "QuorateSim", dependencies: ["QuorateConsensus", "QuorateCore", "QuorateCrypto"]),
