@@ -65,6 +65,8 @@ final class ConsensusDriver: @unchecked Sendable {
             }
             self.drain()
         }
+        // Readers (quorate_status) see a status from the moment start returns.
+        executor.sync {}
     }
 
     func stop() {

@@ -34,6 +34,8 @@ extension NodeCommands {
         log("stopping")
         server.stop()
         node.stop()
+        // As bitcoind's cookie: the token is only valid while this process runs.
+        try? FileManager.default.removeItem(atPath: config.rpcTokenPath)
     }
 
     static func startRPC(node: Node, config: NodeConfig) throws -> RPCHTTPServer {
