@@ -70,7 +70,7 @@ struct ConsensusDriverTests {
         let sent = transport.sent.withLock { $0 }
         #expect(sent.contains { if case .proposal = $0 { return true } else { return false } })
         #expect(sent.contains { if case .vote(let v) = $0 { return v.type == .precommit } else { return false } })
-        #expect(transport.unpersisted.withLock { $0 }.isEmpty)
+        #expect(transport.unpersisted.withLock { $0.count } == 0, "messages sent before their hard state was synced")
         // Every committed block carries a certificate that verifies against the validator set.
         for h in 1...node.store.head.height {
             try node.store.certificate(at: h)!.verify(validators: try node.store.validators(at: h), chainId: Self.chainId)
