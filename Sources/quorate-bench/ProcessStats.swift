@@ -1,0 +1,64 @@
+import Foundation
+
+/// CPU time and memory of a process, from /proc (Linux).
+struct ProcessStats: Sendable {
+    let cpuS: Double
+    let rssBytes: Int
+    let peakRssBytes: Int
+
+    static func read(pid: Int32) -> ProcessStats? {
+        guard let cpu = cpuSeconds(pid: pid), let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else {
+            return nil
+        }
+        return ProcessStats(cpuS: cpu, rssBytes: kibField("VmRSS:", in: status) * 1024,
+                            peakRssBytes: kibField("VmHWM:", in: status) * 1024)
+    }
+
+    /// utime + stime (fields 14 and 15 of /proc/PID/stat), counted after the `)` that ends the
+    /// command name, which may itself hold spaces.
+    static func cpuSeconds(pid: Int32) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    private static func kibField(_ name: String, in status: String) -> Int {
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }) else { return 0 }
+        return Int(line.dropFirst(name.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") ?? 0
+    }
+}
+
+/// Disk used by a folder, as `du` counts it (allocated blocks of every file below it).
+enum DirectorySize {
+    static func bytes(_ path: String) -> Int {
+        guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
+        var total = 0
+        for case let relative as String in walker {
+            var st = stat()
+            if lstat(path + "/" + relative, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG {
+                total += Int(st.st_blocks) * 512
+            }
+        }
+        return total
+    }
+}
+
+/// The machine, for the report.
+struct MachineInfo: Sendable {
+    let cores: Int
+    let cpuModel: String
+    let memoryBytes: Int
+
+    static func read() -> MachineInfo {
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+            .flatMap { $0.split(separator: ":", maxSplits: 1).last }
+            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
+        let memKiB = meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal:") }
+            .flatMap { Int($0.dropFirst("MemTotal:".count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") } ?? 0
+        return MachineInfo(cores: ProcessInfo.processInfo.activeProcessorCount, cpuModel: model, memoryBytes: memKiB * 1024)
+    }
+}
