@@ -28,15 +28,19 @@ struct BenchCommand {
         let dataDir = node?.dataDir ?? options.nodeDataDir
         let before = NodeSample.take(pid: pid, dataDir: dataDir)
         let benchCpuBefore = ProcessStats.cpuSeconds(pid: getpid())
-        let load = LoadRun(options: options, url: url, startHeight: startHeight,
+        let machineCpuBefore = MachineCPU.busySeconds()
+        let loadAverage = MachineCPU.loadAverage1m()
+        let load = LoadRun(options: options, url: url, startHeight: startHeight, nodePid: pid,
                            nodeAlive: { node?.isRunning ?? pid.map { kill($0, 0) == 0 } ?? true })
         let result = load.execute(transfers)
         let after = NodeSample.take(pid: pid, dataDir: dataDir)
         let benchCpu = zipOptional(benchCpuBefore, ProcessStats.cpuSeconds(pid: getpid())).map { $1 - $0 }
-        let figures = RunFigures(result, node: .between(before, after), benchCpuS: benchCpu)
+        let machineCpu = zipOptional(machineCpuBefore, MachineCPU.busySeconds()).map { $1 - $0 }
+        let figures = RunFigures(result, node: .between(before, after, maxRunRssBytes: result.maxNodeRssBytes),
+                                 benchCpuS: benchCpu, machineCpuS: machineCpu)
         let checks = options.verify && result.failure == nil
             ? try Verifier(reader: reader, result: result, accounts: accounts, balancesBefore: balancesBefore).run() : nil
-        let report = BenchReport(options: options, machine: .read(), url: url, startedNode: node != nil,
+        let report = BenchReport(options: options, machine: .read(), loadAverage1m: loadAverage, url: url, startedNode: node != nil,
                                  senders: plan.senders.count, figures: figures, checks: checks, failure: result.failure,
                                  notes: notes(result, figures, node: node))
         print(ReportTable.render(report), terminator: "")
@@ -65,12 +69,14 @@ struct BenchCommand {
     private func notes(_ result: LoadResult, _ f: RunFigures, node: NodeProcess?) -> [String] {
         var out = [String]()
         if let rate = options.ratePerS, f.submittedPerS < rate * 0.95 {
-            out.append(String(format: "could not sustain --rate %g: submitted %@/s and committed %@/s; the node (or the bench, sharing its cores) is the limit",
-                              rate, grouped(Int(f.submittedPerS)), ReportTable.rate(f.blocks.committedPerS)))
+            out.append("could not sustain --rate \(rateText(rate)): submitted \(grouped(Int(f.submittedPerS)))/s and committed \(ReportTable.rate(f.blocks.committedPerS))/s; the node (or the bench, sharing its cores) is the limit; the run completed")
         }
         if result.ranOutEarly {
-            out.append(String(format: "the %@ pre-signed transfers ran out after %.1f s of the %g s asked: the node was faster than --presign-rate %g; rerun with a higher one",
-                              grouped(f.presigned), result.submitEndS, options.durationS, options.presignRatePerS))
+            out.append(String(format: "the %@ pre-signed transfers ran out after %.1f s of the %@ s asked: the node was faster than --presign-rate %@; rerun with a higher one",
+                              grouped(f.presigned), result.submitEndS, rateText(options.durationS), rateText(options.presignRatePerS)))
+        }
+        if let other = f.otherCpuS, f.drainEndS > 0, other / f.drainEndS > 0.1 {
+            out.append(String(format: "other processes used %.2f cores during the run (%.1f CPU s): the figures understate what the node does on a quiet machine", other / f.drainEndS, other))
         }
         if result.failure != nil, let node { out.append("node log (last lines):\n" + node.tailOfLog()) }
         return out

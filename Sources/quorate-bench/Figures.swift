@@ -51,13 +51,19 @@ struct NodeFigures: Sendable {
     let pid: Int32?
     let cpuS: Double?
     let rssBytes: Int?
+    /// Largest RSS of the once-a-second samples during the run.
+    let maxRunRssBytes: Int?
+    /// The kernel's high-water mark since the process started (includes unlocking the
+    /// validator key: scrypt with n = 2^18 takes 256 MiB for a moment).
     let peakRssBytes: Int?
     let dataDirGrowthBytes: Int?
 
-    static func between(_ before: NodeSample?, _ after: NodeSample?) -> NodeFigures {
+    static func between(_ before: NodeSample?, _ after: NodeSample?, maxRunRssBytes: Int?) -> NodeFigures {
         NodeFigures(pid: after?.pid,
                     cpuS: zipOptional(before?.stats?.cpuS, after?.stats?.cpuS).map { $1 - $0 },
-                    rssBytes: after?.stats?.rssBytes, peakRssBytes: after?.stats?.peakRssBytes,
+                    rssBytes: after?.stats?.rssBytes,
+                    maxRunRssBytes: maxRunRssBytes.map { max($0, after?.stats?.rssBytes ?? 0) },
+                    peakRssBytes: after?.stats?.peakRssBytes,
                     dataDirGrowthBytes: zipOptional(before?.dataDirBytes, after?.dataDirBytes).map { $1 - $0 })
     }
 }
@@ -94,8 +100,10 @@ struct RunFigures: Sendable {
     let latency: LatencyFigures?
     let node: NodeFigures
     let benchCpuS: Double?
+    /// CPU seconds the whole machine spent over the run; minus node and bench, other load.
+    let machineCpuS: Double?
 
-    init(_ result: LoadResult, node: NodeFigures, benchCpuS: Double?) {
+    init(_ result: LoadResult, node: NodeFigures, benchCpuS: Double?, machineCpuS: Double?) {
         let state = result.state
         presigned = state.transfers.count
         submitted = state.accepted.count
@@ -112,6 +120,13 @@ struct RunFigures: Sendable {
         latency = LatencyFigures(RunFigures.latenciesMs(state))
         self.node = node
         self.benchCpuS = benchCpuS
+        self.machineCpuS = machineCpuS
+    }
+
+    /// CPU seconds used by processes other than the node and the bench during the run.
+    var otherCpuS: Double? {
+        guard let machineCpuS, let benchCpuS else { return nil }
+        return max(0, machineCpuS - benchCpuS - (node.cpuS ?? 0))
     }
 
     static func latenciesMs(_ state: RunState) -> [Double] {

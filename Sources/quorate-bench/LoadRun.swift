@@ -12,6 +12,8 @@ struct LoadResult {
     let failure: String?
     /// True when a maximum-rate run of a given duration used up its pre-signed transfers early.
     let ranOutEarly: Bool
+    /// Largest node RSS sampled once a second during the run (nil without a node process).
+    let maxNodeRssBytes: Int?
 }
 
 /// Submits the pre-signed transfers from several threads while a watcher follows the blocks,
@@ -20,6 +22,7 @@ struct LoadRun {
     let options: BenchOptions
     let url: String
     let startHeight: UInt64
+    let nodePid: Int32?
     /// False once the node the bench started has exited.
     let nodeAlive: () -> Bool
 
@@ -29,7 +32,7 @@ struct LoadRun {
                                             batchMax: options.batchMax, windowMax: options.windowMax))
         let state = RunState(transfers: transfers, schedule: schedule)
         let watcher = BlockWatcher(state: state, url: url, startHeight: startHeight, pollIntervalMs: options.pollIntervalMs)
-        let progress = Progress(state: state)
+        let progress = Progress(state: state, nodePid: nodePid)
         note("running: \(describeLoad()) against \(url)")
         watcher.start()
         let ticker = Ticker(intervalS: 1) { progress.tick() }
@@ -43,12 +46,13 @@ struct LoadRun {
         progress.tick()
         let ranOut = options.transactions == nil && schedule.handedOut == transfers.count && submitEndS < options.durationS
         return LoadResult(state: state, watcher: watcher, submitEndS: submitEndS, drainEndS: drainEndS,
-                          failure: state.failure, ranOutEarly: ranOut)
+                          failure: state.failure, ranOutEarly: ranOut,
+                          maxNodeRssBytes: nodePid == nil ? nil : progress.maxNodeRssBytes.count)
     }
 
     func describeLoad() -> String {
-        let rate = options.ratePerS.map { String(format: "%g tx/s", $0) } ?? "maximum rate"
-        let amount = options.transactions.map { "\(grouped($0)) transfers" } ?? String(format: "%g s", options.durationS)
+        let rate = options.ratePerS.map { "fixed \(rateText($0)) tx/s" } ?? "maximum rate"
+        let amount = options.transactions.map { "\(grouped($0)) transfers" } ?? "\(rateText(options.durationS)) s"
         return "\(rate), \(amount), \(options.threads) client threads, batches of up to \(options.batchMax)"
     }
 

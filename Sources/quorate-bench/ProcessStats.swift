@@ -62,3 +62,23 @@ struct MachineInfo: Sendable {
         return MachineInfo(cores: ProcessInfo.processInfo.activeProcessorCount, cpuModel: model, memoryBytes: memKiB * 1024)
     }
 }
+
+/// CPU time of the whole machine (all processes), from the first line of /proc/stat: what the
+/// node and the bench did not use was used by something else on the machine.
+enum MachineCPU {
+    static func busySeconds() -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = stat.split(separator: "\n").first, line.hasPrefix("cpu ") else { return nil }
+        let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard ticks.count >= 8 else { return nil }
+        // user nice system idle iowait irq softirq steal: everything but idle and iowait.
+        let busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]
+        return busy / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The 1-minute load average when asked.
+    static func loadAverage1m() -> Double? {
+        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))
+            .flatMap { $0.split(separator: " ").first }.flatMap { Double($0) }
+    }
+}

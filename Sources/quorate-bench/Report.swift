@@ -4,6 +4,7 @@ import Foundation
 struct BenchReport {
     let options: BenchOptions
     let machine: MachineInfo
+    let loadAverage1m: Double?
     let url: String
     let startedNode: Bool
     let senders: Int
@@ -16,8 +17,8 @@ struct BenchReport {
     var complete: Bool { failure == nil }
 
     var loadName: String {
-        let rate = options.ratePerS.map { String(format: "fixed %g tx/s", $0) } ?? "maximum rate"
-        let amount = options.transactions.map { "\(grouped($0)) transfers" } ?? String(format: "%g s", options.durationS)
+        let rate = options.ratePerS.map { "fixed \(rateText($0)) tx/s" } ?? "maximum rate"
+        let amount = options.transactions.map { "\(grouped($0)) transfers" } ?? "\(rateText(options.durationS)) s"
         return "\(rate), \(amount)"
     }
 }
@@ -31,7 +32,7 @@ enum ReportTable {
         row("transfers submitted / committed", "\(grouped(f.submitted)) / \(grouped(f.committed))", "pre-signed \(grouped(f.presigned))")
         row("committed transfers/s (block timestamps)", rate(f.blocks.committedPerS), "one validator >= 25,000")
         row("committed transfers/s (wall clock)", rate(f.wallClockCommittedPerS))
-        row("submitted transfers/s", rate(f.submittedPerS), r.options.ratePerS.map { String(format: "target %g", $0) } ?? "maximum")
+        row("submitted transfers/s", rate(f.submittedPerS), r.options.ratePerS.map { "target \(rateText($0))" } ?? "maximum")
         row("blocks / blocks per s", "\(f.blocks.blocks) / \(number(f.blocks.blocksPerS, "%.2f"))")
         row("transfers per block mean / max", "\(number(f.blocks.meanTransactionsPerBlock, "%.0f")) / \(grouped(f.blocks.maxTransactionsPerBlock))")
         if let l = f.latency {
@@ -39,10 +40,10 @@ enum ReportTable {
             row("latency max / mean ms", String(format: "%.1f / %.1f", l.maxMs, l.meanMs))
         }
         row("node CPU s (per transfer)", nodeCpu(f), "")
-        row("node RSS at end / peak MB", "\(mb(f.node.rssBytes)) / \(mb(f.node.peakRssBytes))", "<= 200 MB")
+        row("node RSS at end / max during run MB", "\(mb(f.node.rssBytes)) / \(mb(f.node.maxRunRssBytes))", "<= 200 MB at the end")
         row("data dir growth (per transfer)", diskGrowth(f), "<= 300 bytes/transfer")
         row("pool-full retries", grouped(f.poolFullRetries))
-        row("bench CPU s", number(f.benchCpuS, "%.1f"))
+        row("bench CPU s / other processes CPU s", "\(number(f.benchCpuS, "%.1f")) / \(number(f.otherCpuS, "%.1f"))")
         return header(r) + format(rows) + footer(r)
     }
 
@@ -50,7 +51,7 @@ enum ReportTable {
         let m = r.machine
         return """
         quorate-bench: \(r.startedNode ? "single validator started by the bench" : "node at \(r.url)"), \(r.loadName)
-        machine: \(m.cores) cores, \(m.cpuModel), \(String(format: "%.1f", Double(m.memoryBytes) / 1_073_741_824)) GiB; \(r.senders) sending accounts, \(r.options.threads) client threads
+        machine: \(m.cores) cores, \(m.cpuModel), \(String(format: "%.1f", Double(m.memoryBytes) / 1_073_741_824)) GiB, load average \(number(r.loadAverage1m, "%.2f")) at the start; \(r.senders) sending accounts, \(r.options.threads) client threads
 
         """
     }

@@ -10,7 +10,8 @@ enum ReportJSON {
             "complete": .bool(r.complete),
             "failure": r.failure.map { .string($0) } ?? .null,
             "verificationPassed": r.verificationPassed.map { .bool($0) } ?? .null,
-            "machine": ["cores": int(r.machine.cores), "cpuModel": .string(r.machine.cpuModel), "memoryBytes": int(r.machine.memoryBytes)],
+            "machine": ["cores": int(r.machine.cores), "cpuModel": .string(r.machine.cpuModel), "memoryBytes": int(r.machine.memoryBytes),
+                        "loadAverage1mAtStart": num(r.loadAverage1m), "otherProcessesCpuS": num(f.otherCpuS)],
             "config": config(r),
             "transfers": ["presigned": int(f.presigned), "submitted": int(f.submitted), "committed": int(f.committed),
                           "poolFullRetries": int(f.poolFullRetries), "foreignTransactions": int(f.foreignTransactions)],
@@ -50,7 +51,8 @@ enum ReportJSON {
         let perTransfer = { (v: Double?) -> JSON in f.committed > 0 ? num(v.map { $0 / Double(f.committed) }) : .null }
         return ["pid": n.pid.map { int(Int($0)) } ?? .null, "cpuS": num(n.cpuS),
                 "cpuUsPerTransfer": perTransfer(n.cpuS.map { $0 * 1e6 }),
-                "rssBytes": n.rssBytes.map(int) ?? .null, "peakRssBytes": n.peakRssBytes.map(int) ?? .null,
+                "rssBytes": n.rssBytes.map(int) ?? .null, "maxRunRssBytes": n.maxRunRssBytes.map(int) ?? .null,
+                "peakRssSinceStartBytes": n.peakRssBytes.map(int) ?? .null,
                 "dataDirGrowthBytes": n.dataDirGrowthBytes.map(int) ?? .null,
                 "dataDirBytesPerTransfer": perTransfer(n.dataDirGrowthBytes.map(Double.init))]
     }

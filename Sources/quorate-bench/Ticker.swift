@@ -34,6 +34,11 @@ func note(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
+/// A rate as people write it: 10, 12,500 or 0.5.
+func rateText(_ v: Double) -> String {
+    v == v.rounded() && abs(v) < 1e15 ? grouped(Int(v)) : String(format: "%.2f", v)
+}
+
 func grouped(_ n: Int) -> String {
     let digits = String(n.magnitude)
     var out = ""
