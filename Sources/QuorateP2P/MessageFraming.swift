@@ -45,14 +45,18 @@ public enum MessageFraming {
     /// The frame payloads of one message, in order.
     static func parts(of message: [UInt8]) -> [[UInt8]] {
         let count = partCount(forLength: message.count)
-        return (0..<count).map { index in
-            let start = index * chunkCapacity
-            let end = min(start + chunkCapacity, message.count)
-            var payload = header(total: message.count, index: index, count: count)
-            payload.reserveCapacity(headerSize + end - start)
-            payload += message[start..<end]
-            return payload
-        }
+        return (0..<count).map { part(of: message, index: $0, count: count) }
+    }
+
+    /// Payload of frame `index` of `count`: part header and that part's chunk.
+    static func part(of message: [UInt8], index: Int, count: Int) -> [UInt8] {
+        precondition(count == partCount(forLength: message.count) && index >= 0 && index < count)
+        let start = index * chunkCapacity
+        let end = min(start + chunkCapacity, message.count)
+        var payload = header(total: message.count, index: index, count: count)
+        payload.reserveCapacity(headerSize + end - start)
+        payload += message[start..<end]
+        return payload
     }
 }
 
