@@ -24,8 +24,9 @@ public final class PeerListener: Sendable {
     public let port: UInt16
     private let core: Core
 
-    /// Binds `host:port` and starts accepting. `isAllowed` is asked after act three, from a
-    /// handshake thread; `onPeer` receives each allowed connection, `onRejected` everything else.
+    /// Binds `host:port` and starts accepting. `isAllowed` is asked after act three; `onPeer`
+    /// receives each allowed connection, `onRejected` everything else. All three run on the
+    /// connection's handshake thread, which `onPeer` may keep (for the peer's read loop).
     public init(localKey: Secp256k1.PrivateKey, host: String = "0.0.0.0", port: UInt16,
                 limits: PeerLimits = .default, maxPendingHandshakes: Int = PeerListener.defaultMaxPendingHandshakes,
                 isAllowed: @escaping @Sendable (Secp256k1.PublicKey) -> Bool,
@@ -104,25 +105,30 @@ public final class PeerListener: Sendable {
                     continue
                 }
                 let thread = Thread { [self] in
-                    defer { pending.withLock { $0 -= 1 } }
-                    handshake(connection, address)
+                    let result = Result { () throws(PeerConnectionError) in
+                        try PeerConnection.accept(socket: connection, remoteAddress: address, localKey: localKey,
+                                                  limits: limits, isAllowed: isAllowed)
+                    }
+                    // The handshake is over: free its slot before the callbacks, which may
+                    // keep this thread (a node may run the peer's read loop inside onPeer).
+                    pending.withLock { $0 -= 1 }
+                    if case .failure = result { connection.shutdown() }
+                    deliver(result, from: address)
                 }
                 thread.name = "p2p-handshake \(address)"
                 thread.start()
             }
         }
 
-        private func handshake(_ socket: Socket, _ address: String) {
-            do {
-                let peer = try PeerConnection.accept(socket: socket, remoteAddress: address, localKey: localKey,
-                                                     limits: limits, isAllowed: isAllowed)
+        private func deliver(_ result: Result<PeerConnection, PeerConnectionError>, from address: String) {
+            switch result {
+            case let .success(peer):
                 if isClosed {
                     peer.close()
-                    return
+                } else {
+                    onPeer(peer)
                 }
-                onPeer(peer)
-            } catch {
-                socket.shutdown()
+            case let .failure(error):
                 var key: Secp256k1.PublicKey?
                 if case let .notAllowed(refused) = error { key = refused }
                 onRejected(Rejection(remoteAddress: address, remoteKey: key, reason: error))

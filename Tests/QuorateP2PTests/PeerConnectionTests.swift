@@ -160,6 +160,18 @@ import Testing
         }
     }
 
+    @Test("inbound handshakes beyond maxPendingHandshakes are refused; a finished handshake frees its slot")
+    func pendingHandshakes() throws {
+        let node = try TestNode(maxPendingHandshakes: 1)
+        let silent = try RawPeer.connect(port: node.port)   // holds the only slot
+        let second = try RawPeer.connect(port: node.port)
+        #expect(try #require(node.rejections.take()).reason == .tooManyPendingHandshakes(limit: 1))
+        #expect(second.seesClose())
+        silent.socket.shutdown()   // its handshake fails at act one and frees the slot
+        #expect(try #require(node.rejections.take()).reason == .handshakeFailed(.wrongLength(act: 1, expected: 50, got: 0)))
+        try node.expectStillServing()
+    }
+
     @Test("dialing a node under the wrong key fails the handshake")
     func wrongKey() throws {
         let node = try TestNode()

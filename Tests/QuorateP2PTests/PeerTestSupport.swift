@@ -70,9 +70,11 @@ final class TestNode: Sendable {
     let rejections = Inbox<PeerListener.Rejection>()
     let listener: Mutex<PeerListener?> = Mutex(nil)
 
-    init(allowing keys: [Secp256k1.PublicKey] = [], limits: PeerLimits = .default) throws {
+    init(allowing keys: [Secp256k1.PublicKey] = [], limits: PeerLimits = .default,
+         maxPendingHandshakes: Int = PeerListener.defaultMaxPendingHandshakes) throws {
         allowed = AllowList(keys)
         let l = try PeerListener(localKey: key, host: "127.0.0.1", port: 0, limits: limits,
+                                 maxPendingHandshakes: maxPendingHandshakes,
                                  isAllowed: { [allowed] in allowed.contains($0) },
                                  onPeer: { [peers] in peers.put($0) },
                                  onRejected: { [rejections] in rejections.put($0) })
