@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "quorate-node", targets: ["quorate-node"]),
         .executable(name: "quorate-wallet", targets: ["quorate-wallet"]),
         .executable(name: "quorate-sim", targets: ["quorate-sim"]),
+        .executable(name: "quorate-bench", targets: ["quorate-bench"]),
     ],
     targets: [
         // C libraries from Debian, one system-library target each.
@@ -30,11 +31,12 @@ let package = Package(
         .target(name: "QuorateP2P", dependencies: ["QuorateCore", "QuorateCrypto"]),
         .target(name: "QuorateRPC", dependencies: ["CLibEvent", "QuorateCore"]),
         .target(name: "QuorateNode", dependencies: [
-            "QuorateCore", "QuorateCrypto", "QuorateState", "QuorateStorage", "QuorateRPC",
+            "QuorateCore", "QuorateCrypto", "QuorateState", "QuorateConsensus", "QuorateStorage", "QuorateRPC",
         ]),
 
         .target(name: "QuorateSim", dependencies: ["QuorateConsensus", "QuorateCore", "QuorateCrypto"]),
         .executableTarget(name: "quorate-sim", dependencies: ["QuorateSim"]),
+        .executableTarget(name: "quorate-bench", dependencies: ["QuorateCore", "QuorateCrypto", "QuorateRPC"]),
         .executableTarget(name: "quorate-node", dependencies: ["QuorateNode"]),
         .executableTarget(name: "quorate-wallet", dependencies: ["QuorateNode", "QuorateCore", "QuorateCrypto", "QuorateRPC"]),
 

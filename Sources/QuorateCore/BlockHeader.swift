@@ -14,7 +14,8 @@ public struct BlockHeader: Equatable, Sendable {
     public var stateRoot: Hash32
     public var validatorsHash: Hash32
     public var nextValidatorsHash: Hash32
-    /// Hash of the commit certificate of the parent block (zero for height 0 and 1).
+    /// Hash of the commit certificate of the parent block: zero at height 1; at height 0, the
+    /// genesis content hash (see Genesis/README.md).
     public var lastCommitHash: Hash32
     public var gasLimit: UInt64
     public var gasUsed: UInt64

@@ -73,10 +73,13 @@ public final class Mempool: @unchecked Sendable {
             }
             guard tx.nonce - account.nonce < UInt64(limits.maxPerSender) else {
                 throw TransactionRejection(.nonceTooHigh,
-                                           "nonce too high: tx nonce \(tx.nonce) is more than \(limits.maxPerSender) ahead of the account nonce \(account.nonce)")
+                                           "nonce too high: tx nonce \(tx.nonce) is \(limits.maxPerSender) or more ahead of the account nonce \(account.nonce)")
             }
-            try TransactionRules.checkFunds(tx, sender: sender, balance: account.balance)
             var queue = s.senders[sender] ?? SenderQueue(baseNonce: account.nonce)
+            // As geth: the balance must cover this transaction after every earlier pooled one of the
+            // sender, or a later nonce would be accepted here and silently dropped at block build.
+            try TransactionRules.checkFunds(tx, sender: sender,
+                                            balance: Mempool.balanceLeft(account, before: tx.nonce, queue: queue, entries: s.entries))
             queue.baseNonce = max(queue.baseNonce, account.nonce)
             var replaced: Entry?
             if let existing = queue.byNonce[tx.nonce], let old = s.entries[existing] {
@@ -101,6 +104,18 @@ public final class Mempool: @unchecked Sendable {
             s.nextSequence += 1
             s.bytes = newBytes
         }
+    }
+
+    /// What the sender still has once its pooled transactions below `nonce` have paid their most.
+    private static func balanceLeft(_ account: Account, before nonce: UInt64, queue: SenderQueue,
+                                    entries: [Hash32: Entry]) -> UInt256 {
+        var left = account.balance
+        for (n, hash) in queue.byNonce where n >= account.nonce && n < nonce {
+            guard let e = entries[hash], let cost = try? TransactionRules.maxCost(e.transaction) else { continue }
+            let (rest, underflow) = left.subtractingReportingOverflow(cost)
+            left = underflow ? .zero : rest
+        }
+        return left
     }
 
     /// Geth's rule: a same-nonce replacement must raise both fee fields by at least 10%.

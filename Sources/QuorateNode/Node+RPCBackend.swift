@@ -1,3 +1,4 @@
+import QuorateConsensus
 import QuorateCore
 import QuorateRPC
 import QuorateState
@@ -59,6 +60,14 @@ extension Node: RPCBackend {
     }
 
     public var peerCount: Int { 0 }
+
+    public func consensusView() -> ConsensusView? {
+        consensusStatus.map {
+            ConsensusView(height: $0.height, round: $0.round, step: $0.step.description, proposer: $0.proposer,
+                          lockedRound: $0.lockedRound, missingPrevotes: $0.missingPrevotes,
+                          missingPrecommits: $0.missingPrecommits)
+        }
+    }
     public var baseFeePerGas: UInt256 { rules.fees.baseFeePerGas }
     public var blockGasLimit: UInt64 { rules.fees.blockGasLimit }
 }

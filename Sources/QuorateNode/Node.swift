@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import QuorateConsensus
 import QuorateCore
 import QuorateCrypto
 import QuorateRPC
@@ -16,10 +17,11 @@ public final class Node: @unchecked Sendable {
     public let store: ChainStore
     public let mempool: Mempool
     public let rules: ChainRules
-    let producer: SoloProducer?
+    let consensus: ConsensusDriver
     private let startHeight: UInt64
 
-    public init(config: NodeConfig, clockMs: @escaping @Sendable () -> UInt64 = Node.wallClockMs) throws {
+    public init(config: NodeConfig, transport: ConsensusTransport = NoPeers(),
+                clockMs: @escaping @Sendable () -> UInt64 = Node.wallClockMs) throws {
         self.config = config
         store = try ChainStore(path: config.storePath)
         rules = ChainRules(genesis: store.genesis)
@@ -30,19 +32,20 @@ public final class Node: @unchecked Sendable {
             guard store.genesis.validators.contains(address) else {
                 throw StoreError("the validator key \(address) is not in this chain's validator set; start without it to run a non-voting node")
             }
-            producer = SoloProducer(store: store, mempool: mempool, rules: rules, key: key, clockMs: clockMs)
-        } else {
-            producer = nil
         }
+        consensus = ConsensusDriver(store: store, mempool: mempool, rules: rules, key: config.validatorKey,
+                                    transport: transport, clockMs: clockMs)
     }
 
-    public func start() {
-        producer?.start()
+    public func start() throws {
+        try consensus.start()
     }
 
     public func stop() {
-        producer?.stop()
+        consensus.stop()
     }
+
+    public var consensusStatus: ConsensusStatus? { consensus.status }
 
     public static let wallClockMs: @Sendable () -> UInt64 = {
         UInt64(Date().timeIntervalSince1970 * 1000)
@@ -69,7 +72,7 @@ public final class Node: @unchecked Sendable {
         }
         let account = try store.account(sender) ?? .empty
         try mempool.add(tx, sender: sender, account: account)
-        producer?.transactionsArrived()
+        consensus.transactionsArrived()
         return tx.hash
     }
 

@@ -26,7 +26,7 @@ extension NodeCommands {
         }
         let node = try Node(config: config)
         let server = try startRPC(node: node, config: config)
-        node.start()
+        try node.start()
         let head = node.store.head
         log("chain \(node.rules.chainId) at height \(head.height) (\(head.hash)); \(config.validatorKey == nil ? "non-voting" : "validator \(Address(config.validatorKey!.publicKey.ethereumAddress))")")
         print("JSON-RPC listening on http://\(config.rpcHost):\(server.boundPort ?? config.rpcPort)")
@@ -34,6 +34,8 @@ extension NodeCommands {
         log("stopping")
         server.stop()
         node.stop()
+        // As bitcoind's cookie: the token is only valid while this process runs.
+        try? FileManager.default.removeItem(atPath: config.rpcTokenPath)
     }
 
     static func startRPC(node: Node, config: NodeConfig) throws -> RPCHTTPServer {

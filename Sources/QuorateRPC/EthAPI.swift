@@ -174,7 +174,12 @@ public enum EthAPI {
             }
             _ = try call.address("to")
             let data = try call.ifPresent("input", call.bytes) ?? call.ifPresent("data", call.bytes) ?? []
-            let gas = UInt64(21_000) + data.reduce(UInt64(0)) { $0 + ($1 == 0 ? 4 : 16) }
+            var gas = UInt64(21_000) + data.reduce(UInt64(0)) { $0 + ($1 == 0 ? 4 : 16) }
+            // EIP-2930: 2400 per listed address, 1900 per storage key.
+            for entry in try call.ifPresent("accessList", call.array) ?? [] {
+                let keys = entry["storageKeys"]?.arrayValue?.count ?? 0
+                gas += 2_400 + 1_900 * UInt64(min(keys, 1 << 20))
+            }
             if let from = try call.ifPresent("from", call.address),
                let valueBytes = try call.ifPresent("value", { k throws(RPCError) in try call.quantityBigEndian(k) }),
                let value = UInt256(bigEndian: valueBytes) {
@@ -260,6 +265,20 @@ public enum EthAPI {
             let receipt = try backend.receipts(at: block.height)[safe: index]
             return RPCFormat.transaction(block.transactions[index], sender: receipt?.from, block: block, index: index,
                                          receipt: receipt)
+        }
+        d.register("eth_getTransactionByBlockHashAndIndex") { p in
+            try p.expectCount(2)
+            guard let h = try backend.height(ofBlock: try p.hash(at: 0)), let block = try backend.block(at: h) else { return .null }
+            let index = Int(clamping: try p.quantityUInt64(at: 1))
+            guard index < block.transactions.count else { return .null }
+            let receipt = try backend.receipts(at: h)[safe: index]
+            return RPCFormat.transaction(block.transactions[index], sender: receipt?.from, block: block, index: index,
+                                         receipt: receipt)
+        }
+        d.register("eth_getUncleCountByBlockHash") { p in
+            try p.expectCount(1)
+            guard try backend.height(ofBlock: try p.hash(at: 0)) != nil else { return .null }
+            return .quantity(0)
         }
         d.register("eth_getUncleCountByBlockNumber") { p in
             try p.expectCount(1)

@@ -40,6 +40,15 @@ enum QuorateAPI {
                 "headTimestampMs": .quantity(head.timestampMs),
                 "peers": .quantity(UInt64(backend.peerCount)),
                 "syncing": .bool(backend.syncStatus() != nil),
+                "consensus": backend.consensusView().map { c -> JSON in
+                    [
+                        "height": .quantity(c.height), "round": .quantity(UInt64(c.round)), "step": .string(c.step),
+                        "proposer": c.proposer.map(RPCFormat.address) ?? .null,
+                        "lockedRound": c.lockedRound.map { .quantity(UInt64($0)) } ?? .null,
+                        "missingPrevotes": .array(c.missingPrevotes.map(RPCFormat.address)),
+                        "missingPrecommits": .array(c.missingPrecommits.map(RPCFormat.address)),
+                    ]
+                } ?? .null,
             ]
         }
         d.register("admin_nodeInfo", admin: true) { p in

@@ -31,6 +31,29 @@ public protocol RPCBackend: AnyObject, Sendable {
     func syncStatus() -> (startingBlock: UInt64, currentBlock: UInt64, highestBlock: UInt64)?
     var baseFeePerGas: UInt256 { get }
     var blockGasLimit: UInt64 { get }
+    /// Where consensus stands, for `quorate_status`; nil before it has started.
+    func consensusView() -> ConsensusView?
+}
+
+/// The consensus state as operators read it (height, round, step, who is missing).
+public struct ConsensusView: Sendable {
+    public var height: UInt64
+    public var round: UInt32
+    public var step: String
+    public var proposer: Address?
+    public var lockedRound: UInt32?
+    public var missingPrevotes: [Address]
+    public var missingPrecommits: [Address]
+    public init(height: UInt64, round: UInt32, step: String, proposer: Address?, lockedRound: UInt32?,
+                missingPrevotes: [Address], missingPrecommits: [Address]) {
+        self.height = height
+        self.round = round
+        self.step = step
+        self.proposer = proposer
+        self.lockedRound = lockedRound
+        self.missingPrevotes = missingPrevotes
+        self.missingPrecommits = missingPrecommits
+    }
 }
 
 public struct AccountView: Sendable, Equatable {
@@ -47,8 +70,7 @@ public struct AccountProofView: Sendable {
     public var height: UInt64
     public var stateRoot: Hash32
     public var account: AccountView?
-    /// The proof's canonical encoding (QuorateState's StateProof), which `quorate_verifyProof` and
-    /// offline verifiers read.
+    /// The proof's canonical encoding (QuorateState's StateProof), which offline verifiers read.
     public var proof: [UInt8]
     public var siblings: [Hash32]
     public init(address: Address, height: UInt64, stateRoot: Hash32, account: AccountView?, proof: [UInt8], siblings: [Hash32]) {

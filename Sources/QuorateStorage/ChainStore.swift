@@ -148,6 +148,18 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
                     nextValidators: try validators(at: head.height + 1), accounts: self, nodes: self)
     }
 
+    // MARK: consensus hard state
+
+    /// The consensus state machine's hard state, encoded by the consensus module. Synced: a
+    /// validator sends nothing that depends on it before this returns.
+    public func saveConsensusState(_ bytes: [UInt8]) throws {
+        try db.put(StoreKeys.consensusHardState, bytes, sync: true)
+    }
+
+    public func consensusState() throws -> [UInt8]? {
+        try db.get(StoreKeys.consensusHardState)
+    }
+
     // MARK: commit
 
     /// Writes a block with its certificate, receipts, indexes and new state in one synced batch:

@@ -80,7 +80,7 @@ struct MempoolTests {
         let pool = Mempool(limits: Self.limits(maxPerSender: 4))
         let account = Account(nonce: 10, balance: Self.rich.balance)
         try Self.add(pool, Self.tx(Self.alice, 13), Self.alice, account: account)
-        Self.expectRejected(.nonceTooHigh, "nonce too high: tx nonce 14 is more than 4 ahead of the account nonce 10") {
+        Self.expectRejected(.nonceTooHigh, "nonce too high: tx nonce 14 is 4 or more ahead of the account nonce 10") {
             try Self.add(pool, Self.tx(Self.alice, 14), Self.alice, account: account)
         }
     }
@@ -99,7 +99,7 @@ struct MempoolTests {
         let pool = Mempool(limits: Self.limits(maxPerSender: 3))
         for n in 0..<3 { try Self.add(pool, Self.tx(Self.alice, UInt64(n)), Self.alice) }
         // The fourth is refused: its nonce is outside the sender's window of 3.
-        Self.expectRejected(.nonceTooHigh, "nonce too high: tx nonce 3 is more than 3 ahead of the account nonce 0") {
+        Self.expectRejected(.nonceTooHigh, "nonce too high: tx nonce 3 is 3 or more ahead of the account nonce 0") {
             try Self.add(pool, Self.tx(Self.alice, 3), Self.alice)
         }
         // The account moved on but the pool still holds nonce 0 (no removeCommitted yet): the

@@ -125,8 +125,8 @@ struct ChainStoreTests {
         }
     }
 
-    @Test("a store whose head certificate does not verify is refused (genesis with other validators)")
-    func headCertificateDoesNotVerify() throws {
+    @Test("a store whose genesis was swapped after init is refused (block 0 no longer matches)")
+    func swappedGenesis() throws {
         try withTemporaryDirectory { path in
             do {
                 let store = try ChainStore.initialize(path: path, genesis: F.genesis())
@@ -136,6 +136,23 @@ struct ChainStoreTests {
                     Validator(address: F.address($0), nodeKey: [])
                 })
                 try store.db.put(StoreKeys.metaGenesis, swapped.jsonBytes(), sync: true)
+            }
+            expectError(containing: "was not made from the stored genesis") { _ = try ChainStore(path: path) }
+        }
+    }
+
+    @Test("a store whose head certificate does not verify is refused (signed by non-validators)")
+    func headCertificateDoesNotVerify() throws {
+        try withTemporaryDirectory { path in
+            do {
+                let store = try ChainStore.initialize(path: path, genesis: F.genesis())
+                _ = try F.commitBlocks(1...2, to: store)
+                let header = store.head
+                let forged = try (21...24).map {
+                    try Vote.sign(chainId: F.chainId, type: .precommit, height: header.height, round: 0,
+                                  blockHash: header.hash, key: F.key(UInt8($0)))
+                }
+                try store.db.put(StoreKeys.certificate(header.height), CommitCertificate(precommits: forged).encoded(), sync: true)
             }
             expectError(containing: "the head block 2 does not verify against its commit certificate") { _ = try ChainStore(path: path) }
             expectError(containing: "is not a validator") { _ = try ChainStore(path: path) }

@@ -105,3 +105,30 @@ def test_keystore_written_by_quorate_wallet_decrypts_with_eth_account(chain, tmp
     path = out.split("keystore:")[1].split()[0]
     with open(path) as f:
         assert Account.from_key(Account.decrypt(json.load(f), PASSWORD)).address == out.split("address:")[1].split()[0]
+
+
+def test_quorate_status_reports_where_consensus_stands(chain):
+    status = chain.call("quorate_status")
+    assert status["chainId"] == hex(CHAIN_ID)
+    consensus = status["consensus"]
+    assert consensus is not None
+    # Between heights (no transactions waiting) the machine rests at the committed height.
+    assert int(consensus["height"], 16) - int(status["height"], 16) in (0, 1)
+    assert consensus["step"] in ("propose", "prevote", "precommit", "committed")
+    assert consensus["proposer"] is not None
+    assert consensus["missingPrevotes"] == [] or isinstance(consensus["missingPrevotes"], list)
+
+
+def test_estimate_gas_counts_access_lists_as_the_node_charges_them(chain):
+    w3 = connect(chain)
+    sender = chain.accounts[2]
+    call = {"from": sender.address, "to": "0x000000000000000000000000000000000000dEaD", "value": 1,
+            "accessList": [{"address": "0x000000000000000000000000000000000000dEaD",
+                            "storageKeys": ["0x" + "00" * 32]}]}
+    gas = w3.eth.estimate_gas(call)
+    assert gas == 21000 + 2400 + 1900
+    tx = {"type": 1, "chainId": CHAIN_ID, "nonce": 0, "gas": gas, "gasPrice": 0, **call}
+    del tx["from"]
+    receipt = w3.eth.wait_for_transaction_receipt(
+        w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction), timeout=60, poll_latency=0.05)
+    assert receipt.status == 1 and receipt.gasUsed == gas and receipt.type == 1

@@ -1,1 +1,0 @@
-// The QuorateConsensus module: the sans-I/O Tendermint state machine.

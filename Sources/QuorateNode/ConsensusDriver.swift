@@ -1,0 +1,244 @@
+import Dispatch
+import Foundation
+import QuorateConsensus
+import QuorateCore
+import QuorateCrypto
+import QuorateState
+import QuorateStorage
+import Synchronization
+
+/// Runs the consensus state machine on one serial executor and carries out each `Ready` in the
+/// order it demands: persist (synced), send, schedule, commit, then the requests (build or validate
+/// a block), whose answers go back in as inputs.
+///
+/// Inputs are queued and drained in a loop, never by recursion, so a long run of heights does
+/// not grow the stack.
+final class ConsensusDriver: @unchecked Sendable {
+    /// How far ahead of this node's clock a proposed block's timestamp may be.
+    static let maxTimestampDriftMs: UInt64 = 10_000
+
+    private let store: ChainStore
+    private let mempool: Mempool
+    private let rules: ChainRules
+    private let transport: ConsensusTransport
+    private let clockMs: @Sendable () -> UInt64
+    private let address: Address?
+    private let executor = DispatchQueue(label: "quorate.consensus")
+    private let wakeScheduled = Atomic<Bool>(false)
+    private let running = Atomic<Bool>(false)
+    private let publishedStatus: Mutex<ConsensusStatus?> = Mutex(nil)
+
+    // Executor-only state.
+    private var machine: ConsensusMachine
+    private var inputs: [ConsensusInput] = []
+    private var draining = false
+    /// Blocks of the current height this node built or validated, by hash: commit reuses their
+    /// execution instead of running it again.
+    private var executed: [Hash32: ExecutedBlock] = [:]
+    /// The next height, while it waits for transactions (no empty blocks by default).
+    private var waitingHeight: UInt64?
+
+    init(store: ChainStore, mempool: Mempool, rules: ChainRules, key: Secp256k1.PrivateKey?,
+         transport: ConsensusTransport, clockMs: @escaping @Sendable () -> UInt64) {
+        self.store = store
+        self.mempool = mempool
+        self.rules = rules
+        self.transport = transport
+        self.clockMs = clockMs
+        self.address = key.map { Address($0.publicKey.ethereumAddress) }
+        machine = ConsensusMachine(config: ConsensusConfig(chainId: rules.chainId, params: rules.consensus, signingKey: key))
+    }
+
+    var status: ConsensusStatus? { publishedStatus.withLock { $0 } }
+
+    func start() throws {
+        let restoring = try store.consensusState().map { try HardState(decoding: $0) }
+        running.store(true, ordering: .sequentiallyConsistent)
+        executor.async {
+            let next = self.store.head.height + 1
+            if let restoring, restoring.height == next {
+                // Crashed inside this height: resume at once, re-sending what was signed.
+                self.enqueue(.startHeight(next, validators: self.validators(at: next), restoring: restoring))
+            } else {
+                self.waitingHeight = next
+                self.startWaitingHeightIfDue()
+            }
+            self.drain()
+        }
+        // Readers (quorate_status) see a status from the moment start returns.
+        executor.sync {}
+    }
+
+    func stop() {
+        running.store(false, ordering: .sequentiallyConsistent)
+        executor.sync {}
+    }
+
+    /// New transactions may let a waiting height start; many arrivals coalesce into one wake-up.
+    func transactionsArrived() {
+        guard running.load(ordering: .relaxed), !wakeScheduled.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        executor.async {
+            self.wakeScheduled.store(false, ordering: .sequentiallyConsistent)
+            self.startWaitingHeightIfDue()
+            self.drain()
+        }
+    }
+
+    /// A proposal or vote from a peer.
+    func receive(_ message: ConsensusMessage) {
+        executor.async {
+            guard self.running.load(ordering: .relaxed) else { return }
+            // Another validator is already at the waiting height: it saw transactions we have not.
+            if let waiting = self.waitingHeight, message.height == waiting { self.startHeight(waiting) }
+            self.enqueue(.message(message))
+            self.drain()
+        }
+    }
+
+    // MARK: the loop
+
+    private func enqueue(_ input: ConsensusInput) { inputs.append(input) }
+
+    private func drain() {
+        guard !draining else { return }
+        draining = true
+        defer { draining = false }
+        while !inputs.isEmpty, running.load(ordering: .relaxed) {
+            let input = inputs.removeFirst()
+            carryOut(machine.handle(input))
+        }
+        let snapshot = machine.status
+        publishedStatus.withLock { $0 = snapshot }
+    }
+
+    private func carryOut(_ ready: Ready) {
+        if let hardState = ready.hardState {
+            do { try store.saveConsensusState(hardState.encoded()) } catch {
+                // Sending without the hard state on disk could make this validator sign twice after a crash.
+                preconditionFailure("cannot persist the consensus state: \(error)")
+            }
+        }
+        for outbound in ready.messages {
+            switch outbound {
+            case .broadcast(let message): transport.broadcast(message)
+            case .send(let message, let to): transport.send(message, to: to)
+            }
+        }
+        for timeout in ready.timeouts { schedule(timeout) }
+        if let committed = ready.committed { commit(committed) }
+        for request in ready.requests { handle(request) }
+    }
+
+    private func schedule(_ timeout: TimeoutRequest) {
+        executor.asyncAfter(deadline: .now() + .milliseconds(Int(min(timeout.durationMs, 3_600_000)))) {
+            guard self.running.load(ordering: .relaxed) else { return }
+            self.enqueue(.timeout(timeout))
+            self.drain()
+        }
+    }
+
+    // MARK: heights
+
+    private func validators(at height: UInt64) -> ValidatorSet {
+        do { return try store.validators(at: height) } catch {
+            preconditionFailure("no validator set for height \(height): \(error)")
+        }
+    }
+
+    private func startHeight(_ height: UInt64) {
+        waitingHeight = nil
+        executed.removeAll()
+        enqueue(.startHeight(height, validators: validators(at: height), restoring: nil))
+    }
+
+    /// A height starts when transactions wait and the minimum interval has passed, or when the
+    /// heartbeat interval has passed without a block.
+    private func startWaitingHeightIfDue() {
+        guard let height = waitingHeight else { return }
+        let head = store.head
+        let now = clockMs()
+        let params = rules.consensus
+        let earliest = head.timestampMs + params.blockIntervalMsMin
+        let heartbeatDue = params.heartbeatIntervalMs > 0 && now >= head.timestampMs + params.heartbeatIntervalMs
+        let hasWork = !mempool.executable(limit: 1).isEmpty
+        if heartbeatDue || (hasWork && now >= earliest) {
+            startHeight(height)
+            return
+        }
+        var wakeAt: UInt64?
+        if hasWork { wakeAt = earliest }
+        if params.heartbeatIntervalMs > 0 { wakeAt = min(wakeAt ?? .max, head.timestampMs + params.heartbeatIntervalMs) }
+        if let wakeAt {
+            executor.asyncAfter(deadline: .now() + .milliseconds(Int(min(wakeAt - min(wakeAt, now) + 1, 3_600_000)))) {
+                guard self.running.load(ordering: .relaxed), self.waitingHeight == height else { return }
+                self.startWaitingHeightIfDue()
+                self.drain()
+            }
+        }
+    }
+
+    private func commit(_ committed: CommittedBlock) {
+        let block = committed.block
+        do {
+            let result = try executed[block.hash] ?? validate(block)
+            try store.commit(result, certificate: committed.certificate)
+            let nonces = Dictionary(result.changedAccounts.map { ($0.0, $0.1.nonce) }, uniquingKeysWith: { a, _ in a })
+            mempool.removeCommitted(block.transactions, senders: result.senders) { nonces[$0] ?? 0 }
+        } catch {
+            // 2f+1 validators certified a block this node cannot apply: its state has diverged.
+            preconditionFailure("cannot apply the committed block \(block.height) (\(block.hash)): \(error)")
+        }
+        waitingHeight = block.height + 1
+        executed.removeAll()
+        startWaitingHeightIfDue()
+    }
+
+    // MARK: requests
+
+    private func handle(_ request: ConsensusRequest) {
+        switch request {
+        case .buildBlock(let height, let round):
+            enqueue(.blockBuilt(build(height: height), height: height, round: round))
+        case .validateBlock(let block):
+            let valid: Bool
+            do {
+                if executed[block.hash] == nil { executed[block.hash] = try validate(block) }
+                valid = true
+            } catch {
+                FileHandle.standardError.write(Data("refusing proposed block: \(error)\n".utf8))
+                valid = false
+            }
+            enqueue(.blockValidated(block.hash, valid: valid))
+        case .syncPeer:
+            break  // block sync arrives with the P2P network
+        }
+    }
+
+    private func build(height: UInt64) -> Block {
+        let head = store.head
+        precondition(head.height + 1 == height, "consensus builds on the committed head")
+        do {
+            let candidates = mempool.executable(limit: Int(rules.consensus.maxBlockTransactions))
+            let lastCommit = head.height == 0 ? nil : try store.certificate(at: head.height)
+            let output = try BlockBuilder.build(parent: try store.parentState(for: head), candidates: candidates,
+                                                proposer: address!, timestampMs: max(clockMs(), head.timestampMs),
+                                                lastCommit: lastCommit, rules: rules)
+            mempool.remove(output.rejected.map(\.0))
+            executed[output.executed.block.hash] = output.executed
+            return output.executed.block
+        } catch {
+            preconditionFailure("cannot build block \(height) on the committed head: \(error)")
+        }
+    }
+
+    private func validate(_ block: Block) throws -> ExecutedBlock {
+        guard block.header.timestampMs <= clockMs() + ConsensusDriver.maxTimestampDriftMs else {
+            throw BlockValidationError("block \(block.height) is timestamped more than \(ConsensusDriver.maxTimestampDriftMs) ms ahead of this node's clock")
+        }
+        let head = store.head
+        return try BlockValidator.validate(block, parent: try store.parentState(for: head), rules: rules) { tx in
+            // Checked once on mempool entry; only transactions this node never saw are recovered here.
+            try self.mempool.sender(of: tx.hash) ?? tx.recoverSender()
+        }
+    }
+}
