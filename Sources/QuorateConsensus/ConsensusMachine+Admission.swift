@@ -11,6 +11,7 @@ extension ConsensusMachine {
             return
         }
         if h > height {
+            senderIsAhead(message.signer, at: h)
             bufferForNextHeight(message)
             return
         }
@@ -28,17 +29,21 @@ extension ConsensusMachine {
             log.noteHigherRound(vote)
             return refuse(.roundTooFarAhead(vote.round, current: round, limit: config.limits.roundsAheadStored))
         }
-        guard log.accepts(round: vote.round) else {
+        let pruned = !log.accepts(round: vote.round)
+        let provesLock = log.provesLock(vote)
+        if pruned && !provesLock {
             helpLaggingValidator(vote.validator)
             return refuse(.roundPruned(vote.round, oldestKept: log.oldestKeptRound))
         }
-        if log.isDuplicate(vote) {
+        if pruned ? log.proofOfLockHas(vote) : log.isDuplicate(vote) {
             // Equal to a vote already checked, signature included. A re-sent vote of an older
             // round means its sender is stuck there: help it along.
             if vote.round < round { helpLaggingValidator(vote.validator) }
             return refuse(.duplicate)
         }
         guard config.verifier.isValid(vote, chainId: config.chainId) else { return refuse(.badSignature(vote.validator)) }
+        if provesLock { log.addToProofOfLock(vote, power: validators!.power(of: vote.validator)) }
+        if pruned { return }
         recordVote(vote)
         if vote.round < round { helpLaggingValidator(vote.validator) }
     }
@@ -91,6 +96,7 @@ extension ConsensusMachine {
         }
         log.setProposal(proposal)
         log.prune(current: round)
+        if proposal.round == round { prepareProofOfLock() }
         requestValidation(of: proposal.block, hash: proposal.blockHash)
     }
 

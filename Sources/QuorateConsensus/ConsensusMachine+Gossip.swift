@@ -19,8 +19,9 @@ extension ConsensusMachine {
         ticksAtHeight &+= 1
         helpedThisTick = []
         syncRequestedThisTick = []
+        fetchRequestedThisTick = false
         if let proposal = lastProposal, proposal.height == height, proposal.round == round {
-            out.messages.append(.broadcast(.proposal(proposal)))
+            sendProposal(proposal)
         }
         for vote in [lastPrevote, lastPrecommit].compactMap({ $0 }) where vote.height == height {
             out.messages.append(.broadcast(.vote(vote)))
@@ -45,6 +46,17 @@ extension ConsensusMachine {
         for vote in votes where vote.validator != validator {
             out.messages.append(.send(.vote(vote), to: validator))
         }
+    }
+
+    /// `validator` sent a message for height `h` above this one. Messages for the next height are
+    /// normal right after a commit elsewhere; further ahead, or still after two intervals, this
+    /// node is behind and asks for blocks (once per interval): it may have nothing of its own to
+    /// re-send that would make the others notice.
+    mutating func senderIsAhead(_ validator: Address, at h: UInt64) {
+        guard validator != me, !fetchRequestedThisTick, validators!.contains(validator) else { return }
+        guard h > height + config.limits.heightsAheadBuffered || ticksAtHeight >= 2 else { return }
+        fetchRequestedThisTick = true
+        out.requests.append(.fetchBlocks(from: validator, height: height))
     }
 
     /// `validator` sent a message for height `h`, which this node has decided. Right after a

@@ -38,6 +38,7 @@ extension ConsensusMachine {
         lockedBlockHash = nil
         validRound = nil
         validBlock = nil
+        validRoundPrevotes = []
         lastProposal = nil
         lastPrevote = nil
         lastPrecommit = nil
@@ -49,6 +50,7 @@ extension ConsensusMachine {
         decidedAtTick = nil
         helpedThisTick = []
         syncRequestedThisTick = []
+        fetchRequestedThisTick = false
     }
 
     private mutating func restore(_ state: HardState) {
@@ -59,6 +61,7 @@ extension ConsensusMachine {
         lockedBlockHash = state.lockedBlockHash
         validRound = state.validRound
         validBlock = state.validBlock
+        validRoundPrevotes = state.validRoundPrevotes
         lastProposal = state.lastProposal.flatMap { $0.height == height ? $0 : nil }
         lastPrevote = state.lastPrevote.flatMap { $0.height == height ? $0 : nil }
         lastPrecommit = state.lastPrecommit.flatMap { $0.height == height ? $0 : nil }
@@ -76,7 +79,7 @@ extension ConsensusMachine {
         if step == .propose {
             enterPropose()
         } else if let proposal = lastProposal, proposal.round == round {
-            out.messages.append(.broadcast(.proposal(proposal)))
+            sendProposal(proposal)
             storeOwnProposal(proposal)
         }
     }

@@ -11,7 +11,14 @@ extension ConsensusMachine {
         log.prune(current: round)
         pruneValidity()
         promoteHigherRoundVotes()
+        prepareProofOfLock()
         enterPropose()
+    }
+
+    /// Begins gathering the proof of lock of this round's proposal, if it re-proposes a block.
+    mutating func prepareProofOfLock() {
+        guard let proposal = log.proposal(round: round), let vr = proposal.validRound else { return }
+        log.prepareProofOfLock(round: vr, hash: proposal.blockHash, validators: validators!)
     }
 
     /// Keeps node verdicts only for blocks still referenced, once they outnumber the rounds kept.
@@ -37,7 +44,7 @@ extension ConsensusMachine {
         guard isProposer else { return }
         if let signed = lastProposal, signed.round == round {
             // Signed before a restart: re-send it, never a second one for this round.
-            out.messages.append(.broadcast(.proposal(signed)))
+            sendProposal(signed)
             storeOwnProposal(signed)
         } else if let block = validBlock {
             propose(block, validRound: validRound)  // lines 14-15, 18

@@ -27,7 +27,8 @@ extension ConsensusMachine {
         let lockAllows: Bool
         if let vr = proposal.validRound {
             // Line 28: wait for the proof that the block was valid in round vr.
-            guard (log.round(vr)?.prevotes.power(for: hash) ?? 0) >= quorum else { return false }
+            prepareProofOfLock()
+            guard log.proofOfLockPower(round: vr, hash: hash) >= quorum else { return false }
             lockAllows = (lockedRound.map { $0 <= vr } ?? true) || lockedBlockHash == hash  // line 29
         } else {
             lockAllows = lockedRound == nil || lockedBlockHash == hash  // line 23
@@ -62,6 +63,7 @@ extension ConsensusMachine {
         }
         validBlock = proposal.block  // line 42
         validRound = round  // line 43
+        validRoundPrevotes = log.round(round)!.prevotes.votes(for: proposal.blockHash)
         return true
     }
 

@@ -18,8 +18,16 @@ extension ConsensusMachine {
             preconditionFailure("signing a proposal failed: \(error)")
         }
         lastProposal = proposal
-        out.messages.append(.broadcast(.proposal(proposal)))
+        sendProposal(proposal)
         storeOwnProposal(proposal)
+    }
+
+    /// A proposal, and for a re-proposed block (vr >= 0) the prevotes of round vr that line 28
+    /// asks every validator to hold: those sent in round vr may have been lost long ago.
+    mutating func sendProposal(_ proposal: Proposal) {
+        out.messages.append(.broadcast(.proposal(proposal)))
+        guard let vr = proposal.validRound, vr == validRound, proposal.blockHash == validBlock?.hash else { return }
+        for vote in validRoundPrevotes { out.messages.append(.broadcast(.vote(vote))) }
     }
 
     /// The proposer receives its own proposal like everyone else (the paper's broadcast includes

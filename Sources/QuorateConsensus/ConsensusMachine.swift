@@ -21,6 +21,9 @@ public struct ConsensusMachine: Sendable {
     public internal(set) var lockedBlockHash: Hash32? { didSet { hardStateChanged = true } }
     public internal(set) var validRound: UInt32? { didSet { hardStateChanged = true } }
     public internal(set) var validBlock: Block? { didSet { hardStateChanged = true } }
+    /// The 2f+1 prevotes for `validBlock` in `validRound`: sent along when re-proposing it, since
+    /// line 28 needs them and the network may have lost them (see ConsensusMachine+Gossip.swift).
+    var validRoundPrevotes: [Vote] = [] { didSet { hardStateChanged = true } }
     /// What this validator signed at `height`: never sign anything else for the same round and step.
     var lastProposal: Proposal? { didSet { hardStateChanged = true } }
     var lastPrevote: Vote? { didSet { hardStateChanged = true } }
@@ -54,6 +57,7 @@ public struct ConsensusMachine: Sendable {
     var decidedAtTick: UInt32?
     var helpedThisTick: Set<Address> = []
     var syncRequestedThisTick: Set<Address> = []
+    var fetchRequestedThisTick = false
 
     // MARK: Output of the input being handled
 
@@ -102,7 +106,8 @@ public struct ConsensusMachine: Sendable {
     /// The state to persist: everything needed to resume without signing twice.
     public var hardState: HardState {
         HardState(height: height, round: round, step: step, lockedRound: lockedRound, lockedBlockHash: lockedBlockHash,
-                  validRound: validRound, validBlock: validBlock, lastProposal: lastProposal,
+                  validRound: validRound, validBlock: validBlock, validRoundPrevotes: validRoundPrevotes,
+                  lastProposal: lastProposal,
                   lastPrevote: lastPrevote, lastPrecommit: lastPrecommit)
     }
 

@@ -17,6 +17,8 @@ public struct HardState: Equatable, Sendable {
     /// restart, the validator can re-propose it (line 15) rather than drop it.
     public var validRound: UInt32?
     public var validBlock: Block?
+    /// The 2f+1 prevotes of `validRound` for `validBlock`, re-sent with a re-proposal.
+    public var validRoundPrevotes: [Vote]
     /// The last proposal, prevote and precommit this validator signed at `height`.
     public var lastProposal: Proposal?
     public var lastPrevote: Vote?
@@ -24,7 +26,7 @@ public struct HardState: Equatable, Sendable {
 
     public init(height: UInt64, round: UInt32 = 0, step: ConsensusStep = .propose, lockedRound: UInt32? = nil,
                 lockedBlockHash: Hash32? = nil, validRound: UInt32? = nil, validBlock: Block? = nil,
-                lastProposal: Proposal? = nil, lastPrevote: Vote? = nil, lastPrecommit: Vote? = nil) {
+                validRoundPrevotes: [Vote] = [], lastProposal: Proposal? = nil, lastPrevote: Vote? = nil, lastPrecommit: Vote? = nil) {
         self.height = height
         self.round = round
         self.step = step
@@ -32,6 +34,7 @@ public struct HardState: Equatable, Sendable {
         self.lockedBlockHash = lockedBlockHash
         self.validRound = validRound
         self.validBlock = validBlock
+        self.validRoundPrevotes = validRoundPrevotes
         self.lastProposal = lastProposal
         self.lastPrevote = lastPrevote
         self.lastPrecommit = lastPrecommit
@@ -39,7 +42,8 @@ public struct HardState: Equatable, Sendable {
 }
 
 /// Encoding: RLP `[version, height, round, step, [lockedRound, lockedHash] or [],
-/// [validRound, validBlock] or [], [proposal] or [], [prevote] or [], [precommit] or []]`,
+/// [validRound, validBlock, [prevotes of validRound...]] or [], [proposal] or [], [prevote] or [],
+/// [precommit] or []]`,
 /// where a block and a proposal are their wire bytes. Version 1.
 extension HardState {
     public static let encodingVersion: UInt64 = 1
@@ -48,7 +52,9 @@ extension HardState {
         RLP.encode(.list([
             RLPItem(HardState.encodingVersion), RLPItem(height), RLPItem(UInt64(round)), RLPItem(UInt64(step.rawValue)),
             .list(lockedRound.map { [RLPItem(UInt64($0)), RLPItem(lockedBlockHash ?? .zero)] } ?? []),
-            .list(validRound.map { [RLPItem(UInt64($0)), RLPItem(bytes: validBlock?.encoded() ?? [])] } ?? []),
+            .list(validRound.map {
+                [RLPItem(UInt64($0)), RLPItem(bytes: validBlock?.encoded() ?? []), .list(validRoundPrevotes.map { .list(VoteWire.fields($0)) })]
+            } ?? []),
             .list(lastProposal.map { [RLPItem(bytes: ConsensusMessage.proposal($0).encoded())] } ?? []),
             .list(lastPrevote.map { [.list(VoteWire.fields($0))] } ?? []),
             .list(lastPrecommit.map { [.list(VoteWire.fields($0))] } ?? []),
@@ -75,9 +81,12 @@ extension HardState {
         }
         let valid = try f[5].listValue()
         if !valid.isEmpty {
-            guard valid.count == 2 else { throw HardStateError("malformed valid value") }
+            guard valid.count == 3 else { throw HardStateError("malformed valid value") }
             validRound = try VoteWire.round(valid[0])
             validBlock = try Block(decoding: try valid[1].bytesValue())
+            let prevotes = try valid[2].listValue()
+            guard prevotes.count <= ValidatorSet.maxValidators else { throw HardStateError("too many valid-round prevotes") }
+            validRoundPrevotes = try prevotes.map { try VoteWire.vote(try $0.listValue()) }
         }
         let proposal = try f[6].listValue()
         if let item = proposal.first {

@@ -19,6 +19,13 @@ struct MessageLog: Sendable {
     private(set) var oldestKeptRound: UInt32 = 0
     /// Per validator, its vote of the highest round seen above the current round.
     private(set) var highestRoundVotes: [Address: Vote] = [:]
+    /// The proof of lock of the current round's re-proposal: prevotes for its block in its valid
+    /// round (line 28). Kept apart from the round's tally because it must take prevotes the tally
+    /// refuses: those of a round already pruned, and the second vote of a validator that voted
+    /// twice (a polka with an equivocator's vote is still 2f+1 signatures for the block, and a
+    /// validator that saw the other vote first could otherwise never accept the re-proposal).
+    /// One (round, block) at a time, one vote per validator.
+    private(set) var proofOfLock: (round: UInt32, hash: Hash32, prevotes: VoteTally)?
     private(set) var evidence: [DoubleSignEvidence] = []
     private var evidenceKeys: Set<EvidenceKey> = []
     let maxRounds: Int
@@ -62,6 +69,36 @@ struct MessageLog: Sendable {
         evidenceKeys.insert(key)
         evidence.append(found)
         return (result, found)
+    }
+
+    /// Starts the proof of lock for a re-proposal of `hash` with valid round `vr`, from the
+    /// prevotes already held (a no-op when it is the one being gathered).
+    mutating func prepareProofOfLock(round vr: UInt32, hash: Hash32, validators: ValidatorSet) {
+        if let p = proofOfLock, p.round == vr, p.hash == hash { return }
+        var prevotes = VoteTally()
+        for vote in rounds[vr]?.prevotes.votes(for: hash) ?? [] {
+            _ = prevotes.add(vote, power: validators.power(of: vote.validator))
+        }
+        proofOfLock = (vr, hash, prevotes)
+    }
+
+    /// Whether `vote` belongs to the proof of lock being gathered.
+    func provesLock(_ vote: Vote) -> Bool {
+        guard let p = proofOfLock else { return false }
+        return vote.type == .prevote && vote.round == p.round && vote.blockHash == p.hash
+    }
+
+    func proofOfLockHas(_ vote: Vote) -> Bool { proofOfLock?.prevotes.wouldBeDuplicate(vote) ?? false }
+
+    mutating func addToProofOfLock(_ vote: Vote, power: UInt64) {
+        guard provesLock(vote) else { return }
+        _ = proofOfLock!.prevotes.add(vote, power: power)
+    }
+
+    /// Voting power behind the proof of lock of `hash` in round `vr`.
+    func proofOfLockPower(round vr: UInt32, hash: Hash32) -> UInt64 {
+        guard let p = proofOfLock, p.round == vr, p.hash == hash else { return 0 }
+        return p.prevotes.totalPower
     }
 
     func isDuplicate(_ vote: Vote) -> Bool {

@@ -85,6 +85,9 @@ public enum ConsensusRequest: Equatable, Sendable {
     /// `validator` sent a message for `height`, which this node has already committed: send it
     /// that block with its certificate through block sync, and it will commit too.
     case syncPeer(Address, height: UInt64)
+    /// `validator` is at a later height than this node: fetch blocks from `height` on from it
+    /// through block sync, and hand each to the machine as `.commitProof`.
+    case fetchBlocks(from: Address, height: UInt64)
 }
 
 /// A decided block and the 2f+1 precommits that prove it.

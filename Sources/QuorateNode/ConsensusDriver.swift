@@ -209,8 +209,8 @@ final class ConsensusDriver: @unchecked Sendable {
                 valid = false
             }
             enqueue(.blockValidated(block.hash, valid: valid))
-        case .syncPeer:
-            break  // block sync arrives with the P2P network
+        case .syncPeer, .fetchBlocks:
+            break  // block sync arrives with the P2P network (issue 4); a lone validator never needs it
         }
     }
 

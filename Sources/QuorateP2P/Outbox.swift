@@ -1,0 +1,126 @@
+import Foundation
+import Synchronization
+
+/// The sending half of a connection and its one record of why the connection ended.
+///
+/// `send` only queues; a writer thread encrypts and writes, so a slow peer never blocks the
+/// caller (a validator broadcasting a vote to every peer). The queue is bounded in plaintext
+/// bytes; queued messages share storage with the caller's array (copy on write), so a block
+/// broadcast to ten peers is held once, and encryption happens on the writer thread.
+final class Outbox: Sendable {
+    private struct State {
+        var queue: [[UInt8]] = []
+        var head = 0
+        var queuedBytes = 0
+        var closeReason: PeerConnectionError?
+    }
+
+    let socket: Socket
+    let limits: PeerLimits
+    private let state = Mutex(State())
+    /// One signal per queued message, plus one on close.
+    private let wake = DispatchSemaphore(value: 0)
+
+    init(socket: Socket, limits: PeerLimits) {
+        self.socket = socket
+        self.limits = limits
+    }
+
+    var closeReason: PeerConnectionError? { state.withLock { $0.closeReason } }
+    var queuedBytes: Int { state.withLock { $0.queuedBytes } }
+
+    func enqueue(_ message: [UInt8]) throws(PeerConnectionError) {
+        guard message.count <= limits.maxMessageBytes else {
+            throw .messageTooLarge(length: message.count, limit: limits.maxMessageBytes)
+        }
+        try state.withLock { (s: inout State) throws(PeerConnectionError) in
+            if let reason = s.closeReason { throw reason }
+            guard s.queuedBytes + message.count <= limits.maxQueuedSendBytes else {
+                throw .sendQueueFull(queued: s.queuedBytes, limit: limits.maxQueuedSendBytes)
+            }
+            s.queue.append(message)
+            s.queuedBytes += message.count
+        }
+        wake.signal()
+    }
+
+    /// Ends the connection for `reason` unless it already ended (the first reason is kept).
+    /// Wakes the writer and any thread blocked on the socket; the descriptor itself is closed
+    /// when the last owner lets go of the `Socket`.
+    func close(_ reason: PeerConnectionError) {
+        let first = state.withLock { (s: inout State) -> Bool in
+            guard s.closeReason == nil else { return false }
+            s.closeReason = reason
+            s.queue = []
+            s.head = 0
+            s.queuedBytes = 0
+            return true
+        }
+        guard first else { return }
+        socket.shutdown()
+        wake.signal()
+    }
+
+    /// Bytes sealed into one write: small messages (votes) share a syscall; a large message is
+    /// written frame by frame, so the writer never holds a second copy of a whole block.
+    static let writeBatchBytes = 256 * 1024
+
+    /// The writer thread's loop; returns once the connection has ended.
+    func runWriter(_ sender: NoiseTransport.Sender) {
+        var sender = sender
+        var batch: [UInt8] = []
+        batch.reserveCapacity(Self.writeBatchBytes + MessageFraming.maxFramePayload + 64)
+        while true {
+            wake.wait()
+            // Drain everything queued, then wait again; extra signals find the queue empty.
+            while let message = pop() {
+                let count = MessageFraming.partCount(forLength: message.count)
+                for index in 0..<count {
+                    batch += sender.sealFrame(MessageFraming.part(of: message, index: index, count: count))
+                    if batch.count >= Self.writeBatchBytes {
+                        guard write(&batch) else { return }
+                    }
+                }
+                state.withLock { s in
+                    // After a close the count was reset to zero; nothing to give back.
+                    if s.closeReason == nil { s.queuedBytes -= message.count }
+                }
+            }
+            if !batch.isEmpty {
+                guard write(&batch) else { return }
+            }
+            if closeReason != nil { return }
+        }
+    }
+
+    /// The next queued message, or nil when the queue is empty or the connection has ended.
+    private func pop() -> [UInt8]? {
+        state.withLock { (s: inout State) -> [UInt8]? in
+            guard s.closeReason == nil, s.head < s.queue.count else { return nil }
+            let message = s.queue[s.head]
+            s.queue[s.head] = []
+            s.head += 1
+            if s.head == s.queue.count || s.head >= 1024 {
+                // Drop the consumed prefix now and then, not on every message.
+                s.queue.removeFirst(s.head)
+                s.head = 0
+            }
+            return message
+        }
+    }
+
+    /// Writes and empties `batch`; false (and the connection closed) if the write failed.
+    private func write(_ batch: inout [UInt8]) -> Bool {
+        do {
+            try socket.writeAll(batch)
+            batch.removeAll(keepingCapacity: true)
+            return true
+        } catch {
+            switch error {
+            case .timedOut: close(.writeStalled(limits.writeStallTimeout))
+            case let .system(reason): close(.io(reason))
+            }
+            return false
+        }
+    }
+}

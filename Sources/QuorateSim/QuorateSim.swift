@@ -1,1 +1,0 @@
-// The QuorateSim module: the deterministic simulator.
