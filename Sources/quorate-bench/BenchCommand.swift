@@ -75,7 +75,7 @@ struct BenchCommand {
             out.append(String(format: "the %@ pre-signed transfers ran out after %.1f s of the %@ s asked: the node was faster than --presign-rate %@; rerun with a higher one",
                               grouped(f.presigned), result.submitEndS, rateText(options.durationS), rateText(options.presignRatePerS)))
         }
-        if let other = f.otherCpuS, f.drainEndS > 0, other / f.drainEndS > 0.1 {
+        if let other = f.otherCpuS, other > 1, f.drainEndS > 0, other / f.drainEndS > 0.1 {
             out.append(String(format: "other processes used %.2f cores during the run (%.1f CPU s): the figures understate what the node does on a quiet machine", other / f.drainEndS, other))
         }
         if result.failure != nil, let node { out.append("node log (last lines):\n" + node.tailOfLog()) }
