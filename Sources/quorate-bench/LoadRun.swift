@@ -44,7 +44,7 @@ struct LoadRun {
         let drainEndS = state.stopwatch.elapsedS
         watcher.stop()
         progress.tick()
-        let ranOut = options.transactions == nil && schedule.handedOut == transfers.count && submitEndS < options.durationS
+        let ranOut = options.isMaxRate && options.transactions == nil && schedule.handedOut == transfers.count && submitEndS < options.durationS
         return LoadResult(state: state, watcher: watcher, submitEndS: submitEndS, drainEndS: drainEndS,
                           failure: state.failure, ranOutEarly: ranOut,
                           maxNodeRssBytes: nodePid == nil ? nil : progress.maxNodeRssBytes.count)
