@@ -57,6 +57,8 @@ struct NodeFigures: Sendable {
     /// validator key: scrypt with n = 2^18 takes 256 MiB for a moment).
     let peakRssBytes: Int?
     let dataDirGrowthBytes: Int?
+    /// CPU per thread over the run, busiest first.
+    let threads: [ThreadCPU]
 
     static func between(_ before: NodeSample?, _ after: NodeSample?, maxRunRssBytes: Int?) -> NodeFigures {
         NodeFigures(pid: after?.pid,
@@ -64,7 +66,8 @@ struct NodeFigures: Sendable {
                     rssBytes: after?.stats?.rssBytes,
                     maxRunRssBytes: maxRunRssBytes.map { max($0, after?.stats?.rssBytes ?? 0) },
                     peakRssBytes: after?.stats?.peakRssBytes,
-                    dataDirGrowthBytes: zipOptional(before?.dataDirBytes, after?.dataDirBytes).map { $1 - $0 })
+                    dataDirGrowthBytes: zipOptional(before?.dataDirBytes, after?.dataDirBytes).map { $1 - $0 },
+                    threads: ThreadCPU.delta(before?.threads ?? [], after?.threads ?? []))
     }
 }
 
@@ -73,9 +76,11 @@ struct NodeSample: Sendable {
     let pid: Int32?
     let stats: ProcessStats?
     let dataDirBytes: Int?
+    let threads: [ThreadCPU]
 
     static func take(pid: Int32?, dataDir: String?) -> NodeSample {
-        NodeSample(pid: pid, stats: pid.flatMap(ProcessStats.read), dataDirBytes: dataDir.map(DirectorySize.bytes))
+        NodeSample(pid: pid, stats: pid.flatMap(ProcessStats.read), dataDirBytes: dataDir.map(DirectorySize.bytes),
+                   threads: pid.map(ThreadCPU.read) ?? [])
     }
 }
 

@@ -17,7 +17,11 @@ struct ProcessStats: Sendable {
     /// utime + stime (fields 14 and 15 of /proc/PID/stat), counted after the `)` that ends the
     /// command name, which may itself hold spaces.
     static func cpuSeconds(pid: Int32) -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        cpuSeconds(path: "/proc/\(pid)/stat")
+    }
+
+    static func cpuSeconds(path: String) -> Double? {
+        guard let stat = try? String(contentsOfFile: path, encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
@@ -80,5 +84,31 @@ enum MachineCPU {
     static func loadAverage1m() -> Double? {
         (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))
             .flatMap { $0.split(separator: " ").first }.flatMap { Double($0) }
+    }
+}
+
+/// CPU seconds of each thread of a process (/proc/PID/task/TID/stat), to find the thread that
+/// limits throughput.
+struct ThreadCPU: Sendable {
+    let tid: Int32
+    let name: String
+    let cpuS: Double
+
+    static func read(pid: Int32) -> [ThreadCPU] {
+        let dir = "/proc/\(pid)/task"
+        guard let tids = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
+        return tids.compactMap { t in
+            guard let tid = Int32(t), let cpu = ProcessStats.cpuSeconds(path: "\(dir)/\(t)/stat") else { return nil }
+            let name = (try? String(contentsOfFile: "\(dir)/\(t)/comm", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+            return ThreadCPU(tid: tid, name: name, cpuS: cpu)
+        }
+    }
+
+    /// CPU each thread used between two readings, busiest first (threads that exited are lost).
+    static func delta(_ before: [ThreadCPU], _ after: [ThreadCPU]) -> [ThreadCPU] {
+        let start = Dictionary(before.map { ($0.tid, $0.cpuS) }, uniquingKeysWith: { a, _ in a })
+        return after.map { ThreadCPU(tid: $0.tid, name: $0.name, cpuS: $0.cpuS - (start[$0.tid] ?? 0)) }
+            .sorted { $0.cpuS > $1.cpuS }
     }
 }

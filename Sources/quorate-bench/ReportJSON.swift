@@ -54,6 +54,7 @@ enum ReportJSON {
                 "rssBytes": n.rssBytes.map(int) ?? .null, "maxRunRssBytes": n.maxRunRssBytes.map(int) ?? .null,
                 "peakRssSinceStartBytes": n.peakRssBytes.map(int) ?? .null,
                 "dataDirGrowthBytes": n.dataDirGrowthBytes.map(int) ?? .null,
+                "threadsCpuS": .array(n.threads.prefix(6).map { ["tid": int(Int($0.tid)), "name": .string($0.name), "cpuS": num($0.cpuS)] }),
                 "dataDirBytesPerTransfer": perTransfer(n.dataDirGrowthBytes.map(Double.init))]
     }
 
