@@ -2,7 +2,14 @@ import Synchronization
 
 /// Hands out the next transfers to submit, in index order: at a fixed rate (transfer `i` is due
 /// `i / rate` seconds after the start) or as fast as the in-flight window allows.
+///
+/// At a fixed rate, due transfers are held up to `holdS` to form a batch worth `holdS` of the
+/// rate: a client sending thousands of transfers per second batches them rather than make one
+/// HTTP request per transfer (which would measure HTTP overhead, on both sides, instead of the
+/// node). At low rates every transfer goes alone, at once.
 final class SubmitSchedule: Sendable {
+    static let holdS = 0.002
+
     enum Take: Equatable {
         case batch(Range<Int>)
         case wait(seconds: Double)
@@ -33,7 +40,13 @@ final class SubmitSchedule: Sendable {
             var upTo = min(limits.total, next + limits.batchMax, committed + limits.windowMax)
             if let rate = limits.ratePerS {
                 upTo = min(upTo, Int((elapsedS * rate).rounded(.down)) + 1)
-                if upTo <= next { return .wait(seconds: max(0.0002, min(0.05, Double(next) / rate - elapsedS))) }
+                let oldestDueS = Double(next) / rate
+                if upTo <= next { return .wait(seconds: max(0.0002, min(0.05, oldestDueS - elapsedS))) }
+                let batchWorth = min(limits.batchMax, max(1, Int(rate * SubmitSchedule.holdS)))
+                let holdUntilS = oldestDueS + SubmitSchedule.holdS
+                if upTo - next < batchWorth, upTo < limits.total, elapsedS < holdUntilS {
+                    return .wait(seconds: max(0.0002, holdUntilS - elapsedS))
+                }
             }
             if upTo <= next { return .wait(seconds: 0.001) }
             defer { next = upTo }
