@@ -181,7 +181,9 @@ public final class Network: Sendable {
         guard let error = session.send(message) else { return }
         switch error {
         case .messageTooLarge, .sendQueueFull:
-            log("p2p: dropped a \(name) message to \(session.key): \(error)")
+            guard let unlogged = session.shouldLogDrop() else { return }
+            let more = unlogged > 0 ? " (and \(unlogged) more since the last such line)" : ""
+            log("p2p: dropped a \(name) message to \(session.key): \(error)\(more)")
         default:
             break   // the session is ending; its read loop logs why
         }
@@ -238,7 +240,7 @@ public final class Network: Sendable {
                 if s.phase != .running {
                     refusal = "the network is stopping"
                 } else if let hold = s.holdOffs[key], hold.until > now {
-                    refusal = "held off for another \(Self.seconds(now.duration(to: hold.until))) after misbehaviour (\(hold.reason))"
+                    refusal = "held off for another \(Self.wholeSeconds(now.duration(to: hold.until))) after misbehaviour (\(hold.reason))"
                 } else if s.sessions.count(where: { $0.key != key }) >= limits.maxPeers {
                     refusal = "\(limits.maxPeers) peers connected already (NetworkLimits.maxPeers)"
                 }
@@ -426,11 +428,15 @@ public final class Network: Sendable {
             return s.dialerWakes[session.key]
         }
         let transportReason = session.connection.closeReason
+        let when = session.hasHello ? "" : " before its hello"
         if let reason = session.endReason {
-            log("p2p: disconnected \(session.label): \(reason)")
+            log("p2p: disconnected \(session.label)\(when): \(reason)")
         } else {
-            let reason = transportReason?.description ?? "connection closed"
-            log("p2p: disconnected \(session.label): \(reason)")
+            var reason = transportReason?.description ?? "connection closed"
+            if !session.hasHello, transportReason == .closedByPeer, session.direction == .outbound {
+                reason += " (it may refuse our key: not in its allowlist, held off, or full)"
+            }
+            log("p2p: disconnected \(session.label)\(when): \(reason)")
             if let transportReason, transportReason.isMisbehaviour {
                 holdOff(session.key, reason: transportReason.description)
             }
@@ -560,6 +566,12 @@ public final class Network: Sendable {
         let nanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         guard !nanoseconds.overflow, nanoseconds.partialValue < Int64(Int.max) else { return .seconds(Int.max / 2) }
         return .nanoseconds(Int(nanoseconds.partialValue + attoseconds / 1_000_000_000))
+    }
+
+    /// Rounded up to whole seconds: "held off for another 42 s".
+    static func wholeSeconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return "\(seconds + (attoseconds > 0 ? 1 : 0)) s"
     }
 
     static func seconds(_ duration: Duration) -> String {

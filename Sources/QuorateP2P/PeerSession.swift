@@ -44,7 +44,12 @@ final class PeerSession: Sendable {
         var bucket: TokenBucket
         var announced = false
         var disconnectReported = false
+        var lastDropLog: ContinuousClock.Instant?
+        var dropsNotLogged = 0
     }
+
+    /// At most one "dropped a message" log line per peer in this interval.
+    static let dropLogInterval = Duration.seconds(10)
 
     private let state: Mutex<State>
 
@@ -100,6 +105,21 @@ final class PeerSession: Sendable {
         }
         state.withLock { $0.lastSent = .now }
         return nil
+    }
+
+    /// Whether to log a dropped outgoing message now, and how many drops went unlogged before
+    /// it; nil to stay quiet (a peer that does not read would otherwise flood the log).
+    func shouldLogDrop(now: ContinuousClock.Instant = .now) -> Int? {
+        state.withLock {
+            if let last = $0.lastDropLog, last.duration(to: now) < Self.dropLogInterval {
+                $0.dropsNotLogged += 1
+                return nil
+            }
+            $0.lastDropLog = now
+            let unlogged = $0.dropsNotLogged
+            $0.dropsNotLogged = 0
+            return unlogged
+        }
     }
 
     /// Marks the session announced to the delegate; false if it already ended.
