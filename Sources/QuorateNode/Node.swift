@@ -56,7 +56,9 @@ public final class Node: @unchecked Sendable {
     /// (non-voting) keys it was given.
     static func networkConfig(_ config: NodeConfig, nodeKey: Secp256k1.PrivateKey, store: ChainStore) throws -> NetworkConfig {
         let peers = try config.peers.map { text -> NodeAddress in
-            do { return try NodeAddress(parsing: text) } catch { throw StoreError("--peer \(text): \(error)") }
+            // `quorate-node keygen` prints keys with 0x; BOLT-style addresses have none. Take both.
+            let plain = text.hasPrefix("0x") ? String(text.dropFirst(2)) : text
+            do { return try NodeAddress(parsing: plain) } catch { throw StoreError("--peer \(text): \(error)") }
         }
         var allowed = Set(store.genesis.validators.validators.map(\.nodeKey).filter { !$0.isEmpty })
         allowed.formUnion(peers.map(\.publicKey.compressed))
