@@ -430,7 +430,7 @@ public final class Network: Sendable {
         let transportReason = session.connection.closeReason
         let when = session.hasHello ? "" : " before its hello"
         if let reason = session.endReason {
-            log("p2p: disconnected \(session.label)\(when): \(reason)")
+            log("p2p: disconnected \(session.label): \(reason)")
         } else {
             var reason = transportReason?.description ?? "connection closed"
             if !session.hasHello, transportReason == .closedByPeer, session.direction == .outbound {
@@ -510,7 +510,7 @@ public final class Network: Sendable {
             do {
                 connection = try PeerConnection.connect(to: address, localKey: config.nodeKey, limits: limits.peer)
             } catch {
-                let problem = "cannot connect to \(address): \(error)"
+                let problem = "dialing \(address) failed: \(error)"
                 if lastProblem != problem {
                     log("p2p: \(problem) (retrying, backoff up to \(Self.seconds(limits.reconnectMaxDelay)))")
                 }
