@@ -71,10 +71,16 @@ public final class Network: Sendable {
         var seen: Set<PeerID> = [own]
         let dialed = config.peers.filter { seen.insert($0.publicKey).inserted }
         let wakes = dialed.map { _ in DispatchSemaphore(value: 0) }
-        state.withLock {
-            $0.listener = listener
-            $0.boundPort = listener.port
-            for (address, wake) in zip(dialed, wakes) { $0.dialerWakes[address.publicKey] = wake }
+        let stillRunning = state.withLock { (s: inout State) -> Bool in
+            guard s.phase == .running else { return false }   // stop() came first
+            s.listener = listener
+            s.boundPort = listener.port
+            for (address, wake) in zip(dialed, wakes) { s.dialerWakes[address.publicKey] = wake }
+            return true
+        }
+        guard stillRunning else {
+            listener.close()
+            return
         }
         log("p2p: listening on \(config.listenHost):\(listener.port) as \(own); dialing \(dialed.count) peer(s)")
         for (address, wake) in zip(dialed, wakes) {
@@ -430,7 +436,7 @@ public final class Network: Sendable {
         let transportReason = session.connection.closeReason
         let when = session.hasHello ? "" : " before its hello"
         if let reason = session.endReason {
-            log("p2p: disconnected \(session.label)\(when): \(reason)")
+            log("p2p: disconnected \(session.label): \(reason)")
         } else {
             var reason = transportReason?.description ?? "connection closed"
             if !session.hasHello, transportReason == .closedByPeer, session.direction == .outbound {
@@ -510,7 +516,7 @@ public final class Network: Sendable {
             do {
                 connection = try PeerConnection.connect(to: address, localKey: config.nodeKey, limits: limits.peer)
             } catch {
-                let problem = "cannot connect to \(address): \(error)"
+                let problem = "dialing \(address) failed: \(error)"
                 if lastProblem != problem {
                     log("p2p: \(problem) (retrying, backoff up to \(Self.seconds(limits.reconnectMaxDelay)))")
                 }

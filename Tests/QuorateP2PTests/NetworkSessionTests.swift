@@ -15,7 +15,7 @@ import Testing
         let silent = try HandPeer.connect(to: node, key: silentKey)
         #expect(silent.seesClose())
         eventually("the timeout is logged") {
-            node.logs.contains("p2p: disconnected \(silentKey.publicKey)", "before its hello", "NetworkLimits.helloTimeout")
+            node.logs.contains("p2p: disconnected \(silentKey.publicKey)", "no hello within", "NetworkLimits.helloTimeout")
         }
         #expect(!node.logs.contains("holding off"))
         #expect(node.recorder.snapshot.connected.isEmpty && node.recorder.snapshot.disconnected.isEmpty)
