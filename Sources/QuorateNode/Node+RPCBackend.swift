@@ -59,7 +59,7 @@ extension Node: RPCBackend {
                                 proof: proof.encoded(), siblings: proof.siblings)
     }
 
-    public var peerCount: Int { 0 }
+    public var peerCount: Int { networking?.peerCount ?? 0 }
 
     public func consensusView() -> ConsensusView? {
         consensusStatus.map {

@@ -15,8 +15,11 @@ commands:
   init     --genesis FILE --datadir DIR
            create the chain store of DIR from a genesis file
   start    --datadir DIR [--rpc-host 127.0.0.1] [--rpc-port 8545] [--password-file FILE] [--non-voting]
-           run the node; the validator key's password comes from --password-file,
-           the QUORATE_PASSWORD environment variable, or a prompt
+           [--p2p-host 0.0.0.0] [--p2p-port 30333] [--peer PUBKEY@HOST:PORT ...] [--allow-peer PUBKEY ...]
+           [--validator-key FILE] [--node-key FILE]
+           run the node; the keys' password comes from --password-file, the QUORATE_PASSWORD
+           environment variable, or a prompt. Without a node key (DIR/keys/node.json) there is no
+           P2P network (a lone validator). --allow-peer admits a non-voting node's key.
   version
 
 Passwords are never taken as command-line arguments.

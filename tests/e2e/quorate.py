@@ -59,6 +59,7 @@ class Chain:
         self.log = open(self.tmp / "node.log", "a")
         self.process = subprocess.Popen(
             [NODE, "start", "--datadir", str(self.datadir), "--rpc-port", "0",
+             "--p2p-host", "127.0.0.1", "--p2p-port", "0",
              "--password-file", str(self.password_file), *extra_args],
             stdout=subprocess.PIPE, stderr=self.log, text=True)
         deadline = time.time() + START_TIMEOUT_S
