@@ -1,0 +1,152 @@
+import Foundation
+
+/// What the bench measures against. Only `single` runs today; the other two need the P2P network.
+enum BenchMode: String, Sendable {
+    /// One validator: started by the bench (default) or reached with `--rpc`.
+    case single
+    /// The validators of a local testnet, transactions spread over all their RPC endpoints.
+    case testnet
+    /// A fresh node catching up with a chain of pre-made transfers.
+    case sync
+}
+
+/// Everything the command line decides. Names carry their unit last.
+struct BenchOptions: Sendable {
+    var mode = BenchMode.single
+    /// Empty: the bench starts its own node. Several URLs are for the testnet mode.
+    var rpcURLs: [String] = []
+    var nodeBinary = BenchOptions.siblingBinary("quorate-node")
+    /// Parent folder of the started node's files; a fresh temporary folder when nil.
+    var workDir: String?
+    var keep = false
+    /// Process and folder of a node the bench did not start, for CPU, memory and disk figures.
+    var nodePid: Int32?
+    var nodeDataDir: String?
+    var validators = 1
+
+    var accounts = 1_000
+    var seed = "quorate-bench"
+    var keystoreDir: String?
+    var passwordFile: String?
+
+    /// Nil is maximum rate.
+    var ratePerS: Double?
+    var durationS: Double = 60
+    /// When set, exactly this many transfers are submitted and the duration is ignored.
+    var transactions: Int?
+    /// Maximum-rate runs of a given duration pre-sign `durationS * presignRatePerS` transfers.
+    var presignRatePerS: Double = 30_000
+    var threads = 4
+    var batchMax = 1_000
+    /// Most transfers submitted and not yet committed at maximum rate (the node's pool holds 200,000).
+    var windowMax = 50_000
+    var pollIntervalMs = 2
+    /// Longest wait for submitted transfers to commit once submission has ended.
+    var drainTimeoutS: Double = 120
+    /// Longest time without a new block while transfers are pending before the run is called stuck.
+    var stallTimeoutS: Double = 30
+    var verify = false
+    var quick = false
+    var jsonOut: String?
+
+    var isMaxRate: Bool { ratePerS == nil }
+
+    /// How many transfers to sign before the clock starts.
+    var presignCount: Int {
+        if let transactions { return transactions }
+        let rate = ratePerS ?? presignRatePerS
+        return max(1, Int((rate * durationS).rounded(.up)))
+    }
+
+    static func siblingBinary(_ name: String) -> String {
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        return me.deletingLastPathComponent().appendingPathComponent(name).path
+    }
+}
+
+extension BenchOptions {
+    static let switchNames: Set<String> = ["keep", "quick", "verify", "help", "max-rate"]
+
+    static func parse(_ argv: [String]) throws -> BenchOptions {
+        var args = try Arguments(argv, switchNames: switchNames)
+        var o = BenchOptions()
+        if let m = args.string("mode") {
+            guard let mode = BenchMode(rawValue: m) else { throw UsageError("--mode \(m): expected single, testnet or sync") }
+            o.mode = mode
+        }
+        o.quick = args.flag("quick")
+        if o.quick { o.applyQuickDefaults() }
+        o.rpcURLs = args.strings("rpc")
+        o.nodeBinary = args.string("node-bin") ?? o.nodeBinary
+        o.workDir = args.string("workdir")
+        o.keep = args.flag("keep")
+        o.nodePid = try args.int("node-pid", range: 1...Int(Int32.max)).map(Int32.init)
+        o.nodeDataDir = args.string("node-datadir")
+        o.validators = try args.int("validators", range: 1...64) ?? o.validators
+        try o.parseAccounts(&args)
+        try o.parseLoad(&args)
+        o.verify = o.verify || args.flag("verify")
+        o.jsonOut = args.string("json-out")
+        try args.refuseUnknown()
+        try o.check()
+        return o
+    }
+
+    mutating func applyQuickDefaults() {
+        transactions = 3_000
+        accounts = 20
+        threads = 2
+        batchMax = 250
+        windowMax = 10_000
+        verify = true
+        drainTimeoutS = 60
+    }
+
+    private mutating func parseAccounts(_ args: inout Arguments) throws {
+        accounts = try args.int("accounts", range: 1...100_000) ?? accounts
+        seed = args.string("seed") ?? seed
+        keystoreDir = args.string("accounts-keystore")
+        passwordFile = args.string("password-file")
+    }
+
+    private mutating func parseLoad(_ args: inout Arguments) throws {
+        ratePerS = try args.double("rate", range: 0.1...10_000_000)
+        if args.flag("max-rate") { ratePerS = nil }
+        if let d = try args.double("duration", range: 1...86_400) {
+            durationS = d
+            transactions = nil  // an explicit duration beats --quick's count
+        }
+        if let n = try args.int("transactions", range: 1...50_000_000) { transactions = n }
+        presignRatePerS = try args.double("presign-rate", range: 1...10_000_000) ?? presignRatePerS
+        threads = try args.int("threads", range: 1...64) ?? threads
+        batchMax = try args.int("batch", range: 1...1_000) ?? batchMax
+        windowMax = try args.int("window", range: 1...10_000_000) ?? windowMax
+        pollIntervalMs = try args.int("poll-ms", range: 1...1_000) ?? pollIntervalMs
+        drainTimeoutS = try args.double("drain-timeout", range: 1...86_400) ?? drainTimeoutS
+        stallTimeoutS = try args.double("stall-timeout", range: 1...86_400) ?? stallTimeoutS
+    }
+
+    private func check() throws {
+        switch mode {
+        case .single:
+            guard rpcURLs.count <= 1 else {
+                throw UsageError("--mode single takes one --rpc URL; several endpoints are for --mode testnet")
+            }
+        case .testnet, .sync:
+            throw BenchError("--mode \(mode.rawValue) needs the P2P network (issue 4), which is not in this build yet: run --mode single (one validator) for now")
+        }
+        if rpcURLs.isEmpty {
+            guard keystoreDir == nil else {
+                throw UsageError("--accounts-keystore is for a chain reached with --rpc URL; a node the bench starts funds its own accounts")
+            }
+            guard nodePid == nil, nodeDataDir == nil else {
+                throw UsageError("--node-pid and --node-datadir describe a node reached with --rpc URL")
+            }
+        } else {
+            guard workDir == nil, !keep else { throw UsageError("--workdir and --keep are for a node the bench starts (no --rpc)") }
+        }
+        if keystoreDir != nil, passwordFile == nil {
+            throw UsageError("--accounts-keystore needs --password-file FILE (the keystores' password)")
+        }
+    }
+}

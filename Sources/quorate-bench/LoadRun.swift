@@ -1,0 +1,87 @@
+import Foundation
+
+/// What a load run leaves for the figures and the checks.
+struct LoadResult {
+    let state: RunState
+    let watcher: BlockWatcher
+    /// Seconds from the start until the last batch was answered.
+    let submitEndS: Double
+    /// Seconds from the start until the last transfer committed (or the wait ended).
+    let drainEndS: Double
+    /// Why the run could not complete; nil when every accepted transfer committed.
+    let failure: String?
+    /// True when a maximum-rate run of a given duration used up its pre-signed transfers early.
+    let ranOutEarly: Bool
+    /// Largest node RSS sampled once a second during the run (nil without a node process).
+    let maxNodeRssBytes: Int?
+}
+
+/// Submits the pre-signed transfers from several threads while a watcher follows the blocks,
+/// then waits (bounded) for every accepted transfer to commit.
+struct LoadRun {
+    let options: BenchOptions
+    let url: String
+    let startHeight: UInt64
+    let nodePid: Int32?
+    /// False once the node the bench started has exited.
+    let nodeAlive: () -> Bool
+
+    func execute(_ transfers: SignedTransfers) -> LoadResult {
+        let schedule = SubmitSchedule(.init(total: transfers.count, ratePerS: options.ratePerS,
+                                            endS: options.transactions == nil ? options.durationS : nil,
+                                            batchMax: options.batchMax, windowMax: options.windowMax))
+        let state = RunState(transfers: transfers, schedule: schedule)
+        let watcher = BlockWatcher(state: state, url: url, startHeight: startHeight, pollIntervalMs: options.pollIntervalMs)
+        let progress = Progress(state: state, nodePid: nodePid)
+        note("running: \(describeLoad()) against \(url)")
+        watcher.start()
+        let ticker = Ticker(intervalS: 1) { progress.tick() }
+        defer { ticker.stop() }
+        waitForSubmitters(state)
+        let submitEndS = state.stopwatch.elapsedS
+        state.submittersDone.set()
+        drain(state, watcher: watcher, submitEndS: submitEndS)
+        let drainEndS = state.stopwatch.elapsedS
+        watcher.stop()
+        progress.tick()
+        let ranOut = options.isMaxRate && options.transactions == nil && schedule.handedOut == transfers.count && submitEndS < options.durationS
+        return LoadResult(state: state, watcher: watcher, submitEndS: submitEndS, drainEndS: drainEndS,
+                          failure: state.failure, ranOutEarly: ranOut,
+                          maxNodeRssBytes: nodePid == nil ? nil : progress.maxNodeRssBytes.count)
+    }
+
+    func describeLoad() -> String {
+        let rate = options.ratePerS.map { "fixed \(rateText($0)) tx/s" } ?? "maximum rate"
+        let amount = options.transactions.map { "\(grouped($0)) transfers" } ?? "\(rateText(options.durationS)) s"
+        return "\(rate), \(amount), \(options.threads) client threads, batches of up to \(options.batchMax)"
+    }
+
+    private func waitForSubmitters(_ state: RunState) {
+        let group = DispatchGroup()
+        for _ in 0..<options.threads {
+            group.enter()
+            let submitter = Submitter(state: state, url: url, stallTimeoutS: options.stallTimeoutS)
+            Thread {
+                submitter.run()
+                group.leave()
+            }.start()
+        }
+        while group.wait(timeout: .now() + 0.1) == .timedOut {
+            if !nodeAlive() { state.fail("quorate-node exited during the run") }
+        }
+    }
+
+    private func drain(_ state: RunState, watcher: BlockWatcher, submitEndS: Double) {
+        while state.failure == nil, state.committed.count < state.accepted.count {
+            let pending = state.accepted.count - state.committed.count
+            if !nodeAlive() {
+                state.fail("quorate-node exited with \(grouped(pending)) transfers not committed")
+            } else if state.stopwatch.elapsedS - submitEndS > options.drainTimeoutS {
+                state.fail("\(grouped(pending)) accepted transfers were not committed within \(Int(options.drainTimeoutS)) s after submission ended (--drain-timeout)")
+            } else if watcher.secondsSinceLastBlock > options.stallTimeoutS {
+                state.fail("no new block for \(Int(options.stallTimeoutS)) s with \(grouped(pending)) accepted transfers pending: the node stopped committing")
+            }
+            Clock.sleep(seconds: 0.01)
+        }
+    }
+}
