@@ -20,6 +20,7 @@ public final class Node: @unchecked Sendable {
     public let rules: ChainRules
     let consensus: ConsensusDriver
     let networking: PeerNetworking?
+    let senderCache = SenderCache()
     private let startHeight: UInt64
 
     public init(config: NodeConfig, transport: ConsensusTransport = NoPeers(),
@@ -109,7 +110,7 @@ public final class Node: @unchecked Sendable {
         // Cheap checks first (signature ranges, EIP-2 high S, overflow); recovery (~45 us) last.
         do { try tx.validateStateless(chainId: rules.chainId) } catch { throw SubmitError("\(error)") }
         let sender: Address
-        do { sender = try tx.recoverSender() } catch {
+        do { sender = try senderCache.take(tx.hash) ?? tx.recoverSender() } catch {
             throw TransactionRejection(.invalidSignature, "invalid sender: \(error)")
         }
         let account = try store.account(sender) ?? .empty

@@ -116,6 +116,7 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     func network(_ network: Network, didReceiveTransactions raws: [[UInt8]], from peer: PeerID) {
         guard let node else { return }
         var accepted: [[UInt8]] = []
+        if raws.count > 1 { node.prefetchSenders(raws) }
         for raw in raws {
             // Signature checked here, once, off the consensus executor; known ones are skipped.
             if (try? node.submit(raw: raw, gossip: false)) != nil { accepted.append(raw) }
