@@ -114,6 +114,10 @@ public final class Node: @unchecked Sendable {
             throw TransactionRejection(.invalidSignature, "invalid sender: \(error)")
         }
         let account = try store.account(sender) ?? .empty
+        if rules.accountPermissioning {
+            // Against the committed roles; a block re-checks against the state it executes on.
+            _ = try TransactionRules.checkPermission(tx, sender: sender, roles: Roles(rawValue: account.roles))
+        }
         try mempool.add(tx, sender: sender, account: account)
         if gossip { networking?.gossipTransaction(raw) }
         consensus.transactionsArrived()
