@@ -1,5 +1,6 @@
 import Foundation
 import QuorateCore
+import QuorateRPC
 
 /// One benchmark run from start to report. Returns the exit status: 0 when the run completed
 /// (and its checks passed), 1 otherwise.
@@ -32,7 +33,13 @@ struct BenchCommand {
         let loadAverage = MachineCPU.loadAverage1m()
         let load = LoadRun(options: options, url: url, startHeight: startHeight, nodePid: pid,
                            nodeAlive: { node?.isRunning ?? pid.map { kill($0, 0) == 0 } ?? true })
-        let result = load.execute(transfers)
+        let result: LoadResult
+        switch load.execute(transfers) {
+        case .finished(let finished): result = finished
+        case .abandoned(let reason, let submitted, let committed):
+            return try abandoned(reason, submitted: submitted, committed: committed, url: url)
+        }
+        if Interruption.shared.isInterrupted { return 130 }  // the signal handler reports and exits
         let after = NodeSample.take(pid: pid, dataDir: dataDir)
         let benchCpu = zipOptional(benchCpuBefore, ProcessStats.cpuSeconds(pid: getpid())).map { $1 - $0 }
         let machineCpu = zipOptional(machineCpuBefore, MachineCPU.busySeconds()).map { $1 - $0 }
@@ -46,6 +53,19 @@ struct BenchCommand {
         print(ReportTable.render(report), terminator: "")
         if let path = options.jsonOut { try ReportJSON.write(report, to: path) }
         return report.complete && report.verificationPassed != false ? 0 : 1
+    }
+
+    /// A run the node left hanging: no figures, only what happened.
+    private func abandoned(_ reason: String, submitted: Int, committed: Int, url: String) throws -> Int32 {
+        print("quorate-bench: run against \(url) abandoned after \(grouped(submitted)) transfers submitted and \(grouped(committed)) committed: \(reason)")
+        if let path = options.jsonOut {
+            let json: JSON = ["tool": "quorate-bench", "complete": false, "failure": .string(reason),
+                              "transfers": ["submitted": ReportJSON.int(submitted), "committed": ReportJSON.int(committed)]]
+            guard FileManager.default.createFile(atPath: path, contents: Data(json.serialized() + [0x0a])) else {
+                throw BenchError("cannot write the JSON result to \(path)")
+            }
+        }
+        return 1
     }
 
     /// Chain id, fee and nonces from the node; on a chain the bench did not make, funds checked first.

@@ -86,6 +86,7 @@ final class BlockWatcher: @unchecked Sendable {
 
     private func poll(_ reader: ChainReader) throws {
         let head = try reader.height()
+        state.answered()
         let observedNs = Clock.monotonicNs()
         while nextHeight <= head {
             let perBatch = (blocks.last?.transactionCount ?? 0) > BlockWatcher.bigBlockTransactions ? 1 : BlockWatcher.smallBlocksPerBatch

@@ -16,6 +16,13 @@ struct LoadResult {
     let maxNodeRssBytes: Int?
 }
 
+/// How a load run ended: with figures, or abandoned because the node stopped answering (its
+/// client threads may still be blocked in a call; the process exits without waiting for them).
+enum LoadOutcome {
+    case finished(LoadResult)
+    case abandoned(reason: String, submitted: Int, committed: Int)
+}
+
 /// Submits the pre-signed transfers from several threads while a watcher follows the blocks,
 /// then waits (bounded) for every accepted transfer to commit.
 struct LoadRun {
@@ -26,7 +33,10 @@ struct LoadRun {
     /// False once the node the bench started has exited.
     let nodeAlive: () -> Bool
 
-    func execute(_ transfers: SignedTransfers) -> LoadResult {
+    /// After a failure, how long the client threads get to notice it before the run is abandoned.
+    static let failureGraceS = 10.0
+
+    func execute(_ transfers: SignedTransfers) -> LoadOutcome {
         let schedule = SubmitSchedule(.init(total: transfers.count, ratePerS: options.ratePerS,
                                             endS: options.transactions == nil ? options.durationS : nil,
                                             batchMax: options.batchMax, windowMax: options.windowMax))
@@ -37,17 +47,35 @@ struct LoadRun {
         watcher.start()
         let ticker = Ticker(intervalS: 1) { progress.tick() }
         defer { ticker.stop() }
-        waitForSubmitters(state)
+        if let reason = waitForSubmitters(state) { return abandon(reason, state) }
         let submitEndS = state.stopwatch.elapsedS
         state.submittersDone.set()
-        drain(state, watcher: watcher, submitEndS: submitEndS)
+        if let reason = drain(state, watcher: watcher, submitEndS: submitEndS) { return abandon(reason, state) }
         let drainEndS = state.stopwatch.elapsedS
         watcher.stop()
         progress.tick()
         let ranOut = options.isMaxRate && options.transactions == nil && schedule.handedOut == transfers.count && submitEndS < options.durationS
-        return LoadResult(state: state, watcher: watcher, submitEndS: submitEndS, drainEndS: drainEndS,
-                          failure: state.failure, ranOutEarly: ranOut,
-                          maxNodeRssBytes: nodePid == nil ? nil : progress.maxNodeRssBytes.count)
+        return .finished(LoadResult(state: state, watcher: watcher, submitEndS: submitEndS, drainEndS: drainEndS,
+                                    failure: state.failure, ranOutEarly: ranOut,
+                                    maxNodeRssBytes: nodePid == nil ? nil : progress.maxNodeRssBytes.count))
+    }
+
+    private func abandon(_ reason: String, _ state: RunState) -> LoadOutcome {
+        state.fail(reason)
+        return .abandoned(reason: state.failure ?? reason, submitted: state.accepted.count, committed: state.committed.count)
+    }
+
+    /// Why the run cannot go on although threads are still waiting; nil while it can.
+    private func stuck(_ state: RunState, failedAtS: inout Double?) -> String? {
+        if Interruption.shared.isInterrupted { return "interrupted" }
+        if state.secondsSinceLastAnswer > options.stallTimeoutS {
+            return "the node stopped answering JSON-RPC for \(Int(options.stallTimeoutS)) s (--stall-timeout) with \(grouped(state.inFlight)) transfers in flight"
+        }
+        guard let failure = state.failure else { return nil }
+        let now = state.stopwatch.elapsedS
+        let since = failedAtS ?? now
+        failedAtS = since
+        return now - since > LoadRun.failureGraceS ? failure : nil
     }
 
     func describeLoad() -> String {
@@ -56,7 +84,7 @@ struct LoadRun {
         return "\(rate), \(amount), \(options.threads) client threads, batches of up to \(options.batchMax)"
     }
 
-    private func waitForSubmitters(_ state: RunState) {
+    private func waitForSubmitters(_ state: RunState) -> String? {
         let group = DispatchGroup()
         for _ in 0..<options.threads {
             group.enter()
@@ -66,13 +94,18 @@ struct LoadRun {
                 group.leave()
             }.start()
         }
+        var failedAtS: Double?
         while group.wait(timeout: .now() + 0.1) == .timedOut {
             if !nodeAlive() { state.fail("quorate-node exited during the run") }
+            if let reason = stuck(state, failedAtS: &failedAtS) { return reason }
         }
+        return nil
     }
 
-    private func drain(_ state: RunState, watcher: BlockWatcher, submitEndS: Double) {
+    private func drain(_ state: RunState, watcher: BlockWatcher, submitEndS: Double) -> String? {
+        var failedAtS: Double?
         while state.failure == nil, state.committed.count < state.accepted.count {
+            if let reason = stuck(state, failedAtS: &failedAtS) { return reason }
             let pending = state.accepted.count - state.committed.count
             if !nodeAlive() {
                 state.fail("quorate-node exited with \(grouped(pending)) transfers not committed")
@@ -83,5 +116,6 @@ struct LoadRun {
             }
             Clock.sleep(seconds: 0.01)
         }
+        return nil
     }
 }

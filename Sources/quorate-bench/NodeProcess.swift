@@ -36,6 +36,7 @@ final class NodeProcess {
             self.workDir = try NodeProcess.makeTemporaryDirectory()
         }
         removeWorkDir = !keep
+        Interruption.shared.guardNode(pid: nil, folder: keep ? nil : self.workDir)
     }
 
     /// Makes the chain and starts the node; returns its JSON-RPC URL.
@@ -86,6 +87,7 @@ final class NodeProcess {
         process.standardError = log
         try process.run()
         self.process = process
+        Interruption.shared.guardNode(pid: process.processIdentifier, folder: removeWorkDir ? workDir : nil)
         let url = try waitForListening()
         self.url = url
         note("node started: pid \(process.processIdentifier), JSON-RPC \(url), log \(logPath)")
@@ -132,7 +134,9 @@ final class NodeProcess {
 
     /// Stops the node and removes its files unless `--keep` was given.
     func finish() {
+        guard !Interruption.shared.isInterrupted else { return }  // the signal handler cleans up
         stop()
+        Interruption.shared.guardNode(pid: nil, folder: nil)
         if removeWorkDir {
             try? FileManager.default.removeItem(atPath: workDir)
         } else {

@@ -16,6 +16,8 @@ final class RunState: Sendable {
     let poolFullRetries = Counter()
     let height = Counter()
     let submittersDone = Flag()
+    /// When the node last answered any call of the run (monotonic ns).
+    private let lastAnswerNs = Counter(Int(Clock.monotonicNs()))
     private let failureMessage = Mutex<String?>(nil)
 
     init(transfers: SignedTransfers, schedule: SubmitSchedule) {
@@ -34,4 +36,8 @@ final class RunState: Sendable {
     var failure: String? { failureMessage.withLock { $0 } }
 
     var inFlight: Int { accepted.count - committed.count }
+
+    func answered() { lastAnswerNs.store(Int(Clock.monotonicNs())) }
+
+    var secondsSinceLastAnswer: Double { Double(Int(Clock.monotonicNs()) - lastAnswerNs.count) / 1e9 }
 }

@@ -53,6 +53,7 @@ struct Submitter {
         for _ in 0..<Submitter.connectionAttempts {
             do {
                 let answer = try client.post(body)
+                state.answered()
                 if let array = answer.arrayValue { return array }
                 if let error = answer["error"] {
                     throw BenchError("the node refused a whole batch: \(error["message"]?.stringValue ?? "\(error)")")

@@ -47,13 +47,14 @@ if argv.contains("--help") || argv.contains("-h") {
     print(usage)
     exit(0)
 }
+let signalSources = Interruption.shared.install()
 do {
     let options = try BenchOptions.parse(argv)
-    exit(try BenchCommand(options: options).run())
+    Interruption.shared.exitUnlessInterrupted(try BenchCommand(options: options).run())
 } catch let error as UsageError {
     note("quorate-bench: \(error)\n(see quorate-bench --help)")
     exit(2)
 } catch {
-    note("quorate-bench: \(error)")
-    exit(1)
+    if !Interruption.shared.isInterrupted { note("quorate-bench: \(error)") }
+    Interruption.shared.exitUnlessInterrupted(1)
 }
