@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "QuorateP2P", dependencies: ["QuorateCore", "QuorateCrypto"]),
         .target(name: "QuorateRPC", dependencies: ["CLibEvent", "QuorateCore"]),
         .target(name: "QuorateNode", dependencies: [
-            "QuorateCore", "QuorateCrypto", "QuorateState", "QuorateConsensus", "QuorateStorage", "QuorateRPC",
+            "QuorateCore", "QuorateCrypto", "QuorateState", "QuorateConsensus", "QuorateStorage", "QuorateRPC", "QuorateP2P",
         ]),
 
         .target(name: "QuorateSim", dependencies: ["QuorateConsensus", "QuorateCore", "QuorateCrypto"]),

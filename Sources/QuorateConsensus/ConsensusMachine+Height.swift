@@ -8,7 +8,7 @@ extension ConsensusMachine {
             return
         }
         if self.validators != nil, h <= height {
-            refuse(.heightBehind(h, current: height))
+            refuse(.heightNotAhead(h, current: height))
             return
         }
         let buffered = future.drain(height: h)

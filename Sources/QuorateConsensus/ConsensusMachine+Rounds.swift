@@ -9,6 +9,7 @@ extension ConsensusMachine {
         step = .propose  // line 12
         resetRoundGuards()
         log.prune(current: round)
+        decisionCandidates.removeAll { !log.accepts(round: $0.round) }
         pruneValidity()
         promoteHigherRoundVotes()
         prepareProofOfLock()

@@ -22,6 +22,7 @@ public enum Refusal: Equatable, Sendable, CustomStringConvertible {
     case unexpectedAnswer(String)
     case badCertificate(String)
     case hardStateAhead(UInt64, height: UInt64)
+    case heightNotAhead(UInt64, current: UInt64)
 
     public var description: String {
         switch self {
@@ -59,6 +60,8 @@ public enum Refusal: Equatable, Sendable, CustomStringConvertible {
             "answer does not match an open request: \(reason)"
         case .badCertificate(let reason):
             "commit certificate refused: \(reason)"
+        case .heightNotAhead(let h, let current):
+            "asked to start height \(h), but consensus is already at height \(current); heights only move forward"
         case .hardStateAhead(let stored, let height):
             "the stored consensus state is for height \(stored) but the node asked to start height \(height): the block store is behind the consensus state; restore the data directory from one backup or resync it"
         }

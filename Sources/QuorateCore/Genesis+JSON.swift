@@ -19,7 +19,8 @@ extension Genesis {
         } catch {
             throw GenesisError(description: "genesis: not valid JSON (\(error.localizedDescription))")
         }
-        try Genesis.refuseUnknownKeys(root, allowed: ["chainId", "timestampMs", "validators", "alloc", "consensus", "fees"], in: "genesis")
+        try Genesis.refuseUnknownKeys(root, allowed: ["chainId", "timestampMs", "validators", "alloc", "consensus", "fees", "permissioning"],
+                                     in: "genesis")
         let chainId = try Genesis.uint64(root["chainId"], "chainId")
         guard chainId > 0 else { throw GenesisError(description: "genesis: chainId must be positive") }
         let timestampMs = try root["timestampMs"].map { try Genesis.uint64($0, "timestampMs") } ?? 0
@@ -52,8 +53,10 @@ extension Genesis {
         guard consensus.timeoutMaxMs >= consensus.timeoutProposeMs else {
             throw GenesisError(description: "genesis: consensus.timeoutMaxMs must be at least timeoutProposeMs")
         }
+        let permissioning = try Genesis.parsePermissioning(root["permissioning"])
+        try permissioning.validate()
         self.init(chainId: chainId, timestampMs: timestampMs, validators: validators, alloc: alloc,
-                  consensus: consensus, fees: fees)
+                  consensus: consensus, fees: fees, permissioning: permissioning)
     }
 
     /// The genesis as a JSON file, in the same format `init(json:)` reads; keys sorted.
@@ -62,7 +65,7 @@ extension Genesis {
         for entry in alloc { allocObject[entry.address.checksummed] = ["balance": entry.balance.description] }
         var consensusObject: [String: Any] = [:]
         for (name, value) in consensusFields { consensusObject[name] = value }
-        let object: [String: Any] = [
+        var object: [String: Any] = [
             "chainId": chainId,
             "timestampMs": timestampMs,
             "validators": validators.validators.map { v -> [String: Any] in
@@ -79,6 +82,12 @@ extension Genesis {
                 "maxTransactionDataBytes": fees.maxTransactionDataBytes,
             ] as [String: Any],
         ]
+        // Written only when on, so a chain without permissioning has the same file as before.
+        if permissioning.accountPermissioning {
+            var roles: [String: Any] = [:]
+            for entry in permissioning.roles { roles[entry.address.checksummed] = entry.roles.names }
+            object["permissioning"] = ["accounts": true, "roles": roles] as [String: Any]
+        }
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         return Array(data) + [0x0a]
     }
@@ -127,6 +136,46 @@ extension Genesis {
             out.append((address, try uint256(balance, "alloc[\(key)].balance")))
         }
         return out.sorted { $0.address < $1.address }
+    }
+
+    /// `{"accounts": true, "roles": {"0xADDRESS": ["admin", "transact"], ...}}`; absent means off.
+    private static func parsePermissioning(_ value: Any?) throws -> PermissioningParams {
+        guard let value else { return PermissioningParams() }
+        guard let object = value as? [String: Any] else { throw GenesisError(description: "genesis: permissioning must be an object") }
+        try refuseUnknownKeys(object, allowed: ["accounts", "roles"], in: "permissioning")
+        guard let flag = object["accounts"] as? NSNumber, String(cString: flag.objCType) == "c" else {
+            throw GenesisError(description: "genesis: permissioning.accounts must be true or false (account permissioning on or off)")
+        }
+        var roles = [PermissioningParams.AccountRoles]()
+        if let r = object["roles"] {
+            guard let entries = r as? [String: Any] else {
+                throw GenesisError(description: "genesis: permissioning.roles must be an object of address: [role, ...]")
+            }
+            guard entries.count <= maxAllocAccounts else {
+                throw GenesisError(description: "genesis: \(entries.count) permissioning.roles entries exceed the limit of \(maxAllocAccounts)")
+            }
+            var seen = Set<Address>()
+            for key in entries.keys.sorted() {
+                guard let address = try? Address(hex: key) else {
+                    throw GenesisError(description: "genesis: permissioning.roles key \(key) is not an address")
+                }
+                guard seen.insert(address).inserted else {
+                    throw GenesisError(description: "genesis: permissioning.roles lists \(address) twice")
+                }
+                guard let names = entries[key] as? [Any], !names.isEmpty else {
+                    throw GenesisError(description: "genesis: permissioning.roles[\(key)] must be a non-empty array of role names (admin, transact)")
+                }
+                var set = Roles()
+                for name in names {
+                    guard let text = name as? String, let role = Roles(name: text) else {
+                        throw GenesisError(description: "genesis: permissioning.roles[\(key)]: unknown role \(name) (roles: admin, transact)")
+                    }
+                    set.insert(role)
+                }
+                roles.append(.init(address: address, roles: set))
+            }
+        }
+        return PermissioningParams(accountPermissioning: flag.boolValue, roles: roles)
     }
 
     private static func refuseUnknownKeys(_ object: [String: Any], allowed: Set<String>, in context: String) throws {

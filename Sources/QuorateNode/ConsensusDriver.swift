@@ -38,6 +38,11 @@ final class ConsensusDriver: @unchecked Sendable {
     /// The next height, while it waits for transactions (no empty blocks by default).
     private var waitingHeight: UInt64?
 
+    /// Told after each commit (the network announces the height) and when the machine wants
+    /// blocks from a validator ahead of it. Set before `start`.
+    var onCommit: (@Sendable (UInt64) -> Void)?
+    var onFetchBlocks: (@Sendable (Address, UInt64) -> Void)?
+
     init(store: ChainStore, mempool: Mempool, rules: ChainRules, key: Secp256k1.PrivateKey?,
          transport: ConsensusTransport, clockMs: @escaping @Sendable () -> UInt64) {
         self.store = store
@@ -180,7 +185,7 @@ final class ConsensusDriver: @unchecked Sendable {
     private func commit(_ committed: CommittedBlock) {
         let block = committed.block
         do {
-            let result = try executed[block.hash] ?? validate(block)
+            let result = try executed[block.hash] ?? validate(block, checkClock: false)
             try store.commit(result, certificate: committed.certificate)
             let nonces = Dictionary(result.changedAccounts.map { ($0.0, $0.1.nonce) }, uniquingKeysWith: { a, _ in a })
             mempool.removeCommitted(block.transactions, senders: result.senders) { nonces[$0] ?? 0 }
@@ -190,7 +195,42 @@ final class ConsensusDriver: @unchecked Sendable {
         }
         waitingHeight = block.height + 1
         executed.removeAll()
+        onCommit?(block.height)
         startWaitingHeightIfDue()
+    }
+
+    /// Blocks from block sync, in height order: each must extend the head, carry a certificate
+    /// that verifies against its height's validators, and execute to the roots in its header.
+    /// `done` gets how many were applied and the first error, if a block was refused.
+    func applySyncedBlocks(_ pairs: [(Block, CommitCertificate)], done: @escaping @Sendable (Int, Error?) -> Void) {
+        executor.async {
+            var applied = 0
+            var failure: Error?
+            for (block, certificate) in pairs where block.height == self.store.head.height + 1 {
+                do {
+                    guard certificate.height == block.height, certificate.blockHash == block.hash else {
+                        throw BlockValidationError("certificate of block \(block.height) certifies another block")
+                    }
+                    try certificate.verify(validators: self.validators(at: block.height), chainId: self.rules.chainId)
+                    let result = try self.validate(block, checkClock: false)
+                    try self.store.commit(result, certificate: certificate)
+                    let nonces = Dictionary(result.changedAccounts.map { ($0.0, $0.1.nonce) }, uniquingKeysWith: { a, _ in a })
+                    self.mempool.removeCommitted(block.transactions, senders: result.senders) { nonces[$0] ?? 0 }
+                    applied += 1
+                } catch {
+                    failure = error
+                    break
+                }
+            }
+            if applied > 0 {
+                // The machine did not decide these heights: move it to the new head's next height.
+                self.executed.removeAll()
+                self.startHeight(self.store.head.height + 1)
+                self.onCommit?(self.store.head.height)
+                self.drain()
+            }
+            done(applied, failure)
+        }
     }
 
     // MARK: requests
@@ -209,8 +249,10 @@ final class ConsensusDriver: @unchecked Sendable {
                 valid = false
             }
             enqueue(.blockValidated(block.hash, valid: valid))
-        case .syncPeer, .fetchBlocks:
-            break  // block sync arrives with the P2P network (issue 4); a lone validator never needs it
+        case .fetchBlocks(let validator, let height):
+            onFetchBlocks?(validator, height)
+        case .syncPeer:
+            break  // the peer syncs itself: every commit is announced, and a peer behind asks for blocks
         }
     }
 
@@ -231,8 +273,9 @@ final class ConsensusDriver: @unchecked Sendable {
         }
     }
 
-    private func validate(_ block: Block) throws -> ExecutedBlock {
-        guard block.header.timestampMs <= clockMs() + ConsensusDriver.maxTimestampDriftMs else {
+    private func validate(_ block: Block, checkClock: Bool = true) throws -> ExecutedBlock {
+        // A certified block from sync may be old; only a proposal is held to this node's clock.
+        guard !checkClock || block.header.timestampMs <= clockMs() + ConsensusDriver.maxTimestampDriftMs else {
             throw BlockValidationError("block \(block.height) is timestamped more than \(ConsensusDriver.maxTimestampDriftMs) ms ahead of this node's clock")
         }
         let head = store.head

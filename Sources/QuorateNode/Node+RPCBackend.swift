@@ -29,7 +29,7 @@ extension Node: RPCBackend {
         } else {
             account = try store.account(address)
         }
-        return AccountView(nonce: account?.nonce ?? 0, balance: account?.balance ?? .zero)
+        return AccountView(nonce: account?.nonce ?? 0, balance: account?.balance ?? .zero, roles: account?.roles ?? 0)
     }
 
     public func pendingNonce(_ address: Address) throws -> UInt64 {
@@ -59,7 +59,7 @@ extension Node: RPCBackend {
                                 proof: proof.encoded(), siblings: proof.siblings)
     }
 
-    public var peerCount: Int { 0 }
+    public var peerCount: Int { networking?.peerCount ?? 0 }
 
     public func consensusView() -> ConsensusView? {
         consensusStatus.map {
@@ -70,4 +70,5 @@ extension Node: RPCBackend {
     }
     public var baseFeePerGas: UInt256 { rules.fees.baseFeePerGas }
     public var blockGasLimit: UInt64 { rules.fees.blockGasLimit }
+    public var accountPermissioning: Bool { rules.accountPermissioning }
 }

@@ -3,6 +3,7 @@ import Foundation
 import QuorateConsensus
 import QuorateCore
 import QuorateCrypto
+import QuorateP2P
 import QuorateRPC
 import QuorateState
 import QuorateStorage
@@ -18,6 +19,8 @@ public final class Node: @unchecked Sendable {
     public let mempool: Mempool
     public let rules: ChainRules
     let consensus: ConsensusDriver
+    let networking: PeerNetworking?
+    let senderCache = SenderCache()
     private let startHeight: UInt64
 
     public init(config: NodeConfig, transport: ConsensusTransport = NoPeers(),
@@ -33,17 +36,52 @@ public final class Node: @unchecked Sendable {
                 throw StoreError("the validator key \(address) is not in this chain's validator set; start without it to run a non-voting node")
             }
         }
+        if let nodeKey = config.nodeKey {
+            networking = PeerNetworking(store: store, config: try Node.networkConfig(config, nodeKey: nodeKey, store: store),
+                                        clockMs: clockMs)
+        } else {
+            networking = nil
+        }
         consensus = ConsensusDriver(store: store, mempool: mempool, rules: rules, key: config.validatorKey,
-                                    transport: transport, clockMs: clockMs)
+                                    transport: networking ?? transport, clockMs: clockMs)
+        if let networking {
+            networking.attach(self)
+            consensus.onCommit = { [weak networking] height in networking?.committed(height: height) }
+            consensus.onFetchBlocks = { [weak networking] validator, height in
+                networking?.fetchBlocks(from: validator, height: height)
+            }
+        }
+    }
+
+    /// Who may connect: the validators' node keys, the peers this node dials, and the extra
+    /// (non-voting) keys it was given.
+    static func networkConfig(_ config: NodeConfig, nodeKey: Secp256k1.PrivateKey, store: ChainStore) throws -> NetworkConfig {
+        let peers = try config.peers.map { text -> NodeAddress in
+            // `quorate-node keygen` prints keys with 0x; BOLT-style addresses have none. Take both.
+            let plain = text.hasPrefix("0x") ? String(text.dropFirst(2)) : text
+            do { return try NodeAddress(parsing: plain) } catch { throw StoreError("--peer \(text): \(error)") }
+        }
+        var allowed = Set(store.genesis.validators.validators.map(\.nodeKey).filter { !$0.isEmpty })
+        allowed.formUnion(peers.map(\.publicKey.compressed))
+        allowed.formUnion(config.allowedPeerKeys)
+        let allowedKeys = allowed
+        return NetworkConfig(nodeKey: nodeKey, listenHost: config.p2pHost, listenPort: config.p2pPort, peers: peers,
+                             isAllowed: { allowedKeys.contains($0.compressed) }, chainId: store.chainId,
+                             genesisHash: store.genesisHash)
     }
 
     public func start() throws {
         try consensus.start()
+        try networking?.start()
     }
 
     public func stop() {
+        networking?.stop()
         consensus.stop()
     }
+
+    /// The P2P port actually bound (with `p2pPort` 0 in tests); nil without a network.
+    public var p2pPort: UInt16? { networking?.boundPort }
 
     public var consensusStatus: ConsensusStatus? { consensus.status }
 
@@ -53,6 +91,11 @@ public final class Node: @unchecked Sendable {
 
     /// Decodes, checks and pools a raw transaction. Rejections carry geth's wording.
     public func submit(raw: [UInt8]) throws -> Hash32 {
+        try submit(raw: raw, gossip: true)
+    }
+
+    /// `gossip: false` for transactions that came from the network, which relays them itself.
+    func submit(raw: [UInt8], gossip: Bool) throws -> Hash32 {
         guard raw.count <= Transaction.maxEncodedBytes else {
             throw TransactionRejection(.oversizedData, "oversized data: transaction of \(raw.count) bytes exceeds \(Transaction.maxEncodedBytes)")
         }
@@ -67,18 +110,22 @@ public final class Node: @unchecked Sendable {
         // Cheap checks first (signature ranges, EIP-2 high S, overflow); recovery (~45 us) last.
         do { try tx.validateStateless(chainId: rules.chainId) } catch { throw SubmitError("\(error)") }
         let sender: Address
-        do { sender = try tx.recoverSender() } catch {
+        do { sender = try senderCache.take(tx.hash) ?? tx.recoverSender() } catch {
             throw TransactionRejection(.invalidSignature, "invalid sender: \(error)")
         }
         let account = try store.account(sender) ?? .empty
+        if rules.accountPermissioning {
+            // Against the committed roles; a block re-checks against the state it executes on.
+            _ = try TransactionRules.checkPermission(tx, sender: sender, roles: Roles(rawValue: account.roles))
+        }
         try mempool.add(tx, sender: sender, account: account)
+        if gossip { networking?.gossipTransaction(raw) }
         consensus.transactionsArrived()
         return tx.hash
     }
 
     public func syncStatus() -> (startingBlock: UInt64, currentBlock: UInt64, highestBlock: UInt64)? {
-        // A lone validator is the chain's head; block sync (the network issue) reports here.
-        nil
+        networking?.syncStatus()
     }
 
     /// Blocks until the block at `height` is committed or `timeoutMs` passes; for tools and tests.

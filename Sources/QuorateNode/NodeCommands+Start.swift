@@ -14,21 +14,43 @@ extension NodeCommands {
         }
         let nonVoting = args.flag("non-voting")
         let keyPath = args.option("validator-key") ?? config.validatorKeyPath
+        let nodeKeyPath = args.option("node-key") ?? config.nodeKeyPath
         let passwordFile = args.option("password-file")
+        if let host = args.option("p2p-host") { config.p2pHost = host }
+        if let port = args.option("p2p-port") {
+            guard let p = UInt16(port) else { throw CommandLineArguments.UsageError("--p2p-port must be 0...65535") }
+            config.p2pPort = p
+        }
+        config.peers = args.options("peer")
+        config.allowedPeerKeys = try args.options("allow-peer").map { text in
+            guard let key = try? Hex.decode(text), key.count == 33 else {
+                throw CommandLineArguments.UsageError("--allow-peer \(text): expected a 33-byte compressed node public key in hex")
+            }
+            return key
+        }
         try args.refuseUnknown()
 
-        if !nonVoting {
-            guard FileManager.default.fileExists(atPath: keyPath) else {
-                throw KeyFiles.KeyFileError(description: "no validator key at \(keyPath): create one with `quorate-node keygen`, give --validator-key FILE, or run with --non-voting")
-            }
-            let password = try PasswordSource.read(file: passwordFile, prompt: "Password of the validator key: ")
-            config.validatorKey = try KeyFiles.read(keyPath, password: password)
+        let needsValidatorKey = !nonVoting
+        let hasNodeKey = FileManager.default.fileExists(atPath: nodeKeyPath)
+        if needsValidatorKey && !FileManager.default.fileExists(atPath: keyPath) {
+            throw KeyFiles.KeyFileError(description: "no validator key at \(keyPath): create one with `quorate-node keygen`, give --validator-key FILE, or run with --non-voting")
+        }
+        if !config.peers.isEmpty && !hasNodeKey {
+            throw KeyFiles.KeyFileError(description: "--peer needs a node key at \(nodeKeyPath): create one with `quorate-node keygen` or give --node-key FILE")
+        }
+        if needsValidatorKey || hasNodeKey {
+            let password = try PasswordSource.read(file: passwordFile, prompt: "Password of the node's keys: ")
+            if needsValidatorKey { config.validatorKey = try KeyFiles.read(keyPath, password: password) }
+            if hasNodeKey { config.nodeKey = try KeyFiles.read(nodeKeyPath, password: password) }
         }
         let node = try Node(config: config)
         let server = try startRPC(node: node, config: config)
         try node.start()
         let head = node.store.head
         log("chain \(node.rules.chainId) at height \(head.height) (\(head.hash)); \(config.validatorKey == nil ? "non-voting" : "validator \(Address(config.validatorKey!.publicKey.ethereumAddress))")")
+        if let p2p = node.p2pPort, let nodeKey = config.nodeKey {
+            log("p2p listening on \(config.p2pHost):\(p2p) as \(Hex.encode(nodeKey.publicKey.compressed, prefix: true))")
+        }
         print("JSON-RPC listening on http://\(config.rpcHost):\(server.boundPort ?? config.rpcPort)")
         waitForTermination()
         log("stopping")

@@ -21,6 +21,40 @@ public enum NodeCommands {
         print("keys written to \(config.keysDir) (encrypted; keep the password safe)")
     }
 
+    /// `--permissioning` turns account permissioning on; `--role ADDRESS=ROLE[,ROLE]` (repeatable)
+    /// gives accounts their first roles.
+    static func permissioningOptions(_ args: inout CommandLineArguments) throws -> PermissioningParams {
+        let on = args.flag("permissioning")
+        var roles = [PermissioningParams.AccountRoles]()
+        for spec in args.options("role") {
+            let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let address = try? Address(hex: parts[0]) else {
+                throw CommandLineArguments.UsageError("--role \(spec): expected ADDRESS=ROLE[,ROLE] (roles: admin, transact)")
+            }
+            var set = Roles()
+            for name in parts[1].split(separator: ",", omittingEmptySubsequences: false) {
+                guard let role = Roles(name: String(name)) else {
+                    throw CommandLineArguments.UsageError("--role \(spec): unknown role \"\(name)\" (roles: admin, transact)")
+                }
+                set.insert(role)
+            }
+            if let i = roles.firstIndex(where: { $0.address == address }) {
+                roles[i].roles.formUnion(set)
+            } else {
+                roles.append(.init(address: address, roles: set))
+            }
+        }
+        guard on || roles.isEmpty else {
+            throw CommandLineArguments.UsageError("--role needs --permissioning (roles only apply with account permissioning on)")
+        }
+        guard !on || roles.contains(where: { $0.roles.contains(.admin) }) else {
+            throw CommandLineArguments.UsageError("--permissioning needs at least one admin: --role ADDRESS=admin[,transact]")
+        }
+        let params = PermissioningParams(accountPermissioning: on, roles: roles)
+        try params.validate()
+        return params
+    }
+
     public static func genesis(_ args: inout CommandLineArguments) throws {
         guard let chainId = UInt64(try args.required("chain-id", "N")), chainId > 0 else {
             throw CommandLineArguments.UsageError("--chain-id must be a positive integer")
@@ -48,10 +82,11 @@ public enum NodeCommands {
         if let v = args.option("heartbeat-ms") { consensus.heartbeatIntervalMs = try uint64(v, "heartbeat-ms") }
         var fees = FeeParams()
         if let v = args.option("base-fee") { fees.baseFeePerGas = try AmountParser.wei(v) }
+        let permissioning = try permissioningOptions(&args)
         let out = args.option("out")
         try args.refuseUnknown()
         let genesis = Genesis(chainId: chainId, timestampMs: 0, validators: try ValidatorSet(validators), alloc: alloc,
-                              consensus: consensus, fees: fees)
+                              consensus: consensus, fees: fees, permissioning: permissioning)
         let bytes = genesis.jsonBytes()
         if let out {
             guard FileManager.default.createFile(atPath: out, contents: Data(bytes)) else {

@@ -8,6 +8,15 @@ public struct NodeConfig: Sendable {
     /// The consensus signing key; nil runs a non-voting node.
     public var validatorKey: Secp256k1.PrivateKey?
     public var mempoolLimits = Mempool.Limits()
+    /// The P2P identity; nil runs without a network (a lone validator, or tests).
+    public var nodeKey: Secp256k1.PrivateKey?
+    /// Authenticated and allowlisted, so listening beyond loopback is the normal case for P2P.
+    public var p2pHost = "0.0.0.0"
+    public var p2pPort: UInt16 = 30333
+    /// Peers to dial, as `pubkey@host:port`.
+    public var peers: [String] = []
+    /// Node keys allowed to connect besides the validators' (non-voting nodes).
+    public var allowedPeerKeys: [[UInt8]] = []
 
     public init(dataDir: String) {
         self.dataDir = dataDir

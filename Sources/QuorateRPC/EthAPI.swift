@@ -11,6 +11,7 @@ public enum EthAPI {
         registerTransactions(on: dispatcher, backend: backend)
         registerBlocks(on: dispatcher, backend: backend)
         QuorateAPI.register(on: dispatcher, backend: backend)
+        registerPrefetch(on: dispatcher, backend: backend)
     }
 
     /// With BFT finality every committed block is final: latest, safe and finalized are the head.

@@ -30,6 +30,23 @@ enum QuorateAPI {
                 "proof": .data(proof.proof),
             ]
         }
+        d.register("quorate_getPermissions") { p in
+            try p.expectCount(1...2)
+            let address = try p.address(at: 0)
+            let h = try EthAPI.stateHeight(try p.blockSelector(at: 1), backend) ?? backend.head().height
+            let roles = Roles(rawValue: try backend.account(address, at: h).roles)
+            let on = backend.accountPermissioning
+            return [
+                "address": RPCFormat.address(address),
+                "blockNumber": .quantity(h),
+                "accountPermissioning": .bool(on),
+                "roles": .array(roles.names.map { .string($0) }),
+                "rolesMask": .quantity(roles.rawValue),
+                "canTransact": .bool(!on || roles.contains(.transact)),
+                "isAdmin": .bool(on && roles.contains(.admin)),
+                "permissionsAddress": RPCFormat.address(SystemAddress.permissions),
+            ]
+        }
         d.register("quorate_status") { p in
             try p.expectCount(0)
             let head = backend.head()

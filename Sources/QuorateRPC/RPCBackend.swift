@@ -30,6 +30,8 @@ public protocol RPCBackend: AnyObject, Sendable {
     /// nil when in sync; otherwise (starting, current, highest) block.
     func syncStatus() -> (startingBlock: UInt64, currentBlock: UInt64, highestBlock: UInt64)?
     var baseFeePerGas: UInt256 { get }
+    /// Whether genesis turned account permissioning on (roles are enforced).
+    var accountPermissioning: Bool { get }
     var blockGasLimit: UInt64 { get }
     /// Where consensus stands, for `quorate_status`; nil before it has started.
     func consensusView() -> ConsensusView?
@@ -59,9 +61,12 @@ public struct ConsensusView: Sendable {
 public struct AccountView: Sendable, Equatable {
     public var nonce: UInt64
     public var balance: UInt256
-    public init(nonce: UInt64, balance: UInt256) {
+    /// Role bits (QuorateCore's `Roles`).
+    public var roles: UInt64
+    public init(nonce: UInt64, balance: UInt256, roles: UInt64 = 0) {
         self.nonce = nonce
         self.balance = balance
+        self.roles = roles
     }
 }
 

@@ -41,6 +41,7 @@ extension RPCDispatcher {
                 message: "batch too large: \(batch.count) requests, the limit is \(limits.maxBatchLength)")
             return .array([Self.response(id: firstID, .failure(error))])
         }
+        runBatchHooks(batch)
         let responses = batch.compactMap { handleSingle($0, context: context) }
         return responses.isEmpty ? nil : .array(responses)
     }

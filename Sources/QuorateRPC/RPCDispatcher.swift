@@ -48,6 +48,17 @@ public final class RPCDispatcher: Sendable {
     }
 
     private let methods = Mutex<[String: Method]>([:])
+    private let batchHooks = Mutex<[@Sendable ([JSON]) -> Void]>([])
+
+    /// `hook` sees every batch before its calls are dispatched one by one, so that work the calls
+    /// share (recovering the senders of many raw transactions) can be done in parallel first.
+    public func onBatch(_ hook: @escaping @Sendable ([JSON]) -> Void) {
+        batchHooks.withLock { $0.append(hook) }
+    }
+
+    func runBatchHooks(_ batch: [JSON]) {
+        for hook in batchHooks.withLock({ $0 }) { hook(batch) }
+    }
 
     public init(limits: Limits = Limits(), unauthorizedMessage: String = RPCDispatcher.defaultUnauthorizedMessage) {
         self.limits = limits

@@ -46,7 +46,10 @@ extension Simulation {
             note("node \(i) (v\(nodes[i].validator)) h\(after.height) r\(after.round) \(after.step)\(lock)\(valid)")
         }
         for out in ready.messages where out.message.signer == nodes[i].address {
-            note("node \(i) sends \(describe(out.message))")
+            switch out {
+            case .broadcast(let m): note("node \(i) broadcasts \(describe(m))")
+            case .send(let m, let to): note("node \(i) sends v\(validators.index(of: to) ?? -1) \(describe(m))")
+            }
         }
     }
 

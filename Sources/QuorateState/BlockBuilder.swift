@@ -34,7 +34,8 @@ public enum BlockBuilder {
             if gasUsed + tx.intrinsicGas > rules.fees.blockGasLimit { continue }
             do {
                 let receipt = try BlockExecutor.apply(tx, sender: candidate.sender, proposer: proposer, fees: rules.fees,
-                                                      chainId: rules.chainId, cumulativeGasUsed: gasUsed, state: &state)
+                                                      chainId: rules.chainId, accountPermissioning: rules.accountPermissioning,
+                                                      cumulativeGasUsed: gasUsed, state: &state)
                 included.append(tx)
                 senders.append(candidate.sender)
                 receipts.append(receipt)

@@ -4,11 +4,18 @@ import QuorateCore
 /// same receipts and state.
 public enum BlockExecutor {
     /// Applies one transaction. Throws `TransactionRejection` and leaves `state` unchanged when the
-    /// transaction cannot execute on this state (wrong nonce, not enough balance).
+    /// transaction cannot execute on this state (wrong nonce, not enough balance, not permitted).
+    ///
+    /// With `accountPermissioning`, the sender needs the `transact` role, and a transaction to
+    /// `SystemAddress.permissions` is a role command from an admin: it pays its gas like a transfer,
+    /// moves no value, and changes the target account's roles.
     public static func apply(_ tx: Transaction, sender: Address, proposer: Address, fees: FeeParams, chainId: UInt64,
-                             cumulativeGasUsed: UInt64, state: inout StateOverlay) throws -> Receipt {
+                             accountPermissioning: Bool = false, cumulativeGasUsed: UInt64,
+                             state: inout StateOverlay) throws -> Receipt {
         try TransactionRules.checkStateless(tx, chainId: chainId, fees: fees)
         var from = try state.account(sender)
+        let command = accountPermissioning
+            ? try TransactionRules.checkPermission(tx, sender: sender, roles: Roles(rawValue: from.roles)) : nil
         guard tx.nonce == from.nonce else {
             throw tx.nonce < from.nonce
                 ? TransactionRejection(.nonceTooLow, "nonce too low: next nonce \(from.nonce), tx nonce \(tx.nonce)")
@@ -28,9 +35,19 @@ public enum BlockExecutor {
         from.balance = from.balance - fee - tx.value
         state.setAccount(sender, from)
         let to = tx.to!
-        var recipient = try state.account(to)
-        recipient.balance = add(recipient.balance, tx.value)
-        state.setAccount(to, recipient)
+        if let command {
+            // Read after the sender is written: an admin may change its own roles.
+            var target = try state.account(command.account)
+            switch command.operation {
+            case .grant: target.roles |= command.roles.rawValue
+            case .revoke: target.roles &= ~command.roles.rawValue
+            }
+            state.setAccount(command.account, target)
+        } else {
+            var recipient = try state.account(to)
+            recipient.balance = add(recipient.balance, tx.value)
+            state.setAccount(to, recipient)
+        }
         if !tip.isZero {
             var miner = try state.account(proposer)
             miner.balance = add(miner.balance, tip)

@@ -40,7 +40,8 @@ public enum BlockValidator {
             do { from = try sender(tx) } catch { throw fail("transaction \(i) has an invalid signature: \(error)") }
             do {
                 let receipt = try BlockExecutor.apply(tx, sender: from, proposer: h.proposer, fees: rules.fees,
-                                                      chainId: rules.chainId, cumulativeGasUsed: gasUsed, state: &state)
+                                                      chainId: rules.chainId, accountPermissioning: rules.accountPermissioning,
+                                                      cumulativeGasUsed: gasUsed, state: &state)
                 gasUsed = receipt.cumulativeGasUsed
                 guard gasUsed <= rules.fees.blockGasLimit else { throw fail("gas used exceeds the block gas limit") }
                 senders.append(from)

@@ -21,15 +21,20 @@ public struct ChainRules: Sendable {
     public let chainId: UInt64
     public let consensus: ConsensusParams
     public let fees: FeeParams
+    /// With account permissioning on, only accounts with the `transact` role may send
+    /// transactions, and admins manage roles through `SystemAddress.permissions`.
+    public let accountPermissioning: Bool
 
-    public init(chainId: UInt64, consensus: ConsensusParams, fees: FeeParams) {
+    public init(chainId: UInt64, consensus: ConsensusParams, fees: FeeParams, accountPermissioning: Bool = false) {
         self.chainId = chainId
         self.consensus = consensus
         self.fees = fees
+        self.accountPermissioning = accountPermissioning
     }
 
     public init(genesis: Genesis) {
-        self.init(chainId: genesis.chainId, consensus: genesis.consensus, fees: genesis.fees)
+        self.init(chainId: genesis.chainId, consensus: genesis.consensus, fees: genesis.fees,
+                  accountPermissioning: genesis.permissioning.accountPermissioning)
     }
 }
 

@@ -1,7 +1,7 @@
 import QuorateCore
 
 public enum GenesisState {
-    /// Block 0 and its state: the initial balances committed into the state tree.
+    /// Block 0 and its state: the initial balances and roles committed into the state tree.
     public static func build(_ genesis: Genesis, nodes: StateNodeReader) throws -> ExecutedBlock {
         var total = UInt256.zero
         var state = StateOverlay(base: EmptyAccounts())
@@ -12,6 +12,15 @@ public enum GenesisState {
             var account = try state.account(entry.address)
             account.balance = entry.balance
             state.setAccount(entry.address, account)
+        }
+        // Roles are written only with permissioning on (the genesis refuses them otherwise), so a
+        // chain without permissioning has the same genesis state as before.
+        if genesis.permissioning.accountPermissioning {
+            for entry in genesis.permissioning.roles {
+                var account = try state.account(entry.address)
+                account.roles = entry.roles.rawValue
+                state.setAccount(entry.address, account)
+            }
         }
         let update = try state.commitment(root: .zero, reader: nodes)
         let header = BlockHeader(

@@ -7,6 +7,7 @@ public struct TransactionRejection: Error, CustomStringConvertible, Equatable {
         case unprotected, wrongChainId, contractCreation, oversizedData, intrinsicGasTooLow, gasLimitTooHigh
         case tipAboveFeeCap, feeCapBelowBaseFee, nonceTooLow, nonceTooHigh, insufficientFunds, overflow
         case alreadyKnown, poolFull, senderQueueFull, notPermitted, replacementUnderpriced, invalidSignature
+        case invalidSystemTransaction
     }
 
     public let kind: Kind
@@ -67,5 +68,36 @@ public enum TransactionRules {
             throw TransactionRejection(.insufficientFunds,
                                        "insufficient funds for gas * price + value: address \(sender) have \(balance) want \(cost)")
         }
+    }
+
+    /// Account permissioning (only when the chain has it on): a transaction to
+    /// `SystemAddress.permissions` is a role command and needs the sender to be an admin; any other
+    /// transaction needs the `transact` role. Returns the decoded role command, if it is one.
+    /// Shared by the mempool (against the committed roles) and execution (against the block's state).
+    public static func checkPermission(_ tx: Transaction, sender: Address, roles: Roles) throws -> RoleCommand? {
+        guard tx.to == SystemAddress.permissions else {
+            guard roles.contains(.transact) else {
+                throw TransactionRejection(.notPermitted,
+                                           "sender not authorized to send transactions: \(sender) lacks the transact role (account permissioning is on)")
+            }
+            return nil
+        }
+        guard roles.contains(.admin) else {
+            throw TransactionRejection(.notPermitted,
+                                       "sender not authorized to manage roles: \(sender) lacks the admin role")
+        }
+        guard tx.value.isZero else {
+            throw TransactionRejection(.invalidSystemTransaction,
+                                       "invalid role transaction: value must be 0 for the permissions system address \(SystemAddress.permissions)")
+        }
+        let command: RoleCommand
+        do { command = try RoleCommand(decoding: tx.data) } catch {
+            throw TransactionRejection(.invalidSystemTransaction, "invalid role transaction: \(error)")
+        }
+        guard !(command.operation == .revoke && command.roles.contains(.admin) && command.account == sender) else {
+            throw TransactionRejection(.invalidSystemTransaction,
+                                       "invalid role transaction: an admin cannot revoke its own admin role (so the chain always keeps an admin)")
+        }
+        return command
     }
 }

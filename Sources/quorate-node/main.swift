@@ -10,13 +10,18 @@ commands:
   keygen   --datadir DIR [--password-file FILE]
            create the validator (consensus) key and the node (P2P) key, encrypted, in DIR/keys
   genesis  --chain-id N --validator ADDRESS[:NODEKEY] ... [--alloc ADDRESS=AMOUNT ...]
-           [--block-interval-ms MS] [--heartbeat-ms MS] [--base-fee WEI] [--out FILE]
-           write a genesis file (AMOUNT: 1000ether, 5gwei or wei)
+           [--block-interval-ms MS] [--heartbeat-ms MS] [--base-fee WEI]
+           [--permissioning --role ADDRESS=ROLE[,ROLE] ...] [--out FILE]
+           write a genesis file (AMOUNT: 1000ether, 5gwei or wei); --permissioning turns account
+           permissioning on (roles: admin, transact; at least one admin), see docs/permissioning.md
   init     --genesis FILE --datadir DIR
            create the chain store of DIR from a genesis file
   start    --datadir DIR [--rpc-host 127.0.0.1] [--rpc-port 8545] [--password-file FILE] [--non-voting]
-           run the node; the validator key's password comes from --password-file,
-           the QUORATE_PASSWORD environment variable, or a prompt
+           [--p2p-host 0.0.0.0] [--p2p-port 30333] [--peer PUBKEY@HOST:PORT ...] [--allow-peer PUBKEY ...]
+           [--validator-key FILE] [--node-key FILE]
+           run the node; the keys' password comes from --password-file, the QUORATE_PASSWORD
+           environment variable, or a prompt. Without a node key (DIR/keys/node.json) there is no
+           P2P network (a lone validator). --allow-peer admits a non-voting node's key.
   version
 
 Passwords are never taken as command-line arguments.
@@ -29,7 +34,7 @@ guard let command = arguments.first else {
 }
 
 CommandExit.run(tool: "quorate-node", command: command) {
-    var args = try CommandLineArguments(Array(arguments.dropFirst()), switchNames: ["non-voting", "help"])
+    var args = try CommandLineArguments(Array(arguments.dropFirst()), switchNames: ["non-voting", "help", "permissioning"])
     switch command {
     case "keygen": try NodeCommands.keygen(&args)
     case "genesis": try NodeCommands.genesis(&args)

@@ -138,12 +138,12 @@ enum WalletCommands {
         return tx
     }
 
-    private static func intrinsicGas(_ tx: UnsignedTransaction) -> UInt64 {
+    static func intrinsicGas(_ tx: UnsignedTransaction) -> UInt64 {
         21_000 + tx.data.reduce(UInt64(0)) { $0 + ($1 == 0 ? 4 : 16) }
     }
 
     /// Fees the node suggests, unless given: tip from eth_maxPriorityFeePerGas, cap = 2 * base fee + tip.
-    private static func fillFees(_ tx: inout UnsignedTransaction, rpc: WalletRPC) throws {
+    static func fillFees(_ tx: inout UnsignedTransaction, rpc: WalletRPC) throws {
         if tx.maxPriorityFeePerGas == .zero { tx.maxPriorityFeePerGas = try rpc.quantity("eth_maxPriorityFeePerGas", []) }
         if tx.maxFeePerGas == .zero {
             let block = try rpc.call("eth_getBlockByNumber", ["latest", false])
@@ -152,7 +152,7 @@ enum WalletCommands {
         }
     }
 
-    private static func printReceipt(_ receipt: JSON, header: Bool = true) {
+    static func printReceipt(_ receipt: JSON, header: Bool = true) {
         if header { print("transaction \(receipt["transactionHash"]?.stringValue ?? "?")") }
         print("status      \(receipt["status"]?.stringValue == "0x1" ? "success" : "failed")")
         print("block       \(decimal(receipt["blockNumber"])) (\(receipt["blockHash"]?.stringValue ?? "?"))")
@@ -166,7 +166,7 @@ enum WalletCommands {
         print("fee         \(AmountParser.formatEther(gas * price)) ether")
     }
 
-    private static func decimal(_ value: JSON?) -> String {
+    static func decimal(_ value: JSON?) -> String {
         value?.stringValue.flatMap { UInt256(hexQuantity: $0) }?.description ?? "?"
     }
 

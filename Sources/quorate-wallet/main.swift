@@ -22,6 +22,10 @@ commands:
   submit   RAW_HEX [--rpc URL] [--no-wait]
   tx       HASH [--rpc URL]
            a transaction and, once committed, its receipt
+  role     grant|revoke ADDRESS ROLE[,ROLE] --from ADMIN_KEYSTORE|ADDRESS [--rpc URL] [--password-file FILE]
+           [--no-wait]
+           an admin grants or revokes account roles (admin, transact) on a chain with account
+           permissioning; waits for the commit and prints the roles before and after
 
 AMOUNT: 1.5ether, 20gwei, or wei. URL defaults to $QUORATE_RPC or http://127.0.0.1:8545;
 DIR to $QUORATE_KEYSTORE or ~/.quorate/keystore. Passwords come from --password-file, the
@@ -45,6 +49,7 @@ CommandExit.run(tool: "quorate-wallet", command: command) {
     case "sign": try WalletCommands.sign(&args)
     case "submit": try WalletCommands.submit(&args)
     case "tx": try WalletCommands.showTransaction(&args)
+    case "role": try WalletCommands.role(&args)
     default: CommandExit.unknownCommand(tool: "quorate-wallet", command: command, usage: usage)
     }
 }

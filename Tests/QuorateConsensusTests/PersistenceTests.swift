@@ -100,3 +100,16 @@ import Testing
         #expect(m.height == 2 && m.round == 0 && m.step == .propose)
     }
 }
+
+extension PersistenceTests {
+    @Test("starting a height that is not ahead is refused")
+    func heightsOnlyMoveForward() {
+        var m = ConsensusMachine(config: chain.config(0))
+        _ = m.handle(.startHeight(3, validators: chain.validators, restoring: nil))
+        #expect(m.handle(.startHeight(3, validators: chain.validators, restoring: nil)).refusal == .heightNotAhead(3, current: 3))
+        #expect(m.handle(.startHeight(2, validators: chain.validators, restoring: nil)).refusal == .heightNotAhead(2, current: 3))
+        #expect(m.height == 3)
+        _ = m.handle(.startHeight(5, validators: chain.validators, restoring: nil))
+        #expect(m.height == 5, "block sync may move it several heights at once")
+    }
+}

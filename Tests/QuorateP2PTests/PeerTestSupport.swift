@@ -60,6 +60,7 @@ final class AllowList: Sendable {
     init(_ keys: [Secp256k1.PublicKey]) { self.keys = Mutex(Set(keys)) }
     func contains(_ key: Secp256k1.PublicKey) -> Bool { keys.withLock { $0.contains(key) } }
     func insert(_ key: Secp256k1.PublicKey) { _ = keys.withLock { $0.insert(key) } }
+    func remove(_ key: Secp256k1.PublicKey) { _ = keys.withLock { $0.remove(key) } }
 }
 
 /// A listener on 127.0.0.1 whose allowed peers and outcomes the test can see.

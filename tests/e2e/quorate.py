@@ -34,7 +34,9 @@ def run(args, env=None, check=True, timeout=120, input=None):
 class Chain:
     """A fresh single-validator chain in `tmp`: keys, genesis with funded test accounts, init."""
 
-    def __init__(self, tmp: Path, funded_accounts=3, balance_ether=1000, base_fee=0):
+    def __init__(self, tmp: Path, funded_accounts=3, balance_ether=1000, base_fee=0, genesis_args=()):
+        """`genesis_args`: extra `quorate-node genesis` flags, or a function of the funded accounts
+        that returns them (e.g. `--permissioning --role ADDRESS=admin`)."""
         self.tmp = tmp
         self.datadir = tmp / "node"
         self.password_file = tmp / "password.txt"
@@ -49,6 +51,7 @@ class Chain:
                 "--out", str(self.genesis), "--base-fee", str(base_fee)]
         for acct in self.accounts:
             args += ["--alloc", f"{acct.address}={balance_ether}ether"]
+        args += list(genesis_args(self.accounts) if callable(genesis_args) else genesis_args)
         run(args)
         run([NODE, "init", "--genesis", str(self.genesis), "--datadir", str(self.datadir)])
         self.process = None
@@ -59,6 +62,7 @@ class Chain:
         self.log = open(self.tmp / "node.log", "a")
         self.process = subprocess.Popen(
             [NODE, "start", "--datadir", str(self.datadir), "--rpc-port", "0",
+             "--p2p-host", "127.0.0.1", "--p2p-port", "0",
              "--password-file", str(self.password_file), *extra_args],
             stdout=subprocess.PIPE, stderr=self.log, text=True)
         deadline = time.time() + START_TIMEOUT_S

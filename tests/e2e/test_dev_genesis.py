@@ -11,7 +11,7 @@ OTHER = "0x686c4D1c1E712AEdD5203C7BF117773D39d732EE"
 
 def test_the_example_genesis_starts_with_its_dev_validator_and_accounts(tmp_path):
     run([NODE, "init", "--genesis", str(ROOT / "Genesis" / "dev.json"), "--datadir", str(tmp_path / "dev")])
-    node = subprocess.Popen([NODE, "start", "--datadir", str(tmp_path / "dev"), "--rpc-port", "0",
+    node = subprocess.Popen([NODE, "start", "--datadir", str(tmp_path / "dev"), "--rpc-port", "0", "--p2p-host", "127.0.0.1", "--p2p-port", "0",
                              "--validator-key", str(DEV / "validator.json"),
                              "--password-file", str(DEV / "password.txt")],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

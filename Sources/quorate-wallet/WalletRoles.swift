@@ -1,0 +1,67 @@
+import Foundation
+import QuorateCore
+import QuorateCrypto
+import QuorateNode
+import QuorateRPC
+
+extension WalletCommands {
+    /// `role grant|revoke ADDRESS ROLE[,ROLE] --from ADMIN`: a role command to the permissions
+    /// system address (docs/permissioning.md), signed by an admin; waits for the commit and prints
+    /// the account's roles before and after.
+    static func role(_ args: inout CommandLineArguments) throws {
+        let keys = WalletKeys(&args)
+        let rpc = try WalletRPC(&args)
+        let from = try args.required("from", "ADMIN_KEYSTORE|ADDRESS")
+        let passwordFile = args.option("password-file")
+        let noWait = args.flag("no-wait")
+        try args.refuseUnknown()
+        let usage = "usage: quorate-wallet role grant|revoke ADDRESS ROLE[,ROLE] --from ADMIN_KEYSTORE (roles: admin, transact)"
+        guard args.positional.count == 3 else { throw CommandLineArguments.UsageError(usage) }
+        let operation: RoleCommand.Operation
+        switch args.positional[0] {
+        case "grant": operation = .grant
+        case "revoke": operation = .revoke
+        default: throw CommandLineArguments.UsageError("unknown role operation \(args.positional[0]): \(usage)")
+        }
+        guard let account = try? Address(hex: args.positional[1]) else {
+            throw CommandLineArguments.UsageError("\(args.positional[1]) is not an address: \(usage)")
+        }
+        var roles = Roles()
+        for name in args.positional[2].split(separator: ",", omittingEmptySubsequences: false) {
+            guard let role = Roles(name: String(name)) else {
+                throw CommandLineArguments.UsageError("unknown role \"\(name)\" (roles: admin, transact)")
+            }
+            roles.insert(role)
+        }
+        let command = RoleCommand(operation, account, roles)
+
+        let before = try rpc.call("quorate_getPermissions", [.string(account.hex)])
+        guard before["accountPermissioning"]?.boolValue == true else {
+            throw WalletError("this chain has account permissioning off (no permissioning section in its genesis): roles do not apply")
+        }
+        let key = try WalletKeys.unlock(try keys.resolve(from), passwordFile: passwordFile)
+        var tx = UnsignedTransaction(type: .dynamicFee, chainId: try rpc.chainId(), nonce: 0, gasLimit: 0,
+                                     to: SystemAddress.permissions, value: .zero, data: command.encoded())
+        tx.gasLimit = intrinsicGas(tx)
+        tx.nonce = try rpc.pendingNonce(Address(key.publicKey.ethereumAddress))
+        try fillFees(&tx, rpc: rpc)
+        let hash = try rpc.sendRaw(try tx.signed(with: key).raw)
+        print("submitted \(hash): \(command)")
+        if noWait { return }
+        let receipt = try rpc.waitForReceipt(hash, timeoutSeconds: 120)
+        printReceipt(receipt)
+        let block = receipt["blockNumber"] ?? "latest"
+        let after = try rpc.call("quorate_getPermissions", [.string(account.hex), block])
+        let old = roleNames(before), new = roleNames(after)
+        if old == new {
+            print("roles       \(account.checksummed): \(new) (unchanged)")
+        } else {
+            print("roles       \(account.checksummed): \(old) -> \(new)")
+        }
+    }
+
+    private static func roleNames(_ permissions: JSON) -> String {
+        let names = permissions["roles"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        return names.isEmpty ? "none" : names.joined(separator: ", ")
+    }
+}

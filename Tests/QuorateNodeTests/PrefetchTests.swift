@@ -1,0 +1,48 @@
+import Foundation
+import QuorateCore
+import QuorateCrypto
+@testable import QuorateNode
+import QuorateStorage
+import Testing
+
+@Suite("sender prefetch")
+struct PrefetchTests {
+    typealias D = ConsensusDriverTests
+
+    @Test("senders recovered ahead for a batch are the ones submit uses, and bad entries are still refused")
+    func prefetchThenSubmit() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quorate-prefetch-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = NodeConfig(dataDir: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try ChainStore.initialize(path: config.storePath, genesis: try D.genesis())
+        let node = try Node(config: config)  // not started: only the submission path is exercised
+        let raws = try (0..<200).map { try D.transfer(nonce: UInt64($0)) }
+        var tampered = raws[7]
+        tampered[tampered.count - 5] ^= 0x01  // signature bytes: recovers to another key or none
+        node.prefetchSenders(raws + [tampered, [0xde, 0xad]])
+        let sender = Address(D.userKey.publicKey.ethereumAddress)
+        for raw in raws {
+            let hash = try node.submit(raw: raw)
+            #expect(node.mempool.sender(of: hash) == sender)
+        }
+        #expect(node.senderCache.take(try Transaction.decode(raw: raws[0]).hash) == nil, "each entry is taken once")
+        #expect(throws: (any Error).self) { _ = try node.submit(raw: [0xde, 0xad]) }
+        // The tampered copy never becomes a transaction of `sender` with nonce 7: it is refused
+        // (as a replacement without a fee bump, or for its signature or funds).
+        let tamperedHash = (try? Transaction.decode(raw: tampered))?.hash
+        _ = try? node.submit(raw: tampered)
+        if let tamperedHash { #expect(node.mempool.sender(of: tamperedHash) != sender) }
+        #expect(node.mempool.count == 200)
+    }
+
+    @Test("the sender cache is bounded: it empties rather than grow past its capacity")
+    func boundedCache() {
+        let cache = SenderCache()
+        let a = Address([UInt8](repeating: 1, count: 20))
+        cache.insert((0..<SenderCache.capacity).map { (Hash32.keccak(Array("\($0)".utf8)), a) })
+        cache.insert([(Hash32.keccak([1, 2, 3]), a)])
+        #expect(cache.take(Hash32.keccak(Array("5".utf8))) == nil)
+        #expect(cache.take(Hash32.keccak([1, 2, 3])) == a)
+    }
+}
