@@ -79,8 +79,12 @@ final class NodeProcess {
     private func start() throws -> String {
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw BenchError("cannot write \(logPath)") }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["start", "--datadir", dataDir, "--rpc-port", "0", "--password-file", passwordPath]
+        let (executable, arguments) = NodeProcess.launcher(binary, [
+            "start", "--datadir", dataDir, "--rpc-port", "0", "--password-file", passwordPath,
+            "--p2p-host", "127.0.0.1", "--p2p-port", "0",
+        ])
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
         let log = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = log
@@ -142,6 +146,15 @@ final class NodeProcess {
         } else {
             note("kept the chain in \(workDir) (node data in \(dataDir)); run it again with: \(binary) start --datadir \(dataDir) --password-file \(passwordPath)")
         }
+    }
+
+    /// util-linux's `setpriv --pdeathsig TERM` (Debian: always installed) makes the kernel stop
+    /// the node if the bench dies without cleaning up (a crash, SIGKILL); the node is exec'd in
+    /// place, so the pid stays the node's. Without setpriv the node is started directly.
+    static func launcher(_ binary: String, _ arguments: [String]) -> (String, [String]) {
+        let setpriv = "/usr/bin/setpriv"
+        guard FileManager.default.isExecutableFile(atPath: setpriv) else { return (binary, arguments) }
+        return (setpriv, ["--pdeathsig", "TERM", binary] + arguments)
     }
 
     private static func makeTemporaryDirectory() throws -> String {

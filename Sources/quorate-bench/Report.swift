@@ -40,7 +40,7 @@ enum ReportTable {
             row("latency max / mean ms", String(format: "%.1f / %.1f", l.maxMs, l.meanMs))
         }
         row("node CPU s (per transfer)", nodeCpu(f), "")
-        if let busiest = f.node.threads.first, f.committed > 0 {
+        if let busiest = f.node.threads.first, f.committed > 0, busiest.cpuS > 0 {
             let us = busiest.cpuS * 1e6 / Double(f.committed)
             row("busiest node thread CPU s (per transfer)", String(format: "%.1f (%.1f us)", busiest.cpuS, us),
                 "one core caps it at \(grouped(Int(1e6 / us))) tx/s")

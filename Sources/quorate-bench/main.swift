@@ -11,7 +11,8 @@ accounts in its genesis, pre-signs every transfer, then submits them over JSON-R
 Progress goes to stderr once a second, the result table to stdout.
 
 target:
-  --mode single|testnet|sync   single (default); testnet and sync need the P2P network (issue 4)
+  --mode single|testnet|sync   single (default); testnet and sync are not wired in yet (issue 4):
+                               measure a tools/testnet node with --rpc and --accounts-keystore
   --rpc URL                    use a running node instead of starting one
   --accounts-keystore DIR      with --rpc: funded keystore accounts to fund the bench accounts from
   --password-file FILE         the keystores' password

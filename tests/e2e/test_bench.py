@@ -80,11 +80,12 @@ def test_a_rate_it_cannot_sustain_is_reported_against_the_target(tmp_path):
     assert any("could not sustain --rate 5,000,000" in n for n in result["notes"])
 
 
-def test_testnet_and_sync_modes_need_the_p2p_network():
+def test_testnet_and_sync_modes_are_refused_with_what_to_do_instead():
     for mode in ("testnet", "sync"):
         proc = bench("--mode", mode, timeout=30)
         assert proc.returncode == 1
-        assert "needs the P2P network (issue 4)" in proc.stderr
+        assert f"--mode {mode} is not wired into quorate-bench yet" in proc.stderr and "issue 4" in proc.stderr
+    assert "--accounts-keystore testnet/accounts" in bench("--mode", "testnet", timeout=30).stderr
 
 
 def test_bad_options_are_usage_errors():
