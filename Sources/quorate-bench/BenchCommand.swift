@@ -96,7 +96,8 @@ struct BenchCommand {
                               grouped(f.presigned), result.submitEndS, rateText(options.durationS), rateText(options.presignRatePerS)))
         }
         if let other = f.otherCpuS, other > 1, f.drainEndS > 0, other / f.drainEndS > 0.1 {
-            out.append(String(format: "other processes used %.2f cores during the run (%.1f CPU s): the figures understate what the node does on a quiet machine", other / f.drainEndS, other))
+            let who = node == nil ? "other processes (other validators of a local network included)" : "other processes"
+            out.append(String(format: "%@ used %.2f cores during the run (%.1f CPU s): on a shared machine the figures understate what the node does alone", who, other / f.drainEndS, other))
         }
         if result.failure != nil, let node { out.append("node log (last lines):\n" + node.tailOfLog()) }
         return out
