@@ -49,7 +49,6 @@ struct LoadRun {
         defer { ticker.stop() }
         if let reason = waitForSubmitters(state) { return abandon(reason, state) }
         let submitEndS = state.stopwatch.elapsedS
-        state.submittersDone.set()
         if let reason = drain(state, watcher: watcher, submitEndS: submitEndS) { return abandon(reason, state) }
         let drainEndS = state.stopwatch.elapsedS
         watcher.stop()

@@ -15,7 +15,6 @@ final class RunState: Sendable {
     /// Times a transfer was refused with "txpool is full" and sent again.
     let poolFullRetries = Counter()
     let height = Counter()
-    let submittersDone = Flag()
     /// When the node last answered any call of the run (monotonic ns).
     private let lastAnswerNs = Counter(Int(Clock.monotonicNs()))
     private let failureMessage = Mutex<String?>(nil)
