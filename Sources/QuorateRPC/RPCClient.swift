@@ -8,9 +8,21 @@ public final class RPCClient {
         public init(_ description: String) { self.description = description }
     }
 
-    /// Largest response the client will read (a block with full transactions fits easily).
+    /// Largest response the client will read and parse (a block with full transactions fits
+    /// easily). Answers are parsed with this same limit: a smaller parser limit would refuse
+    /// answers the client had already read in full (the parser's default is the server's 5 MiB
+    /// request limit, which is about requests, not answers).
     public static let maxResponseBytes = 64 << 20
-    public static let timeoutSeconds = 60
+    /// Parser limits for answers: the default depth, and `maxResponseBytes` of input.
+    static let responseLimits = JSONParser.Limits(maxInputBytes: maxResponseBytes)
+    /// Longest wait for connecting, for the socket to take more of a request, or for more of an
+    /// answer (SO_SNDTIMEO, which on Linux also bounds `connect`, and SO_RCVTIMEO). A node that
+    /// stalls for this long gets a `ClientError` naming the stall instead of a hang. 60 s leaves
+    /// room for the slowest legitimate answer: a batch of 1,000 calls against a busy node.
+    public static let defaultIOTimeoutSeconds = 60
+
+    /// This client's wait limit (`defaultIOTimeoutSeconds` unless given).
+    public let ioTimeoutSeconds: Int
 
     public let url: String
     let host: String
@@ -19,7 +31,9 @@ public final class RPCClient {
     private var socket: Int32 = -1
     private var nextId = 1
 
-    public init(url: String) throws {
+    public init(url: String, ioTimeoutSeconds: Int = RPCClient.defaultIOTimeoutSeconds) throws {
+        precondition(ioTimeoutSeconds > 0, "an I/O timeout must be positive")
+        self.ioTimeoutSeconds = ioTimeoutSeconds
         guard url.hasPrefix("http://") else {
             throw ClientError("only http:// URLs are supported (got \(url)); the node serves plain HTTP on loopback")
         }
@@ -76,7 +90,7 @@ public final class RPCClient {
             do {
                 if socket < 0 { try connect() }
                 try send(body)
-                return try JSONParser.parse(try readResponse())
+                return try JSONParser.parse(try readResponse(), limits: RPCClient.responseLimits)
             } catch let error as ClientError where attempt == 0 && error.description.hasPrefix("connection closed") {
                 close()
             }
@@ -87,8 +101,9 @@ public final class RPCClient {
     private func connect() throws {
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError("socket: \(String(cString: strerror(errno)))") }
-        var timeout = timeval(tv_sec: RPCClient.timeoutSeconds, tv_usec: 0)
+        var timeout = timeval(tv_sec: ioTimeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         var addr = sockaddr_in()
@@ -102,7 +117,8 @@ public final class RPCClient {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard rc == 0 else {
-            let reason = String(cString: strerror(errno))
+            let timedOut = errno == EINPROGRESS || errno == EAGAIN
+            let reason = timedOut ? "no answer within \(ioTimeoutSeconds) s" : String(cString: strerror(errno))
             Glibc.close(fd)
             throw ClientError("cannot connect to \(url): \(reason); is quorate-node running there?")
         }
@@ -115,7 +131,13 @@ public final class RPCClient {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeMutableBytes { Glibc.send(socket, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { throw ClientError("connection closed while sending") }
+            guard n > 0 else {
+                if n < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                    close()
+                    throw ClientError(stalled("took no more of the request"))
+                }
+                throw ClientError("connection closed while sending")
+            }
             offset += n
         }
         bytes.removeAll()
@@ -159,10 +181,18 @@ public final class RPCClient {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         let n = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
         guard n > 0 else {
+            let timedOut = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+            let reason = String(cString: strerror(errno))
             close()
-            throw ClientError(n == 0 ? "connection closed by \(url)" : "connection closed: \(String(cString: strerror(errno)))")
+            if timedOut { throw ClientError(stalled("sent no answer")) }
+            throw ClientError(n == 0 ? "connection closed by \(url)" : "connection closed: \(reason)")
         }
         buffer.append(contentsOf: chunk[0..<n])
+    }
+
+    /// The message for a node that stopped reading or answering for `ioTimeoutSeconds`.
+    private func stalled(_ what: String) -> String {
+        "\(url) \(what) for \(ioTimeoutSeconds) s: the node is stalled or overloaded"
     }
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
