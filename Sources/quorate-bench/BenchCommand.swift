@@ -8,31 +8,49 @@ struct BenchCommand {
     let options: BenchOptions
 
     func run() throws -> Int32 {
+        if options.mode == .sync { return try SyncCommand(options: options).run() }
         let accounts = BenchAccounts.derive(seed: options.seed, count: options.accounts)
         var node: NodeProcess?
-        defer { node?.finish() }
-        let url: String
-        if let given = options.rpcURLs.first {
-            try Reachability.check(given)
-            url = given
-        } else {
-            let started = try NodeProcess(binary: options.nodeBinary, workDir: options.workDir, keep: options.keep)
-            node = started
-            url = try started.create(funding: accounts.map(\.address))
+        var testnet: Testnet?
+        defer {
+            node?.finish()
+            testnet?.stop()
         }
+        let target: Target
+        switch options.mode {
+        case .testnet:
+            if let dir = options.testnetDir {
+                let running = try Testnet(runningIn: dir, tool: options.testnetTool)
+                testnet = running
+                target = Target(testnet: running, funders: { try BenchAccounts.load(keystoreDir: running.keystoreDir, passwordFile: running.passwordFile) })
+            } else {
+                let started = try Testnet(tool: options.testnetTool, nodeBinary: options.nodeBinary, validators: options.validators,
+                                          funding: accounts.map(\.address), workDir: options.workDir, keep: options.keep)
+                testnet = started
+                target = Target(testnet: started, funders: nil)
+            }
+        default:
+            if let given = options.rpcURLs.first {
+                try Reachability.check(given)
+                target = Target(given: given, options: options)
+            } else {
+                let started = try NodeProcess(binary: options.nodeBinary, workDir: options.workDir, keep: options.keep)
+                node = started
+                target = Target(started: started, url: try started.create(funding: accounts.map(\.address)))
+            }
+        }
+        let url = target.urls[0]
         let reader = try ChainReader(url: url)
-        let plan = try makePlan(reader, accounts: accounts)
+        let plan = try makePlan(reader, accounts: accounts, target: target)
         let transfers = try Presigner.sign(plan)
         let balancesBefore = options.verify ? try reader.balances(accounts.map(\.address)) : []
         let startHeight = try reader.height()
-        let pid = node?.pid ?? options.nodePid
-        let dataDir = node?.dataDir ?? options.nodeDataDir
-        let before = NodeSample.take(pid: pid, dataDir: dataDir)
+        let before = target.nodes.map { NodeSample.take(pid: $0.pid, dataDir: $0.dataDir) }
         let benchCpuBefore = ProcessStats.cpuSeconds(pid: getpid())
         let machineCpuBefore = MachineCPU.busySeconds()
         let loadAverage = MachineCPU.loadAverage1m()
-        let load = LoadRun(options: options, url: url, startHeight: startHeight, nodePid: pid,
-                           nodeAlive: { node?.isRunning ?? pid.map { kill($0, 0) == 0 } ?? true })
+        let load = LoadRun(options: options, urls: target.urls, startHeight: startHeight, nodePids: target.nodes.compactMap(\.pid),
+                           nodeAlive: target.alive)
         let result: LoadResult
         switch load.execute(transfers) {
         case .finished(let finished): result = finished
@@ -40,16 +58,19 @@ struct BenchCommand {
             return try abandoned(reason, submitted: submitted, committed: committed, url: url)
         }
         if Interruption.shared.isInterrupted { return 130 }  // the signal handler reports and exits
-        let after = NodeSample.take(pid: pid, dataDir: dataDir)
+        let after = target.nodes.map { NodeSample.take(pid: $0.pid, dataDir: $0.dataDir) }
         let benchCpu = zipOptional(benchCpuBefore, ProcessStats.cpuSeconds(pid: getpid())).map { $1 - $0 }
         let machineCpu = zipOptional(machineCpuBefore, MachineCPU.busySeconds()).map { $1 - $0 }
-        let figures = RunFigures(result, node: .between(before, after, maxRunRssBytes: result.maxNodeRssBytes),
+        let perNode = target.nodes.indices.map { i in
+            NodeFigures.between(before[i], after[i], maxRunRssBytes: i < result.maxNodeRssBytes.count ? result.maxNodeRssBytes[i] : nil)
+        }
+        let figures = RunFigures(result, nodes: zip(target.nodes.map(\.name), perNode).map { ($0, $1) },
                                  benchCpuS: benchCpu, machineCpuS: machineCpu)
         let checks = options.verify && result.failure == nil
             ? try Verifier(reader: reader, result: result, accounts: accounts, balancesBefore: balancesBefore).run() : nil
-        let report = BenchReport(options: options, machine: .read(), loadAverage1m: loadAverage, url: url, startedNode: node != nil,
-                                 senders: plan.senders.count, figures: figures, checks: checks, failure: result.failure,
-                                 notes: notes(result, figures, node: node))
+        let report = BenchReport(options: options, machine: .read(), loadAverage1m: loadAverage, url: url, target: target.description,
+                                 startedNode: target.startedByBench, senders: plan.senders.count, figures: figures, checks: checks,
+                                 failure: result.failure, notes: notes(result, figures, node: node, target: target))
         print(ReportTable.render(report), terminator: "")
         if let path = options.jsonOut { try ReportJSON.write(report, to: path) }
         return report.complete && report.verificationPassed != false ? 0 : 1
@@ -69,15 +90,15 @@ struct BenchCommand {
     }
 
     /// Chain id, fee and nonces from the node; on a chain the bench did not make, funds checked first.
-    private func makePlan(_ reader: ChainReader, accounts: [BenchAccount]) throws -> TransferPlan {
+    private func makePlan(_ reader: ChainReader, accounts: [BenchAccount], target: Target) throws -> TransferPlan {
         let chainId = try reader.chainId()
         let maxFee = try reader.gasPrice()
         let value = UInt256(1)
         let count = options.presignCount
         let perSender = UInt256(UInt64((count + accounts.count - 1) / accounts.count))
         let need = (value + maxFee * UInt256(TransferPlan.gasLimit)) * perSender
-        if !options.rpcURLs.isEmpty {
-            let funders = try options.keystoreDir.map { try BenchAccounts.load(keystoreDir: $0, passwordFile: options.passwordFile!) }
+        if !target.genesisFundsAccounts {
+            let funders = try target.funders?()
             try AccountFunding(reader: reader, chainId: chainId, maxFeePerGas: maxFee)
                 .ensureFunded(accounts, needWei: need, funders: funders, seed: options.seed)
         }
@@ -86,7 +107,7 @@ struct BenchCommand {
                             valueWei: value, count: count)
     }
 
-    private func notes(_ result: LoadResult, _ f: RunFigures, node: NodeProcess?) -> [String] {
+    private func notes(_ result: LoadResult, _ f: RunFigures, node: NodeProcess?, target: Target) -> [String] {
         var out = [String]()
         if let rate = options.ratePerS, f.submittedPerS < rate * 0.95 {
             out.append("could not sustain --rate \(rateText(rate)): submitted \(grouped(Int(f.submittedPerS)))/s and committed \(ReportTable.rate(f.blocks.committedPerS))/s; the node (or the bench, sharing its cores) is the limit; the run completed")
@@ -96,10 +117,62 @@ struct BenchCommand {
                               grouped(f.presigned), result.submitEndS, rateText(options.durationS), rateText(options.presignRatePerS)))
         }
         if let other = f.otherCpuS, other > 1, f.drainEndS > 0, other / f.drainEndS > 0.1 {
-            let who = node == nil ? "other processes (other validators of a local network included)" : "other processes"
+            let who = target.nodes.contains(where: { $0.pid == nil }) ? "other processes (other validators of a local network included)" : "other processes"
             out.append(String(format: "%@ used %.2f cores during the run (%.1f CPU s): on a shared machine the figures understate what the node does alone", who, other / f.drainEndS, other))
         }
         if result.failure != nil, let node { out.append("node log (last lines):\n" + node.tailOfLog()) }
         return out
+    }
+}
+
+/// The nodes a run submits to and measures, and how its bench accounts get their funds.
+struct Target {
+    struct Node {
+        let name: String
+        let pid: Int32?
+        let dataDir: String?
+    }
+
+    let urls: [String]
+    let nodes: [Node]
+    let description: String
+    let startedByBench: Bool
+    /// True when the bench made the genesis that funds its accounts.
+    let genesisFundsAccounts: Bool
+    /// Funded keystore accounts to top the bench accounts up from (nil: none given).
+    let funders: (() throws -> [BenchAccount])?
+    /// False once a node the run depends on has exited.
+    let alive: () -> Bool
+
+    init(started: NodeProcess, url: String) {
+        urls = [url]
+        nodes = [Node(name: "node", pid: started.pid, dataDir: started.dataDir)]
+        description = "single validator started by the bench"
+        startedByBench = true
+        genesisFundsAccounts = true
+        funders = nil
+        alive = { started.isRunning }
+    }
+
+    init(given url: String, options: BenchOptions) {
+        urls = [url]
+        nodes = [Node(name: "node", pid: options.nodePid, dataDir: options.nodeDataDir)]
+        description = "node at \(url)"
+        startedByBench = false
+        genesisFundsAccounts = false
+        funders = options.keystoreDir.map { dir in { try BenchAccounts.load(keystoreDir: dir, passwordFile: options.passwordFile!) } }
+        let pid = options.nodePid
+        alive = { pid.map { kill($0, 0) == 0 } ?? true }
+    }
+
+    /// `funders`: nil when the bench started the testnet with its accounts in the genesis.
+    init(testnet: Testnet, funders: (() throws -> [BenchAccount])?) {
+        urls = testnet.members.map(\.url)
+        nodes = testnet.members.map { Node(name: $0.name, pid: $0.pid, dataDir: $0.dataDir) }
+        description = "\(testnet.members.count) validators of tools/testnet \(testnet.startedByBench ? "started by the bench" : "in \(testnet.dir)"), transfers spread over all"
+        startedByBench = testnet.startedByBench
+        genesisFundsAccounts = funders == nil
+        self.funders = funders
+        alive = { testnet.allRunning }
     }
 }

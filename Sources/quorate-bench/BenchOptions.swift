@@ -1,6 +1,6 @@
 import Foundation
 
-/// What the bench measures against. Only `single` runs today; the other two need the P2P network.
+/// What the bench measures against.
 enum BenchMode: String, Sendable {
     /// One validator: started by the bench (default) or reached with `--rpc`.
     case single
@@ -22,7 +22,11 @@ struct BenchOptions: Sendable {
     /// Process and folder of a node the bench did not start, for CPU, memory and disk figures.
     var nodePid: Int32?
     var nodeDataDir: String?
-    var validators = 1
+    /// Validators of the testnet the bench starts (`--mode testnet`).
+    var validators = 4
+    /// A running `tools/testnet` folder to measure instead of starting one.
+    var testnetDir: String?
+    var testnetTool = BenchOptions.repositoryTool("testnet")
 
     var accounts = 1_000
     var seed = "quorate-bench"
@@ -61,6 +65,22 @@ struct BenchOptions: Sendable {
         return max(1, Int(min((rate * durationS).rounded(.up), 1e15)))
     }
 
+    /// `tools/NAME` of the repository whose `.build` holds this binary: the first folder above
+    /// the binary that has it (`.build/release` may be a link into `.build/<triple>/release`).
+    static func repositoryTool(_ name: String) -> String {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let relative = "tools/" + name
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent(relative).path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return relative
+    }
+
+    /// Sync mode: transfers in the chain the fresh node catches up with, unless told.
+    static let defaultSyncTransfers = 1_000_000
+
     static func siblingBinary(_ name: String) -> String {
         let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         return me.deletingLastPathComponent().appendingPathComponent(name).path
@@ -78,6 +98,7 @@ extension BenchOptions {
             o.mode = mode
         }
         o.quick = args.flag("quick")
+        if o.mode == .sync { o.transactions = BenchOptions.defaultSyncTransfers }
         if o.quick { o.applyQuickDefaults() }
         o.rpcURLs = args.strings("rpc")
         o.nodeBinary = args.string("node-bin") ?? o.nodeBinary
@@ -86,6 +107,8 @@ extension BenchOptions {
         o.nodePid = try args.int("node-pid", range: 1...Int(Int32.max)).map(Int32.init)
         o.nodeDataDir = args.string("node-datadir")
         o.validators = try args.int("validators", range: 1...64) ?? o.validators
+        o.testnetDir = args.string("testnet-dir")
+        o.testnetTool = args.string("testnet-tool") ?? o.testnetTool
         try o.parseAccounts(&args)
         try o.parseLoad(&args)
         o.verify = o.verify || args.flag("verify")
@@ -95,13 +118,18 @@ extension BenchOptions {
         return o
     }
 
+    /// The smoke tests: small enough for the suite on 2 cores, every transfer checked.
     mutating func applyQuickDefaults() {
-        transactions = 3_000
+        switch mode {
+        case .single: transactions = 3_000
+        case .testnet: transactions = 400  // four validators share the cores: a few hundred
+        case .sync: transactions = 2_000
+        }
         accounts = 20
         threads = 2
-        batchMax = 250
+        batchMax = mode == .testnet ? 50 : 250
         windowMax = 10_000
-        verify = true
+        verify = mode != .sync  // the sync check compares the fresh node's head with the validator's
         drainTimeoutS = 60
     }
 
@@ -120,6 +148,7 @@ extension BenchOptions {
             transactions = nil  // an explicit duration beats --quick's count
         }
         if let n = try args.int("transactions", range: 1...50_000_000) { transactions = n }
+        if let n = try args.int("transfers", range: 1...50_000_000) { transactions = n }
         presignRatePerS = try args.double("presign-rate", range: 1...10_000_000) ?? presignRatePerS
         threads = try args.int("threads", range: 1...64) ?? threads
         batchMax = try args.int("batch", range: 1...1_000) ?? batchMax
@@ -133,13 +162,21 @@ extension BenchOptions {
         switch mode {
         case .single:
             guard rpcURLs.count <= 1 else {
-                throw UsageError("--mode single takes one --rpc URL; several endpoints are for --mode testnet")
+                throw UsageError("--mode single takes one --rpc URL; a network's nodes are for --mode testnet")
             }
         case .testnet:
-            throw BenchError("--mode testnet is not wired into quorate-bench yet (it was waiting for the P2P network, issue 4): start the network with `tools/testnet up --validators 4` and measure it with --rpc http://127.0.0.1:8545 --accounts-keystore testnet/accounts --password-file testnet/password.txt")
+            guard rpcURLs.isEmpty, nodePid == nil, nodeDataDir == nil, keystoreDir == nil else {
+                throw UsageError("--mode testnet finds its nodes, pids, data folders and keystores itself: give --testnet-dir DIR for a running tools/testnet, or nothing to let the bench start one")
+            }
+            if testnetDir != nil, workDir != nil || keep {
+                throw UsageError("--workdir and --keep are for a testnet the bench starts (no --testnet-dir)")
+            }
         case .sync:
-            throw BenchError("--mode sync is not wired into quorate-bench yet (it was waiting for block sync, issue 4): it will time a fresh node catching up with a chain of pre-made transfers")
+            guard rpcURLs.isEmpty, testnetDir == nil else {
+                throw UsageError("--mode sync starts its own validator and fresh node: --rpc and --testnet-dir do not apply")
+            }
         }
+        if mode != .testnet, testnetDir != nil { throw UsageError("--testnet-dir is for --mode testnet") }
         if rpcURLs.isEmpty {
             guard keystoreDir == nil else {
                 throw UsageError("--accounts-keystore is for a chain reached with --rpc URL; a node the bench starts funds its own accounts")

@@ -71,6 +71,20 @@ struct NodeFigures: Sendable {
     }
 }
 
+extension NodeFigures {
+    /// Several nodes as one: CPU and disk growth summed, memory the largest node's.
+    static func combined(_ all: [NodeFigures]) -> NodeFigures {
+        guard all.count > 1 else { return all.first ?? NodeFigures.between(nil, nil, maxRunRssBytes: nil) }
+        func sum(_ v: [Double?]) -> Double? { v.contains { $0 == nil } ? nil : v.reduce(0) { $0 + $1! } }
+        func largest(_ v: [Int?]) -> Int? { v.compactMap { $0 }.max() }
+        let growth = all.map(\.dataDirGrowthBytes)
+        return NodeFigures(pid: nil, cpuS: sum(all.map(\.cpuS)), rssBytes: largest(all.map(\.rssBytes)),
+                           maxRunRssBytes: largest(all.map(\.maxRunRssBytes)), peakRssBytes: largest(all.map(\.peakRssBytes)),
+                           dataDirGrowthBytes: growth.contains { $0 == nil } ? nil : growth.reduce(0) { $0 + $1! },
+                           threads: [])
+    }
+}
+
 /// A node's process figures and data-directory size at one moment.
 struct NodeSample: Sendable {
     let pid: Int32?
@@ -103,12 +117,15 @@ struct RunFigures: Sendable {
     let foreignTransactions: Int
     let blocks: BlockFigures
     let latency: LatencyFigures?
+    /// All nodes as one (`NodeFigures.combined`); the node itself in single mode.
     let node: NodeFigures
+    /// Each node by name.
+    let nodes: [(name: String, figures: NodeFigures)]
     let benchCpuS: Double?
     /// CPU seconds the whole machine spent over the run; minus node and bench, other load.
     let machineCpuS: Double?
 
-    init(_ result: LoadResult, node: NodeFigures, benchCpuS: Double?, machineCpuS: Double?) {
+    init(_ result: LoadResult, nodes: [(String, NodeFigures)], benchCpuS: Double?, machineCpuS: Double?) {
         let state = result.state
         presigned = state.transfers.count
         submitted = state.accepted.count
@@ -123,7 +140,8 @@ struct RunFigures: Sendable {
         foreignTransactions = result.watcher.foreignTransactions
         blocks = BlockFigures(result.watcher.blocks)
         latency = LatencyFigures(RunFigures.latenciesMs(state))
-        self.node = node
+        self.nodes = nodes.map { (name: $0.0, figures: $0.1) }
+        node = NodeFigures.combined(nodes.map(\.1))
         self.benchCpuS = benchCpuS
         self.machineCpuS = machineCpuS
     }

@@ -12,8 +12,8 @@ struct LoadResult {
     let failure: String?
     /// True when a maximum-rate run of a given duration used up its pre-signed transfers early.
     let ranOutEarly: Bool
-    /// Largest node RSS sampled once a second during the run (nil without a node process).
-    let maxNodeRssBytes: Int?
+    /// Largest RSS of each node sampled once a second during the run (empty without node processes).
+    let maxNodeRssBytes: [Int]
 }
 
 /// How a load run ended: with figures, or abandoned because the node stopped answering (its
@@ -24,12 +24,15 @@ enum LoadOutcome {
 }
 
 /// Submits the pre-signed transfers from several threads while a watcher follows the blocks,
-/// then waits (bounded) for every accepted transfer to commit.
+/// then waits (bounded) for every accepted transfer to commit. With several nodes (a testnet)
+/// each sender's transfers go to one node (sender index modulo the node count), so every node
+/// takes a share of the submissions and sees each of its senders' nonces in order; the watcher
+/// follows the first node (a block is final once committed, so any node's view is the chain).
 struct LoadRun {
     let options: BenchOptions
-    let url: String
+    let urls: [String]
     let startHeight: UInt64
-    let nodePid: Int32?
+    let nodePids: [Int32]
     /// False once the node the bench started has exited.
     let nodeAlive: () -> Bool
 
@@ -41,11 +44,15 @@ struct LoadRun {
                                             endS: options.transactions == nil ? options.durationS : nil,
                                             batchMax: options.batchMax, windowMax: options.windowMax))
         let state = RunState(transfers: transfers, schedule: schedule)
-        let watcher = BlockWatcher(state: state, url: url, startHeight: startHeight, pollIntervalMs: options.pollIntervalMs)
-        let progress = Progress(state: state, nodePid: nodePid)
-        note("running: \(describeLoad()) against \(url)")
+        let watcher = BlockWatcher(state: state, url: urls[0], startHeight: startHeight, pollIntervalMs: options.pollIntervalMs)
+        let progress = Progress(state: state, nodePids: nodePids)
+        note("running: \(describeLoad()) against \(urls.joined(separator: ", "))")
         watcher.start()
-        let ticker = Ticker(intervalS: 1) { progress.tick() }
+        let rate = options.ratePerS
+        let ticker = Ticker(intervalS: 1) {
+            progress.tick()
+            progress.warnIfBehind(rate: rate)
+        }
         defer { ticker.stop() }
         if let reason = waitForSubmitters(state) { return abandon(reason, state) }
         let submitEndS = state.stopwatch.elapsedS
@@ -56,7 +63,7 @@ struct LoadRun {
         let ranOut = options.isMaxRate && options.transactions == nil && schedule.handedOut == transfers.count && submitEndS < options.durationS
         return .finished(LoadResult(state: state, watcher: watcher, submitEndS: submitEndS, drainEndS: drainEndS,
                                     failure: state.failure, ranOutEarly: ranOut,
-                                    maxNodeRssBytes: nodePid == nil ? nil : progress.maxNodeRssBytes.count))
+                                    maxNodeRssBytes: progress.maxNodeRssBytes))
     }
 
     private func abandon(_ reason: String, _ state: RunState) -> LoadOutcome {
@@ -87,7 +94,7 @@ struct LoadRun {
         let group = DispatchGroup()
         for _ in 0..<options.threads {
             group.enter()
-            let submitter = Submitter(state: state, url: url, stallTimeoutS: options.stallTimeoutS)
+            let submitter = Submitter(state: state, urls: urls, stallTimeoutS: options.stallTimeoutS)
             Thread {
                 submitter.run()
                 group.leave()

@@ -1,8 +1,9 @@
 import Foundation
 import QuorateCore
 
-/// A single validator the bench makes and runs: keys, a genesis that funds the bench accounts,
-/// `init`, then `start` on a free port. All through `quorate-node`'s own commands.
+/// A node the bench makes and runs: keys, a genesis that funds the bench accounts, `init`, then
+/// `start` on free ports. All through `quorate-node`'s own commands. The sync mode runs two in one
+/// work folder: the validator (`node`, which owns the folder) and the fresh node (`fresh`).
 final class NodeProcess {
     static let chainId: UInt64 = 1337
     static let balancePerAccount = "1000000ether"
@@ -11,45 +12,72 @@ final class NodeProcess {
 
     let binary: String
     let workDir: String
+    /// The node's name: its data folder and log in `workDir`, and its interruption guard.
+    let name: String
+    let ownsWorkDir: Bool
     let removeWorkDir: Bool
     private(set) var process: Process?
     private(set) var url: String?
 
-    var dataDir: String { workDir + "/node" }
-    var logPath: String { workDir + "/node.log" }
+    var dataDir: String { workDir + "/" + name }
+    var logPath: String { workDir + "/" + name + ".log" }
     var passwordPath: String { workDir + "/password.txt" }
+    var genesisPath: String { workDir + "/genesis.json" }
     var pid: Int32? { process?.processIdentifier }
     var isRunning: Bool { process?.isRunning ?? false }
 
-    init(binary: String, workDir: String?, keep: Bool) throws {
+    /// `ownsWorkDir`: false for a second node in another node's folder (that node removes it).
+    init(binary: String, workDir: String?, keep: Bool, name: String = "node", ownsWorkDir: Bool = true) throws {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw BenchError("no quorate-node at \(binary): build it (swift build -c release) or give --node-bin PATH")
         }
         self.binary = binary
+        self.name = name
         if let workDir {
-            guard !FileManager.default.fileExists(atPath: workDir + "/node") else {
-                throw BenchError("\(workDir)/node already exists: give an empty --workdir (the bench makes a fresh chain)")
+            guard !FileManager.default.fileExists(atPath: workDir + "/" + name) else {
+                throw BenchError("\(workDir)/\(name) already exists: give an empty --workdir (the bench makes a fresh chain)")
             }
             try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
             self.workDir = workDir
         } else {
             self.workDir = try NodeProcess.makeTemporaryDirectory()
         }
-        removeWorkDir = !keep
-        Interruption.shared.guardNode(pid: nil, folder: keep ? nil : self.workDir)
+        self.ownsWorkDir = ownsWorkDir
+        removeWorkDir = !keep && ownsWorkDir
+        Interruption.shared.guardNode(name, pid: nil, folder: removeWorkDir ? self.workDir : nil)
     }
 
-    /// Makes the chain and starts the node; returns its JSON-RPC URL.
-    func create(funding accounts: [Address]) throws -> String {
+    /// Makes the chain and starts the node; returns its JSON-RPC URL. `startArguments` are added
+    /// to `quorate-node start` (the sync mode allows its fresh node's key).
+    func create(funding accounts: [Address], startArguments: [String] = []) throws -> String {
         note("making a single-validator chain in \(workDir) with \(accounts.count) funded bench accounts")
-        try writePassword()
         let validator = try keygen()
         try genesis(validator: validator, accounts: accounts)
-        _ = try ToolRunner.check(binary, ["init", "--genesis", workDir + "/genesis.json", "--datadir", dataDir])
-        return try start()
+        try initialize()
+        return try start(startArguments)
     }
 
-    private func writePassword() throws {
+    /// `quorate-node init` from the work folder's genesis.
+    func initialize() throws {
+        _ = try ToolRunner.check(binary, ["init", "--genesis", genesisPath, "--datadir", dataDir])
+    }
+
+    /// The node's P2P public key (hex) and port, from its log once it runs.
+    func p2pEndpoint() throws -> (key: String, port: UInt16) {
+        let marker = "p2p listening on "
+        guard let line = readLog().split(separator: "\n").first(where: { $0.contains(marker) }),
+              let range = line.range(of: marker) else {
+            throw BenchError("\(name) did not log its P2P address (\"\(marker)...\"); its log:\n\(tailOfLog())")
+        }
+        let parts = line[range.upperBound...].split(separator: " ")  // HOST:PORT as KEY
+        guard parts.count == 3, let port = parts[0].split(separator: ":").last.flatMap({ UInt16($0) }) else {
+            throw BenchError("cannot read the P2P address from: \(line)")
+        }
+        return (String(parts[2]), port)
+    }
+
+    private func writePasswordIfMissing() throws {
+        guard !FileManager.default.fileExists(atPath: passwordPath) else { return }
         let password = (0..<24).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
         guard FileManager.default.createFile(atPath: passwordPath, contents: Data((password + "\n").utf8),
                                              attributes: [.posixPermissions: 0o600]) else {
@@ -57,7 +85,9 @@ final class NodeProcess {
         }
     }
 
-    private func keygen() throws -> String {
+    /// Makes the node's keys; returns "validator address:node key".
+    func keygen() throws -> String {
+        try writePasswordIfMissing()
         let out = try ToolRunner.check(binary, ["keygen", "--datadir", dataDir, "--password-file", passwordPath])
         func field(_ prefix: String) -> String? {
             out.split(separator: "\n").first { $0.hasPrefix(prefix) }
@@ -71,18 +101,19 @@ final class NodeProcess {
 
     private func genesis(validator: String, accounts: [Address]) throws {
         var args = ["genesis", "--chain-id", String(NodeProcess.chainId), "--validator", validator,
-                    "--out", workDir + "/genesis.json"]
+                    "--out", genesisPath]
         for a in accounts { args += ["--alloc", "\(a.hex)=\(NodeProcess.balancePerAccount)"] }
         _ = try ToolRunner.check(binary, args)
     }
 
-    private func start() throws -> String {
+    /// Starts `quorate-node start` on free ports; returns its JSON-RPC URL once it listens.
+    func start(_ extraArguments: [String] = []) throws -> String {
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw BenchError("cannot write \(logPath)") }
         let process = Process()
         let (executable, arguments) = NodeProcess.launcher(binary, [
             "start", "--datadir", dataDir, "--rpc-port", "0", "--password-file", passwordPath,
             "--p2p-host", "127.0.0.1", "--p2p-port", "0",
-        ])
+        ] + extraArguments)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
@@ -91,10 +122,10 @@ final class NodeProcess {
         process.standardError = log
         try process.run()
         self.process = process
-        Interruption.shared.guardNode(pid: process.processIdentifier, folder: removeWorkDir ? workDir : nil)
+        Interruption.shared.guardNode(name, pid: process.processIdentifier, folder: removeWorkDir ? workDir : nil)
         let url = try waitForListening()
         self.url = url
-        note("node started: pid \(process.processIdentifier), JSON-RPC \(url), log \(logPath)")
+        note("\(name) started: pid \(process.processIdentifier), JSON-RPC \(url), log \(logPath)")
         return url
     }
 
@@ -140,10 +171,10 @@ final class NodeProcess {
     func finish() {
         guard !Interruption.shared.isInterrupted else { return }  // the signal handler cleans up
         stop()
-        Interruption.shared.guardNode(pid: nil, folder: nil)
+        Interruption.shared.guardNode(name, pid: nil, folder: nil)
         if removeWorkDir {
             try? FileManager.default.removeItem(atPath: workDir)
-        } else {
+        } else if ownsWorkDir {
             note("kept the chain in \(workDir) (node data in \(dataDir)); run it again with: \(binary) start --datadir \(dataDir) --password-file \(passwordPath)")
         }
     }
@@ -157,7 +188,7 @@ final class NodeProcess {
         return (setpriv, ["--pdeathsig", "TERM", binary] + arguments)
     }
 
-    private static func makeTemporaryDirectory() throws -> String {
+    static func makeTemporaryDirectory() throws -> String {
         var template = Array((NSTemporaryDirectory() + "quorate-bench.XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
             throw BenchError("cannot make a temporary folder in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")

@@ -6,6 +6,8 @@ struct BenchReport {
     let machine: MachineInfo
     let loadAverage1m: Double?
     let url: String
+    /// What was measured, for the header ("single validator started by the bench", ...).
+    let target: String
     let startedNode: Bool
     let senders: Int
     let figures: RunFigures
@@ -30,7 +32,8 @@ enum ReportTable {
         var rows: [(String, String, String)] = []
         func row(_ name: String, _ value: String, _ target: String = "") { rows.append((name, value, target)) }
         row("transfers submitted / committed", "\(grouped(f.submitted)) / \(grouped(f.committed))", "pre-signed \(grouped(f.presigned))")
-        row("committed transfers/s (block timestamps)", rate(f.blocks.committedPerS), "one validator >= 25,000")
+        let several = f.nodes.count > 1
+        row("committed transfers/s (block timestamps)", rate(f.blocks.committedPerS), several ? "4 validators >= 8,000" : "one validator >= 25,000")
         row("committed transfers/s (wall clock)", rate(f.wallClockCommittedPerS))
         row("submitted transfers/s", rate(f.submittedPerS), r.options.ratePerS.map { "target \(rateText($0))" } ?? "maximum")
         row("blocks / blocks per s", "\(f.blocks.blocks) / \(number(f.blocks.blocksPerS, "%.2f"))")
@@ -39,14 +42,22 @@ enum ReportTable {
             row("latency p50 / p90 / p99 ms", String(format: "%.1f / %.1f / %.1f", l.p50Ms, l.p90Ms, l.p99Ms), "4 validators: <= 20 / - / <= 100 at 10 tx/s")
             row("latency max / mean ms", String(format: "%.1f / %.1f", l.maxMs, l.meanMs))
         }
-        row("node CPU s (per transfer)", nodeCpu(f), "")
+        row(several ? "CPU s of all nodes (per transfer)" : "node CPU s (per transfer)", nodeCpu(f), "")
         if let busiest = f.node.threads.first, f.committed > 0, busiest.cpuS > 0 {
             let us = busiest.cpuS * 1e6 / Double(f.committed)
             row("busiest node thread CPU s (per transfer)", String(format: "%.1f (%.1f us)", busiest.cpuS, us),
                 "one core caps it at \(grouped(Int(1e6 / us))) tx/s")
         }
-        row("node RSS at end / max during run MB", "\(mb(f.node.rssBytes)) / \(mb(f.node.maxRunRssBytes))", "<= 200 MB at the end")
-        row("data dir growth (per transfer)", diskGrowth(f), "<= 300 bytes/transfer")
+        row(several ? "largest node RSS at end / max during run MB" : "node RSS at end / max during run MB",
+            "\(mb(f.node.rssBytes)) / \(mb(f.node.maxRunRssBytes))", "<= 200 MB per node at the end")
+        row(several ? "data dir growth of all nodes (per transfer)" : "data dir growth (per transfer)", diskGrowth(f.node, f),
+            several ? "each node <= 300 bytes/transfer" : "<= 300 bytes/transfer")
+        if several {
+            for (name, n) in f.nodes {
+                row("\(name): CPU s / RSS at end MB / data dir growth",
+                    "\(number(n.cpuS, "%.1f")) / \(mb(n.rssBytes)) / \(diskGrowth(n, f))")
+            }
+        }
         row("pool-full retries", grouped(f.poolFullRetries))
         row("bench CPU s / other processes CPU s", "\(number(f.benchCpuS, "%.1f")) / \(number(f.otherCpuS, "%.1f"))")
         return header(r) + format(rows) + footer(r)
@@ -55,7 +66,7 @@ enum ReportTable {
     private static func header(_ r: BenchReport) -> String {
         let m = r.machine
         return """
-        quorate-bench: \(r.startedNode ? "single validator started by the bench" : "node at \(r.url)"), \(r.loadName)
+        quorate-bench: \(r.target), \(r.loadName)
         machine: \(m.cores) cores, \(m.cpuModel), \(String(format: "%.1f", Double(m.memoryBytes) / 1_073_741_824)) GiB, load average \(number(r.loadAverage1m, "%.2f")) at the start; \(r.senders) sending accounts, \(r.options.threads) client threads
 
         """
@@ -87,8 +98,8 @@ enum ReportTable {
         return String(format: "%.1f (%@; %.2f cores)", cpu, per, f.drainEndS > 0 ? cpu / f.drainEndS : 0)
     }
 
-    private static func diskGrowth(_ f: RunFigures) -> String {
-        guard let growth = f.node.dataDirGrowthBytes else { return "n/a (give --node-datadir)" }
+    private static func diskGrowth(_ n: NodeFigures, _ f: RunFigures) -> String {
+        guard let growth = n.dataDirGrowthBytes else { return "n/a (give --node-datadir)" }
         let per = f.committed > 0 ? String(format: "%.0f bytes", Double(growth) / Double(f.committed)) : "n/a"
         return "\(mb(growth)) MB (\(per))"
     }

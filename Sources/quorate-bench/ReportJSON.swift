@@ -17,7 +17,11 @@ enum ReportJSON {
                           "poolFullRetries": int(f.poolFullRetries), "foreignTransactions": int(f.foreignTransactions)],
             "throughput": throughput(f),
             "latencyMs": f.latency.map(latency) ?? .null,
-            "node": node(f),
+            "node": node(f.node, f),
+            "nodes": .array(f.nodes.map { name, n in
+                guard case .object(let members) = node(n, f) else { return .null }
+                return .object([("name", .string(name))] + members)
+            }),
             "bench": ["cpuS": num(f.benchCpuS)],
             "checks": r.checks.map { .array($0.map { ["name": .string($0.name), "passed": .bool($0.passed), "detail": .string($0.detail)] }) } ?? .null,
             "notes": .array(r.notes.map { .string($0) }),
@@ -26,7 +30,7 @@ enum ReportJSON {
 
     private static func config(_ r: BenchReport) -> JSON {
         let o = r.options
-        return ["mode": .string(o.mode.rawValue), "rpc": .string(r.url), "startedNode": .bool(r.startedNode),
+        return ["mode": .string(o.mode.rawValue), "rpc": .string(r.url), "target": .string(r.target), "startedNode": .bool(r.startedNode),
                 "ratePerS": num(o.ratePerS), "durationS": o.transactions == nil ? num(o.durationS) : .null,
                 "transactions": o.transactions.map(int) ?? .null, "senders": int(r.senders), "threads": int(o.threads),
                 "batchMax": int(o.batchMax), "windowMax": int(o.windowMax), "pollIntervalMs": int(o.pollIntervalMs),
@@ -46,8 +50,7 @@ enum ReportJSON {
         ["count": int(l.count), "p50": num(l.p50Ms), "p90": num(l.p90Ms), "p99": num(l.p99Ms), "max": num(l.maxMs), "mean": num(l.meanMs)]
     }
 
-    private static func node(_ f: RunFigures) -> JSON {
-        let n = f.node
+    private static func node(_ n: NodeFigures, _ f: RunFigures) -> JSON {
         let perTransfer = { (v: Double?) -> JSON in f.committed > 0 ? num(v.map { $0 / Double(f.committed) }) : .null }
         return ["pid": n.pid.map { int(Int($0)) } ?? .null, "cpuS": num(n.cpuS),
                 "cpuUsPerTransfer": perTransfer(n.cpuS.map { $0 * 1e6 }),

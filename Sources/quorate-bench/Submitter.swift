@@ -2,7 +2,8 @@ import Foundation
 import QuorateRPC
 
 /// One client thread: takes batches from the schedule and sends them as JSON-RPC batches of
-/// `eth_sendRawTransaction` over its own keep-alive connection.
+/// `eth_sendRawTransaction` over its own keep-alive connection to each node. With several nodes
+/// a batch is split by sender: sender `s` always goes to node `s % nodes`.
 struct Submitter {
     /// Pause before sending again what the node refused with "txpool is full".
     static let poolFullPauseS = 0.02
@@ -11,23 +12,35 @@ struct Submitter {
     static let connectionAttempts = 3
 
     let state: RunState
-    let url: String
+    let urls: [String]
     let stallTimeoutS: Double
 
     /// The thread body; any failure is recorded in `state` and ends every submitter.
     func run() {
         do {
-            let client = try RPCClient(url: url)
+            let clients = try urls.map { try RPCClient(url: $0) }
             while state.failure == nil {
                 switch state.schedule.take(elapsedS: state.stopwatch.elapsedS, committed: state.committed.count) {
                 case .done: return
                 case .wait(let seconds): Clock.sleep(seconds: seconds)
-                case .batch(let range): try submit(Array(range), client: client)
+                case .batch(let range):
+                    for (node, part) in split(range, nodes: clients.count).enumerated() where !part.isEmpty {
+                        try submit(part, client: clients[node])
+                    }
                 }
             }
         } catch {
             state.fail("submitting transfers failed: \(error)")
         }
+    }
+
+    /// The batch's transfers per node, in index order.
+    private func split(_ range: Range<Int>, nodes: Int) -> [[Int]] {
+        guard nodes > 1 else { return [Array(range)] }
+        let plan = state.transfers.plan
+        var parts = [[Int]](repeating: [], count: nodes)
+        for i in range { parts[plan.sender(of: i) % nodes].append(i) }
+        return parts
     }
 
     /// Sends until every transfer of the batch is accepted; refused-as-full ones again after a pause.
@@ -64,7 +77,7 @@ struct Submitter {
                 client.close()
             }
         }
-        throw BenchError("cannot send a batch to \(url): \(lastError.map { "\($0)" } ?? "unknown error")")
+        throw BenchError("cannot send a batch to \(client.url): \(lastError.map { "\($0)" } ?? "unknown error")")
     }
 
     /// Records accepted transfers; returns those to send again; throws on any other refusal.

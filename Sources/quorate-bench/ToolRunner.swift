@@ -8,7 +8,8 @@ enum ToolRunner {
         let stderr: String
     }
 
-    static func run(_ executable: String, _ arguments: [String], timeoutS: Double) throws -> Output {
+    /// `environment`: variables added to the bench's own.
+    static func run(_ executable: String, _ arguments: [String], timeoutS: Double, environment: [String: String] = [:]) throws -> Output {
         let outPath = NSTemporaryDirectory() + "quorate-bench-\(getpid())-\(UUID().uuidString)"
         guard FileManager.default.createFile(atPath: outPath + ".out", contents: nil),
               FileManager.default.createFile(atPath: outPath + ".err", contents: nil) else {
@@ -21,6 +22,9 @@ enum ToolRunner {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle(forWritingAtPath: outPath + ".out")
         process.standardError = FileHandle(forWritingAtPath: outPath + ".err")
