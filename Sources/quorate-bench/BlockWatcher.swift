@@ -15,7 +15,7 @@ struct BlockRecord: Sendable {
 /// transfer with the time its block was first seen committed. Runs on its own thread.
 final class BlockWatcher: @unchecked Sendable {
     /// Blocks fetched per JSON-RPC batch while blocks are small; big blocks one by one, so an
-    /// answer stays under the client's 5 MiB JSON limit (about 70 bytes per transaction hash).
+    /// answer stays far under `RPCClient.maxResponseBytes` (about 70 bytes per transaction hash).
     static let smallBlocksPerBatch = 50
     static let bigBlockTransactions = 1_000
     /// Consecutive failed polls (about one per poll interval) before the node is called gone.

@@ -11,21 +11,29 @@ accounts in its genesis, pre-signs every transfer, then submits them over JSON-R
 Progress goes to stderr once a second, the result table to stdout.
 
 target:
-  --mode single|testnet|sync   single (default); testnet and sync are not wired in yet (issue 4):
-                               measure a tools/testnet node with --rpc and --accounts-keystore
+  --mode single|testnet|sync   single (default): one validator;
+                               testnet: the validators of tools/testnet, each sender's transfers
+                                 sent to one of them (sender modulo nodes), every node measured;
+                               sync: build a chain of --transfers N (default 1,000,000) on one
+                                 validator, then time a fresh non-voting node catching up
+  --validators N               testnet: validators of the testnet the bench starts (default 4)
+  --testnet-dir DIR            testnet: measure the tools/testnet running in DIR (funds the bench
+                               accounts from its keystores) instead of starting one
+  --testnet-tool PATH          tools/testnet to run (default: the repository's, found above the binary)
   --rpc URL                    use a running node instead of starting one
   --accounts-keystore DIR      with --rpc: funded keystore accounts to fund the bench accounts from
   --password-file FILE         the keystores' password
   --node-pid PID               with --rpc: the node's process, for CPU and memory figures
   --node-datadir DIR           with --rpc: the node's data folder, for disk growth
   --node-bin PATH              quorate-node to start (default: beside quorate-bench)
-  --workdir DIR                where to make the chain (default: a fresh temporary folder)
-  --keep                       keep the chain and its folder after the run
+  --workdir DIR                where to make the chain or testnet (default: a fresh temporary folder)
+  --keep                       keep the chain (or testnet) and its folder after the run
 
 load:
   --rate R | --max-rate        fixed rate in transfers/s (for latency), or maximum rate (default)
   --duration S                 how long to submit (default 60)
-  --transactions N             submit exactly N transfers instead (the duration is ignored)
+  --transactions N, --transfers N
+                               submit exactly N transfers instead (the duration is ignored)
   --accounts N                 sending accounts (default 1000), derived from --seed TEXT
   --threads N                  client threads (default 4)
   --batch N                    most calls per JSON-RPC batch (default 1000)
@@ -38,7 +46,8 @@ load:
 output and checks:
   --json-out FILE              write the result as JSON
   --verify                     check that every transfer committed exactly once and totals balance
-  --quick                      3,000 transfers from 20 accounts, verified; the test suite's smoke test
+  --quick                      the test suite's smoke tests: 3,000 transfers from 20 accounts,
+                               verified (testnet: 400; sync: a chain of 2,000, heads compared)
 
 Exit status: 0 when the run completed (and its checks passed), 1 when it could not, 2 for usage errors.
 """
