@@ -7,6 +7,10 @@ import QuorateRPC
 struct BenchCommand {
     let options: BenchOptions
 
+    /// A fixed-rate run that submitted or committed less than this share of the rate did not
+    /// sustain it (the result says so in a note).
+    static let sustainedShare = 0.95
+
     func run() throws -> Int32 {
         if options.mode == .sync { return try SyncCommand(options: options).run() }
         let accounts = BenchAccounts.derive(seed: options.seed, count: options.accounts)
@@ -109,8 +113,10 @@ struct BenchCommand {
 
     private func notes(_ result: LoadResult, _ f: RunFigures, node: NodeProcess?, target: Target) -> [String] {
         var out = [String]()
-        if let rate = options.ratePerS, f.submittedPerS < rate * 0.95 {
+        if let rate = options.ratePerS, f.submittedPerS < rate * BenchCommand.sustainedShare {
             out.append("could not sustain --rate \(rateText(rate)): submitted \(grouped(Int(f.submittedPerS)))/s and committed \(ReportTable.rate(f.blocks.committedPerS))/s; the node (or the bench, sharing its cores) is the limit; the run completed")
+        } else if let rate = options.ratePerS, let committed = f.blocks.committedPerS, committed < rate * BenchCommand.sustainedShare {
+            out.append("could not sustain --rate \(rateText(rate)): the transfers went out on schedule but only \(ReportTable.rate(committed))/s committed, so a backlog built up and the latencies measure it; the node (or network) is the limit; the run completed")
         }
         if result.ranOutEarly {
             out.append(String(format: "the %@ pre-signed transfers ran out after %.1f s of the %@ s asked: the node was faster than --presign-rate %@; rerun with a higher one",

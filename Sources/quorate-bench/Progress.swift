@@ -22,9 +22,21 @@ final class Progress: @unchecked Sendable {
         maxRss = nodePids.map { _ in Counter() }
     }
 
-    /// Warns once when a fixed-rate run has fallen `behindWarningS` behind its schedule.
+    /// A fixed-rate run whose in-flight transfers exceed this many seconds of the rate is not
+    /// committing as fast as it submits: a backlog is building.
+    static let backlogWarningS = 3.0
+    private var warnedBacklog = false
+
+    /// Warns once when a fixed-rate run has fallen `behindWarningS` behind its schedule, and once
+    /// when its uncommitted transfers exceed `backlogWarningS` of the rate.
     func warnIfBehind(rate: Double?) {
-        guard let rate, !warnedBehind else { return }
+        guard let rate else { return }
+        if !warnedBacklog, Double(state.inFlight) > rate * Progress.backlogWarningS {
+            warnedBacklog = true
+            note(String(format: "warning: %@ transfers submitted and not committed, over %.0f s of the --rate %@: the node (or network) commits slower than the rate; latencies will grow with the backlog",
+                        grouped(state.inFlight), Progress.backlogWarningS, rateText(rate)))
+        }
+        guard !warnedBehind else { return }
         let limits = state.schedule.limits
         let now = min(state.stopwatch.elapsedS, limits.endS ?? .infinity)  // nothing is due after the end
         let due = min(Double(limits.total), (now * rate).rounded(.down))

@@ -21,7 +21,7 @@ struct SyncCommand {
         // The fresh node's key first: the validator only admits peers it was told about.
         let freshKey = try nodeKey(fresh.keygen())
         let url = try validator.create(funding: accounts.map(\.address), startArguments: ["--allow-peer", freshKey])
-        let chain = try buildChain(url: url, accounts: accounts)
+        let chain = try buildChain(validator, url: url, accounts: accounts)
         guard case .built(let built) = chain else {
             if case .failed(let reason) = chain { return try fail("building the chain failed: \(reason)", validator) }
             return 130
@@ -66,14 +66,15 @@ struct SyncCommand {
         case interrupted
     }
 
-    private func buildChain(url: String, accounts: [BenchAccount]) throws -> Phase<BuiltChain> {
+    private func buildChain(_ validator: NodeProcess, url: String, accounts: [BenchAccount]) throws -> Phase<BuiltChain> {
         let reader = try ChainReader(url: url)
         let plan = TransferPlan(chainId: try reader.chainId(), senders: accounts,
                                 startNonces: try reader.nonces(accounts.map(\.address), tag: "pending"),
                                 maxFeePerGas: try reader.gasPrice(), valueWei: UInt256(1), count: options.presignCount)
         let transfers = try Presigner.sign(plan)
         note("building the chain: \(grouped(transfers.count)) transfers at maximum rate")
-        let load = LoadRun(options: options, urls: [url], startHeight: try reader.height(), nodePids: [], nodeAlive: { true })
+        let load = LoadRun(options: options, urls: [url], startHeight: try reader.height(), nodePids: validator.pid.map { [$0] } ?? [],
+                           nodeAlive: { validator.isRunning })
         switch load.execute(transfers) {
         case .abandoned(let reason, _, _): return Interruption.shared.isInterrupted ? .interrupted : .failed(reason)
         case .finished(let result):
