@@ -19,7 +19,13 @@ public final class LevelDB: @unchecked Sendable {
     /// Opens (or creates) the database at `path`, with a bloom filter (10 bits per key: about 1%
     /// false positives, so a get for an absent key rarely touches disk) and an LRU block cache of
     /// `cacheBytes`. Paranoid checks are on: a damaged store fails here, not mid-block.
-    public init(path: String, createIfMissing: Bool = true, cacheBytes: Int = 32 << 20) throws {
+    /// Compression is off unless `compressBlocks` (kept for tests of stores written by older
+    /// builds, which compressed with snappy): what the node stores is mostly hashes, signatures and tree nodes made
+    /// of hashes, which snappy barely shrinks (3.5 % more disk without it), while compressing every
+    /// flushed and compacted block cost CPU: one validator committed about 4 % more transfers per
+    /// second without it (docs/benchmarks.md). Tables an older build wrote compressed stay
+    /// readable: LevelDB records the compression of each block.
+    public init(path: String, createIfMissing: Bool = true, cacheBytes: Int = 32 << 20, compressBlocks: Bool = false) throws {
         precondition(cacheBytes >= 0, "cache size cannot be negative")
         self.path = path
         options = leveldb_options_create()
@@ -29,6 +35,7 @@ public final class LevelDB: @unchecked Sendable {
         leveldb_options_set_paranoid_checks(options, 1)
         leveldb_options_set_cache(options, cache)
         leveldb_options_set_filter_policy(options, filterPolicy)
+        leveldb_options_set_compression(options, Int32(compressBlocks ? leveldb_snappy_compression : leveldb_no_compression))
         readOptions = leveldb_readoptions_create()
         leveldb_readoptions_set_verify_checksums(readOptions, 1)
         writeOptions = leveldb_writeoptions_create()

@@ -139,6 +139,28 @@ struct LevelDBTests {
         }
     }
 
+    @Test("tables an older build wrote with snappy compression read back after the upgrade to uncompressed")
+    func compressedTablesStayReadable() throws {
+        try withTemporaryDirectory { path in
+            // 8 MB of compressible values: more than the 4 MB write buffer, so tables are
+            // written (compressed) while the old settings are in force.
+            let value = { (i: Int) in [UInt8](repeating: UInt8(i & 0xff), count: 4096) }
+            do {
+                let old = try LevelDB(path: path, compressBlocks: true)
+                for chunk in stride(from: 0, to: 2_000, by: 100) {
+                    var batch = WriteBatch()
+                    for i in chunk..<(chunk + 100) { batch.put([7, UInt8(i >> 8), UInt8(i & 0xff)], value(i)) }
+                    try old.write(batch, sync: false)
+                }
+            }
+            let tables = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".ldb") }
+            #expect(!tables.isEmpty)
+            let upgraded = try LevelDB(path: path, createIfMissing: false)
+            for i in [0, 1, 999, 1_500, 1_999] { #expect(try upgraded.get([7, UInt8(i >> 8), UInt8(i & 0xff)]) == value(i)) }
+            #expect(try upgraded.scan(prefix: [7], limit: 5_000).count == 2_000)
+        }
+    }
+
     @Test("a second open of the same path fails with a message naming the lock and what to check")
     func secondOpenIsLocked() throws {
         try withTemporaryDirectory { path in
