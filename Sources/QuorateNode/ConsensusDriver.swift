@@ -186,9 +186,7 @@ final class ConsensusDriver: @unchecked Sendable {
         let block = committed.block
         do {
             let result = try executed[block.hash] ?? validate(block, checkClock: false)
-            try store.commit(result, certificate: committed.certificate)
-            let nonces = Dictionary(result.changedAccounts.map { ($0.0, $0.1.nonce) }, uniquingKeysWith: { a, _ in a })
-            mempool.removeCommitted(block.transactions, senders: result.senders) { nonces[$0] ?? 0 }
+            try commitToStore(result, certificate: committed.certificate)
         } catch {
             // 2f+1 validators certified a block this node cannot apply: its state has diverged.
             preconditionFailure("cannot apply the committed block \(block.height) (\(block.hash)): \(error)")
@@ -197,6 +195,20 @@ final class ConsensusDriver: @unchecked Sendable {
         executed.removeAll()
         onCommit?(block.height)
         startWaitingHeightIfDue()
+    }
+
+    /// Commits to the store, then drops the block's transactions from the pool.
+    private func commitToStore(_ result: ExecutedBlock, certificate: CommitCertificate) throws {
+        try store.commit(result, certificate: certificate)
+        let block = result.block
+        let nonces = Dictionary(result.changedAccounts.map { ($0.0, $0.1.nonce) }, uniquingKeysWith: { a, _ in a })
+        mempool.removeCommitted(block.transactions, senders: result.senders) { nonces[$0] ?? 0 }
+        for change in result.passedChanges {
+            print("validator set: \(change) passed in block \(block.height); in force from height \(block.height + 1)")
+        }
+        if let next = result.nextValidators {
+            print("validator set from height \(block.height + 1): \(next.count) validators (\(next.validators.map(\.address.checksummed).joined(separator: ", ")))")
+        }
     }
 
     /// Blocks from block sync, in height order: each must extend the head, carry a certificate
@@ -213,9 +225,7 @@ final class ConsensusDriver: @unchecked Sendable {
                     }
                     try certificate.verify(validators: self.validators(at: block.height), chainId: self.rules.chainId)
                     let result = try self.validate(block, checkClock: false)
-                    try self.store.commit(result, certificate: certificate)
-                    let nonces = Dictionary(result.changedAccounts.map { ($0.0, $0.1.nonce) }, uniquingKeysWith: { a, _ in a })
-                    self.mempool.removeCommitted(block.transactions, senders: result.senders) { nonces[$0] ?? 0 }
+                    try self.commitToStore(result, certificate: certificate)
                     applied += 1
                 } catch {
                     failure = error

@@ -32,8 +32,9 @@ public final class Node: @unchecked Sendable {
         startHeight = store.head.height
         if let key = config.validatorKey {
             let address = Address(key.publicKey.ethereumAddress)
-            guard store.genesis.validators.contains(address) else {
-                throw StoreError("the validator key \(address) is not in this chain's validator set; start without it to run a non-voting node")
+            if !(try store.validators(at: store.head.height + 1)).contains(address) {
+                // A validator being voted in syncs first; it starts voting at the height its set begins.
+                print("validator \(address) is not in the current validator set: following the chain without voting until votes add it")
             }
         }
         if let nodeKey = config.nodeKey {
@@ -114,10 +115,7 @@ public final class Node: @unchecked Sendable {
             throw TransactionRejection(.invalidSignature, "invalid sender: \(error)")
         }
         let account = try store.account(sender) ?? .empty
-        if rules.accountPermissioning {
-            // Against the committed roles; a block re-checks against the state it executes on.
-            _ = try TransactionRules.checkPermission(tx, sender: sender, roles: Roles(rawValue: account.roles))
-        }
+        try checkSystemTransaction(tx, sender: sender, account: account)
         try mempool.add(tx, sender: sender, account: account)
         if gossip { networking?.gossipTransaction(raw) }
         consensus.transactionsArrived()
