@@ -1,5 +1,7 @@
 import QuorateCore
+import QuorateRPC
 import QuorateState
+import QuorateStorage
 
 extension Node {
     /// The permission and governance checks a block will make, against the committed state, so
@@ -13,4 +15,19 @@ extension Node {
         var record = try PendingValidatorVotes(decoding: store.stateValue(PendingValidatorVotes.stateKey) ?? [])
         try ValidatorGovernance.apply(vote, sender: sender, context: &context, record: &record)
     }
+}
+
+extension Node: GovernanceBackend {
+    public func pendingValidatorProposals(at height: UInt64) throws -> [PendingProposalView] {
+        try store.pendingValidatorVotes(at: height).proposals.map { proposal in
+            PendingProposalView(change: proposal.change, votes: proposal.votes.map { (voter: $0.voter, height: $0.height) })
+        }
+    }
+
+    public func onChainNodeKeys(at height: UInt64) throws -> [[UInt8]] {
+        guard let header = try store.block(at: height)?.header else { throw StoreError("no block \(height)") }
+        return try OnChainNodeKeys(decoding: store.stateValue(OnChainNodeKeys.stateKey, stateRoot: header.stateRoot) ?? []).keys
+    }
+
+    public var voteLifetimeBlocks: UInt64 { ValidatorGovernance.voteLifetimeBlocks }
 }
