@@ -204,10 +204,10 @@ final class ConsensusDriver: @unchecked Sendable {
         let nonces = Dictionary(result.changedAccounts.map { ($0.0, $0.1.nonce) }, uniquingKeysWith: { a, _ in a })
         mempool.removeCommitted(block.transactions, senders: result.senders) { nonces[$0] ?? 0 }
         for change in result.passedChanges {
-            print("validator set: \(change) passed in block \(block.height); in force from height \(block.height + 1)")
+            NodeCommands.log("validator set: \(change) passed in block \(block.height); in force from height \(block.height + 1)")
         }
         if let next = result.nextValidators {
-            print("validator set from height \(block.height + 1): \(next.count) validators (\(next.validators.map(\.address.checksummed).joined(separator: ", ")))")
+            NodeCommands.log("validator set from height \(block.height + 1): \(next.count) validators (\(next.validators.map(\.address.checksummed).joined(separator: ", ")))")
         }
     }
 

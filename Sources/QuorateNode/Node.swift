@@ -34,7 +34,7 @@ public final class Node: @unchecked Sendable {
             let address = Address(key.publicKey.ethereumAddress)
             if !(try store.validators(at: store.head.height + 1)).contains(address) {
                 // A validator being voted in syncs first; it starts voting at the height its set begins.
-                print("validator \(address) is not in the current validator set: following the chain without voting until votes add it")
+                NodeCommands.log("validator \(address) is not in the current validator set: following the chain without voting until votes add it")
             }
         }
         if let nodeKey = config.nodeKey {
