@@ -1,0 +1,60 @@
+import Foundation
+import QuorateCore
+import QuorateCrypto
+import Testing
+@testable import QuorateP2P
+
+/// Peers added and removed while the network runs (`admin_addPeer`, `admin_removePeer`).
+@Suite struct NetworkRuntimePeerTests {
+    @Test("a peer added at run time is dialed and listed outbound; removed, it is no longer dialed and the recheck closes it")
+    func addThenRemove() throws {
+        let keys = (0..<2).map { _ in Secp256k1.PrivateKey.generate() }
+        // A allows only itself at first; B allows A but dials no one.
+        let allowedByA = AllowList([])
+        let a = try TestPeer(key: keys[0], allowed: allowedByA)
+        let b = try TestPeer(key: keys[1], allowed: AllowList([keys[0].publicKey]))
+        defer { a.stop(); b.stop() }
+
+        allowedByA.insert(b.id)
+        #expect(a.network.addPeer(b.address) == .added)
+        eventually("A dials B") { a.isConnected(to: b) && b.isConnected(to: a) }
+        let listed = a.network.peers()
+        #expect(listed.map(\.key) == [b.id])
+        #expect(listed.first?.direction == .outbound)
+        #expect(listed.first?.remoteAddress == "127.0.0.1:\(b.port)")
+        #expect(b.network.peers().first?.direction == .inbound)
+        #expect(a.logs.contains("p2p: dialing \(b.address) (added at run time)"))
+
+        #expect(a.network.addPeer(b.address) == .updated, "adding again only refreshes the address")
+        #expect(a.network.addPeer(a.address) == .ownKey)
+
+        allowedByA.remove(b.id)
+        #expect(a.network.removePeer(publicKey: b.id))
+        #expect(!a.network.removePeer(publicKey: b.id), "already removed")
+        a.network.recheckAllowlist()
+        eventually("the session is closed on both sides") { a.network.connectedPeers.isEmpty && b.network.connectedPeers.isEmpty }
+        #expect(a.logs.contains("p2p: disconnected \(b.id)", "no longer in the allowlist"))
+        #expect(a.logs.contains("p2p: stopped dialing \(b.id) (removed at run time)"))
+        // Nothing dials again: A's dialer is gone and B never dialed. A reconnect would take
+        // NetworkLimits.reconnectInitialDelay (250 ms); four times that is ample to see one.
+        Thread.sleep(forTimeInterval: 1)
+        #expect(a.network.connectedPeers.isEmpty)
+        #expect(a.recorder.snapshot.connected == [b.id], "connected once only")
+    }
+
+    @Test("a configured peer cannot be added or removed at run time; a stopped network refuses additions")
+    func configuredPeers() throws {
+        let keys = (0..<2).map { _ in Secp256k1.PrivateKey.generate() }
+        let allowed = AllowList(keys.map(\.publicKey))
+        let a = try TestPeer(key: keys[0], allowed: allowed)
+        let b = try TestPeer(key: keys[1], peers: [a.address], allowed: allowed)
+        defer { a.stop(); b.stop() }
+        eventually("B dials A") { a.isConnected(to: b) }
+        #expect(b.network.addPeer(a.address) == .configured)
+        #expect(!b.network.removePeer(publicKey: a.id), "configured peers stay")
+        b.stop()
+        #expect(b.network.addPeer(NodeAddress(publicKey: Secp256k1.PrivateKey.generate().publicKey, host: "127.0.0.1", port: 1)) == .notRunning)
+        let notStarted = try TestPeer(allowed: allowed, start: false)
+        #expect(notStarted.network.addPeer(a.address) == .notRunning)
+    }
+}
