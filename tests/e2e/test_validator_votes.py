@@ -63,7 +63,7 @@ def vote(voter, *args):
 
 def validator_set(member, height):
     s = member.call("quorate_getValidators", [hex(height)])
-    return s["hash"], sorted(v["address"].lower() for v in s["validators"])
+    return s["hash"], tuple(sorted(v["address"].lower() for v in s["validators"]))
 
 
 def wait_until(predicate, what, timeout=WAIT_S):
