@@ -42,7 +42,7 @@ extension WalletCommands {
         }
         let id = change.id.description
         if let pending = after["proposals"]?.arrayValue?.first(where: { $0["id"]?.stringValue == id }) {
-            print("votes       \(decimal(pending["votedPower"])) of \(decimal(pending["passingPower"])) voting power needed to \(change) (proposal \(id))")
+            print("votes       \(decimal(pending["votedPower"])) of \(decimal(pending["passingPower"])) voting power needed to pass; proposal \(id)")
         } else {
             let next = after["nextValidators"]
             print("passed      \(change): in force from block \(decimal(next?["height"]))")
