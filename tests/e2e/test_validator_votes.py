@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from netharness import WAIT_S, Member, Network
+from netharness import Member, Network, wait_until
 from quorate import NODE, WALLET, run
 
 
@@ -64,15 +64,6 @@ def vote(voter, *args):
 def validator_set(member, height):
     s = member.call("quorate_getValidators", [hex(height)])
     return s["hash"], tuple(sorted(v["address"].lower() for v in s["validators"]))
-
-
-def wait_until(predicate, what, timeout=WAIT_S):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_votes_add_a_fifth_validator_then_remove_one_of_the_four_while_blocks_keep_committing(net):
