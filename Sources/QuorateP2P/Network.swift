@@ -510,7 +510,7 @@ public final class Network: Sendable {
     }
 
     /// After the read loop: unregister, log, hold off on a transport-level fault, tell the
-    /// delegate, wake the dialer.
+    /// delegate, wake the dialer waiting on an inbound session.
     private func finish(_ session: PeerSession) {
         session.connection.close()
         let wake = state.withLock { (s: inout State) -> DispatchSemaphore? in
@@ -532,7 +532,11 @@ public final class Network: Sendable {
             }
         }
         reportDisconnect(session)
-        wake?.signal()
+        // Wakes a dialer that waits because the peer had dialed us. An outbound session is the
+        // dialer's own (only `dialLoop` dials): it is back in its loop already, and a signal
+        // here would cut its next backoff short, so a peer that refuses us would be redialed
+        // at once, over and over.
+        if session.direction == .inbound { wake?.signal() }
     }
 
     private func announce(_ session: PeerSession, height: UInt64) {
