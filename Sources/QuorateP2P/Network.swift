@@ -580,7 +580,9 @@ public final class Network: Sendable {
         while true {
             let now = ContinuousClock.now
             let dialState = state.withLock { s -> DialState in
-                guard s.phase == .running, let dialer = s.dialers[key] else { return .removed }
+                // Identity, not presence: a peer removed and added again has a new dialer,
+                // and this loop must end rather than run beside it.
+                guard s.phase == .running, let dialer = s.dialers[key], dialer.wake === wake else { return .removed }
                 if s.sessions[key] != nil { return .connected }
                 if let hold = s.holdOffs[key], hold.until > now { return .heldOff(until: hold.until) }
                 return .dial(dialer.address)
@@ -621,7 +623,7 @@ public final class Network: Sendable {
             lastProblem = nil
             // `removePeer` may have come while connecting; the session it meant to stop
             // did not exist yet for its recheck to close, so do not start it.
-            guard state.withLock({ $0.dialers[key] != nil }) else {
+            guard state.withLock({ $0.dialers[key]?.wake === wake }) else {
                 connection.close()
                 continue
             }

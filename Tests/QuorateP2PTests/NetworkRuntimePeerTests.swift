@@ -40,6 +40,12 @@ import Testing
         Thread.sleep(forTimeInterval: 1)
         #expect(a.network.connectedPeers.isEmpty)
         #expect(a.recorder.snapshot.connected == [b.id], "connected once only")
+
+        // Added again, it is dialed again (by a new dialer; the old one has ended).
+        allowedByA.insert(b.id)
+        #expect(a.network.addPeer(b.address) == .added)
+        eventually("A dials B again") { a.isConnected(to: b) }
+        #expect(a.network.peers().first?.direction == .outbound)
     }
 
     @Test("a dialer whose peer refuses its key backs off (NetworkLimits.reconnectInitialDelay, doubling) instead of redialing at once")
