@@ -510,7 +510,7 @@ public final class Network: Sendable {
     }
 
     /// After the read loop: unregister, log, hold off on a transport-level fault, tell the
-    /// delegate, wake the dialer.
+    /// delegate, wake the dialer waiting on an inbound session.
     private func finish(_ session: PeerSession) {
         session.connection.close()
         let wake = state.withLock { (s: inout State) -> DispatchSemaphore? in
@@ -532,7 +532,11 @@ public final class Network: Sendable {
             }
         }
         reportDisconnect(session)
-        wake?.signal()
+        // Wakes a dialer that waits because the peer had dialed us. An outbound session is the
+        // dialer's own (only `dialLoop` dials): it is back in its loop already, and a signal
+        // here would cut its next backoff short, so a peer that refuses us would be redialed
+        // at once, over and over.
+        if session.direction == .inbound { wake?.signal() }
     }
 
     private func announce(_ session: PeerSession, height: UInt64) {
@@ -576,7 +580,9 @@ public final class Network: Sendable {
         while true {
             let now = ContinuousClock.now
             let dialState = state.withLock { s -> DialState in
-                guard s.phase == .running, let dialer = s.dialers[key] else { return .removed }
+                // Identity, not presence: a peer removed and added again has a new dialer,
+                // and this loop must end rather than run beside it.
+                guard s.phase == .running, let dialer = s.dialers[key], dialer.wake === wake else { return .removed }
                 if s.sessions[key] != nil { return .connected }
                 if let hold = s.holdOffs[key], hold.until > now { return .heldOff(until: hold.until) }
                 return .dial(dialer.address)
@@ -617,7 +623,7 @@ public final class Network: Sendable {
             lastProblem = nil
             // `removePeer` may have come while connecting; the session it meant to stop
             // did not exist yet for its recheck to close, so do not start it.
-            guard state.withLock({ $0.dialers[key] != nil }) else {
+            guard state.withLock({ $0.dialers[key]?.wake === wake }) else {
                 connection.close()
                 continue
             }

@@ -40,6 +40,26 @@ import Testing
         Thread.sleep(forTimeInterval: 1)
         #expect(a.network.connectedPeers.isEmpty)
         #expect(a.recorder.snapshot.connected == [b.id], "connected once only")
+
+        // Added again, it is dialed again (by a new dialer; the old one has ended).
+        allowedByA.insert(b.id)
+        #expect(a.network.addPeer(b.address) == .added)
+        eventually("A dials B again") { a.isConnected(to: b) }
+        #expect(a.network.peers().first?.direction == .outbound)
+    }
+
+    @Test("a dialer whose peer refuses its key backs off (NetworkLimits.reconnectInitialDelay, doubling) instead of redialing at once")
+    func refusedDialerBacksOff() throws {
+        let a = try TestPeer(allowed: AllowList([]))
+        let refused = Secp256k1.PrivateKey.generate()
+        let b = try TestPeer(key: refused, peers: [a.address], allowed: AllowList([a.id]))
+        defer { a.stop(); b.stop() }
+        eventually("A refuses B") { a.logs.contains("p2p: refused \(b.id)") }
+        // With the default backoff the attempts start at 0, 0.25 and 0.75 s: three in the next
+        // second at most (a slow machine makes fewer). Without backoff it was about a hundred.
+        Thread.sleep(forTimeInterval: 1)
+        let attempts = a.logs.count("p2p: refused \(b.id)")
+        #expect((1...4).contains(attempts), "\(attempts) dial attempts in about a second")
     }
 
     @Test("a configured peer cannot be added or removed at run time; a stopped network refuses additions")
