@@ -1,4 +1,5 @@
 """Issue 6: the validator set changes by vote on a running 4-validator network under load, 4 -> 5 -> 4."""
+import json
 import random
 import re
 import threading
@@ -6,9 +7,10 @@ import time
 
 import pytest
 import requests
+from eth_account import Account
 
 from netharness import Member, Network, wait_until
-from quorate import NODE, WALLET, run
+from quorate import NODE, PASSWORD, WALLET, run
 
 
 @pytest.fixture()
@@ -108,6 +110,19 @@ def test_votes_add_a_fifth_validator_then_remove_one_of_the_four_while_blocks_ke
         wait_until(newcomer_signed, "a certificate with the newcomer's precommit")
         wait_until(lambda: any(v0.block(h)["miner"].lower() == new.address.lower()
                                for h in range(added_at, v0.height() + 1)), "a block proposed by the newcomer")
+
+        # A vote can be taken back before it passes.
+        out = vote(v0, "propose-remove", v3.address)
+        proposal = re.search(r"proposal (0x[0-9a-f]{64})", out).group(1)
+        assert [p["id"] for p in v1.call("quorate_pendingVotes")["proposals"]] == [proposal]
+        vote(v0, "withdraw", proposal)
+        assert v1.call("quorate_pendingVotes")["proposals"] == []
+        # An account that is not a validator cannot vote.
+        outsider = net.root / "outsider.json"
+        outsider.write_text(json.dumps(Account.encrypt(net.accounts[0].key, PASSWORD)))
+        refused = run([WALLET, "validator", "propose-remove", v3.address, "--from", str(outsider), "--password-file",
+                       str(net.password_file), "--rpc", v1.url], check=False)
+        assert refused.returncode != 0 and "not authorized to vote on validators" in refused.stderr, refused.stderr
 
         # Remove v3: more than half of five is three votes, the newcomer's among them.
         vote(new, "propose-remove", v3.address)
