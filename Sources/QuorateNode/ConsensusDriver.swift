@@ -16,6 +16,13 @@ import Synchronization
 final class ConsensusDriver: @unchecked Sendable {
     /// How far ahead of this node's clock a proposed block's timestamp may be.
     static let maxTimestampDriftMs: UInt64 = 10_000
+    /// Under load (the last block this node committed held at least `busyBlockTransactions`),
+    /// the next height waits until `busyIntervalMs` after the head's timestamp, unless a full
+    /// block already waits: each block costs about 4 ms of CPU whatever it holds
+    /// (docs/benchmarks.md), so under load fewer, larger blocks commit more. A node-local
+    /// policy, not a chain rule; at low rates blocks hold a few transactions and never wait.
+    static let busyBlockTransactions = 100
+    static let busyIntervalMs: UInt64 = 20
 
     private let store: ChainStore
     private let mempool: Mempool
@@ -37,6 +44,7 @@ final class ConsensusDriver: @unchecked Sendable {
     private var executed: [Hash32: ExecutedBlock] = [:]
     /// The next height, while it waits for transactions (no empty blocks by default).
     private var waitingHeight: UInt64?
+    private var lastBlockTransactionCount = 0
 
     /// Told after each commit (the network announces the height) and when the machine wants
     /// blocks from a validator ahead of it. Set before `start`.
@@ -163,7 +171,9 @@ final class ConsensusDriver: @unchecked Sendable {
         let head = store.head
         let now = clockMs()
         let params = rules.consensus
-        let earliest = head.timestampMs + params.blockIntervalMsMin
+        let busy = lastBlockTransactionCount >= Self.busyBlockTransactions
+            && UInt64(mempool.count) < params.maxBlockTransactions
+        let earliest = head.timestampMs + max(params.blockIntervalMsMin, busy ? Self.busyIntervalMs : 0)
         let heartbeatDue = params.heartbeatIntervalMs > 0 && now >= head.timestampMs + params.heartbeatIntervalMs
         let hasWork = !mempool.executable(limit: 1).isEmpty
         if heartbeatDue || (hasWork && now >= earliest) {
@@ -192,6 +202,7 @@ final class ConsensusDriver: @unchecked Sendable {
             preconditionFailure("cannot apply the committed block \(block.height) (\(block.hash)): \(error)")
         }
         waitingHeight = block.height + 1
+        lastBlockTransactionCount = block.transactions.count
         executed.removeAll()
         onCommit?(block.height)
         startWaitingHeightIfDue()

@@ -113,8 +113,9 @@ public final class Node: @unchecked Sendable {
         guard raw.count <= Transaction.maxEncodedBytes else {
             throw TransactionRejection(.oversizedData, "oversized data: transaction of \(raw.count) bytes exceeds \(Transaction.maxEncodedBytes)")
         }
+        let prefetched = senderCache.take(raw)
         let tx: Transaction
-        do { tx = try Transaction.decode(raw: raw) } catch {
+        do { tx = try prefetched?.0 ?? Transaction.decode(raw: raw) } catch {
             throw SubmitError("\(error)")
         }
         if try mempool.contains(tx.hash) || store.transactionLocation(tx.hash) != nil {
@@ -124,7 +125,7 @@ public final class Node: @unchecked Sendable {
         // Cheap checks first (signature ranges, EIP-2 high S, overflow); recovery (~45 us) last.
         do { try tx.validateStateless(chainId: rules.chainId) } catch { throw SubmitError("\(error)") }
         let sender: Address
-        do { sender = try senderCache.take(tx.hash) ?? tx.recoverSender() } catch {
+        do { sender = try prefetched?.1 ?? tx.recoverSender() } catch {
             throw TransactionRejection(.invalidSignature, "invalid sender: \(error)")
         }
         let account = try store.account(sender) ?? .empty

@@ -40,6 +40,7 @@ def peers(member):
 def test_an_admin_allows_a_node_key_on_chain_then_disallows_it_and_the_validator_follows_without_restart(net):
     v0 = net.validators[0]
     observer = Member(net, "o0", False)
+    net.members.append(observer)  # so that stop_all stops it whatever happens
     run([NODE, "init", "--genesis", str(net.root / "genesis.json"), "--datadir", str(observer.datadir)])
     net.wait_for_height(v0, 1)
     observer.start()

@@ -73,6 +73,7 @@ def test_votes_add_a_fifth_validator_then_remove_one_of_the_four_while_blocks_ke
     # The newcomer: keys made like any node's, not in genesis; it starts with its validator key and
     # follows without voting. Only v0 lets it in at first (admin_addPeer, run-time allowlist).
     new = Member(net, "v4", True)
+    net.members.append(new)  # so that stop_all stops it whatever happens
     run([NODE, "init", "--genesis", str(net.root / "genesis.json"), "--datadir", str(new.datadir)])
     net.wait_for_height(v0, 1)
     new.start()
