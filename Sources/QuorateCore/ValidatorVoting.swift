@@ -1,7 +1,7 @@
 import QuorateCrypto
 
 /// A change to the validator set that the current validators vote on. Its encoding is both the
-/// vote payload (after the op byte) and, hashed, the proposal's id; docs/permissioning.md section 8.
+/// vote payload (after the op byte) and, hashed, the proposal's id; docs/permissioning.md section 9.
 public enum ValidatorChange: Equatable, Sendable, CustomStringConvertible {
     /// Add a validator: its address (consensus key), P2P node key and voting power.
     case add(Validator)
@@ -47,7 +47,11 @@ public enum ValidatorChange: Equatable, Sendable, CustomStringConvertible {
             guard power <= ValidatorChange.maxPower else {
                 throw ValidatorVoteError("add: voting power \(power) exceeds the limit of \(ValidatorChange.maxPower)")
             }
-            self = .add(Validator(address: Address(Array(data[1..<21])), nodeKey: nodeKey, power: power))
+            let address = Address(Array(data[1..<21]))
+            guard !address.bytes.prefix(19).allSatisfy({ $0 == 0 }) else {
+                throw ValidatorVoteError("add: \(address) is the zero address or a system address; nobody holds its key, so it could never sign")
+            }
+            self = .add(Validator(address: address, nodeKey: nodeKey, power: power))
         case 0x02:
             guard data.count == ValidatorChange.removeEncodedCount else {
                 throw ValidatorVoteError("remove: expected \(ValidatorChange.removeEncodedCount) bytes (op, address), got \(data.count)")

@@ -9,18 +9,31 @@ extension Node {
     func checkSystemTransaction(_ tx: Transaction, sender: Address, account: Account) throws {
         let command = try TransactionRules.systemCommand(tx, sender: sender, roles: Roles(rawValue: account.roles),
                                                          accountPermissioning: rules.accountPermissioning)
-        guard case .validatorVote(let vote)? = command else { return }
-        let next = store.head.height + 1
-        var context = ValidatorContext(height: next, current: try store.validators(at: next))
-        var record = try PendingValidatorVotes(decoding: store.stateValue(PendingValidatorVotes.stateKey) ?? [])
-        try ValidatorGovernance.apply(vote, sender: sender, context: &context, record: &record)
+        switch command {
+        case .validatorVote(let vote)?:
+            let head = store.head
+            var context = ValidatorContext(height: head.height + 1, timestampMs: head.timestampMs,
+                                           current: try store.validators(at: head.height + 1))
+            // Membership first: nobody else makes the node decode the pending votes.
+            guard context.current.contains(sender) else {
+                throw TransactionRejection(.notPermitted,
+                                           "sender not authorized to vote on validators: \(sender) is not a validator at height \(context.height)")
+            }
+            var record = try PendingValidatorVotes(decoding: store.stateValue(PendingValidatorVotes.stateKey) ?? [])
+            try ValidatorGovernance.apply(vote, sender: sender, context: &context, record: &record)
+        case .nodeKey(let nodeCommand)?:
+            var record = try OnChainNodeKeys(decoding: store.stateValue(OnChainNodeKeys.stateKey) ?? [])
+            try record.apply(nodeCommand)
+        case .role?, nil:
+            break
+        }
     }
 }
 
 extension Node: GovernanceBackend {
     public func pendingValidatorProposals(at height: UInt64) throws -> [PendingProposalView] {
         try store.pendingValidatorVotes(at: height).proposals.map { proposal in
-            PendingProposalView(change: proposal.change, votes: proposal.votes.map { (voter: $0.voter, height: $0.height) })
+            PendingProposalView(change: proposal.change, votes: proposal.votes.map { (voter: $0.voter, height: $0.height, expiresAtMs: $0.expiresAtMs) })
         }
     }
 
@@ -28,6 +41,4 @@ extension Node: GovernanceBackend {
         guard let header = try store.block(at: height)?.header else { throw StoreError("no block \(height)") }
         return try OnChainNodeKeys(decoding: store.stateValue(OnChainNodeKeys.stateKey, stateRoot: header.stateRoot) ?? []).keys
     }
-
-    public var voteLifetimeBlocks: UInt64 { ValidatorGovernance.voteLifetimeBlocks }
 }

@@ -3,8 +3,8 @@ import QuorateCore
 /// A pending validator-set proposal as the RPC shows it.
 public struct PendingProposalView: Sendable {
     public var change: ValidatorChange
-    public var votes: [(voter: Address, height: UInt64)]
-    public init(change: ValidatorChange, votes: [(voter: Address, height: UInt64)]) {
+    public var votes: [(voter: Address, height: UInt64, expiresAtMs: UInt64)]
+    public init(change: ValidatorChange, votes: [(voter: Address, height: UInt64, expiresAtMs: UInt64)]) {
         self.change = change
         self.votes = votes
     }
@@ -16,8 +16,6 @@ public protocol GovernanceBackend: AnyObject, Sendable {
     func pendingValidatorProposals(at height: UInt64) throws -> [PendingProposalView]
     /// Non-voting node keys allowed on-chain after the block at `height`.
     func onChainNodeKeys(at height: UInt64) throws -> [[UInt8]]
-    /// Blocks a vote counts for after the block that recorded it.
-    var voteLifetimeBlocks: UInt64 { get }
 }
 
 /// `quorate_pendingVotes` and `quorate_nodeKeys`.
@@ -34,7 +32,7 @@ public enum GovernanceAPI {
                 "nextValidators": RPCFormat.validators(validators, height: h + 1),
                 "passingPower": .quantity(passing),
                 "proposals": .array(try backend.pendingValidatorProposals(at: h).map { proposal in
-                    proposalJSON(proposal, validators: validators, passing: passing, lifetime: backend.voteLifetimeBlocks)
+                    proposalJSON(proposal, validators: validators, passing: passing)
                 }),
             ]
         }
@@ -60,8 +58,7 @@ public enum GovernanceAPI {
         }
     }
 
-    private static func proposalJSON(_ proposal: PendingProposalView, validators: ValidatorSet, passing: UInt64,
-                                     lifetime: UInt64) -> JSON {
+    private static func proposalJSON(_ proposal: PendingProposalView, validators: ValidatorSet, passing: UInt64) -> JSON {
         let power = proposal.votes.reduce(UInt64(0)) { $0 + validators.power(of: $1.voter) }
         return [
             "id": RPCFormat.hash(proposal.change.id),
@@ -69,7 +66,7 @@ public enum GovernanceAPI {
             "description": .string(proposal.change.description),
             "votes": .array(proposal.votes.map {
                 ["validator": RPCFormat.address($0.voter), "blockNumber": .quantity($0.height),
-                 "expiresAt": .quantity($0.height &+ lifetime)]
+                 "expiresAtMs": .quantity($0.expiresAtMs)]
             }),
             "votedPower": .quantity(power),
             "passingPower": .quantity(passing),

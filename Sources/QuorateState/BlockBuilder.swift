@@ -21,7 +21,8 @@ public enum BlockBuilder {
     public static func build(parent: ParentState, candidates: [Candidate], proposer: Address, timestampMs: UInt64,
                              lastCommit: CommitCertificate?, rules: ChainRules) throws -> Output {
         var state = StateOverlay(base: parent.accounts,
-                                 validators: ValidatorContext(height: parent.header.height + 1, current: parent.nextValidators))
+                                 validators: ValidatorContext(height: parent.header.height + 1, timestampMs: timestampMs,
+                                                              current: parent.nextValidators))
         var included = [Transaction]()
         var senders = [Address]()
         var receipts = [Receipt]()

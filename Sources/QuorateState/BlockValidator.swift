@@ -30,7 +30,7 @@ public enum BlockValidator {
         guard h.transactionsRoot == Block.transactionsRoot(block.transactions) else { throw fail("transactions root does not match") }
 
         var state = StateOverlay(base: parent.accounts,
-                                 validators: ValidatorContext(height: h.height, current: parent.nextValidators))
+                                 validators: ValidatorContext(height: h.height, timestampMs: h.timestampMs, current: parent.nextValidators))
         var senders = [Address]()
         var receipts = [Receipt]()
         var gasUsed: UInt64 = 0

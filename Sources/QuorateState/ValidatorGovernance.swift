@@ -5,13 +5,16 @@ import QuorateCore
 /// following height (the header's `nextValidatorsHash`).
 public struct ValidatorContext: Sendable {
     public let height: UInt64
+    /// The block's timestamp: votes expire by it (every node reads the same header).
+    public let timestampMs: UInt64
     public let current: ValidatorSet
     public internal(set) var next: ValidatorSet
     /// Changes that passed in this block, in order.
     public internal(set) var passed: [ValidatorChange] = []
 
-    public init(height: UInt64, current: ValidatorSet) {
+    public init(height: UInt64, timestampMs: UInt64, current: ValidatorSet) {
         self.height = height
+        self.timestampMs = timestampMs
         self.current = current
         self.next = current
     }
@@ -22,8 +25,15 @@ public struct ValidatorContext: Sendable {
 public struct PendingValidatorVotes: Equatable, Sendable {
     public struct Vote: Equatable, Sendable {
         public let voter: Address
-        /// The height of the block that recorded the vote; it expires `voteLifetimeBlocks` later.
+        /// The block that recorded the vote, and its timestamp: the vote expires
+        /// `voteLifetimeMs` after it.
         public let height: UInt64
+        public let timestampMs: UInt64
+
+        public var expiresAtMs: UInt64 {
+            timestampMs.addingReportingOverflow(ValidatorGovernance.voteLifetimeMs).overflow
+                ? .max : timestampMs + ValidatorGovernance.voteLifetimeMs
+        }
     }
 
     public struct Proposal: Equatable, Sendable {
@@ -46,7 +56,7 @@ public struct PendingValidatorVotes: Equatable, Sendable {
         guard !proposals.isEmpty else { return [] }
         return RLP.encode(.list(proposals.map { p in
             .list([RLPItem(bytes: p.change.encoded()),
-                   .list(p.votes.map { .list([RLPItem(bytes: $0.voter.bytes), RLPItem($0.height)]) })])
+                   .list(p.votes.map { .list([RLPItem(bytes: $0.voter.bytes), RLPItem($0.height), RLPItem($0.timestampMs)]) })])
         }))
     }
 
@@ -66,19 +76,19 @@ public struct PendingValidatorVotes: Equatable, Sendable {
             }
             return Proposal(change: try ValidatorChange(decoding: try f[0].bytesValue()), votes: try votes.map { v in
                 let g = try v.listValue()
-                guard g.count == 2 else { throw RLPError(description: "validator vote: expected 2 fields, got \(g.count)") }
-                return Vote(voter: try g[0].addressValue(), height: try g[1].uint64Value())
+                guard g.count == 3 else { throw RLPError(description: "validator vote: expected 3 fields, got \(g.count)") }
+                return Vote(voter: try g[0].addressValue(), height: try g[1].uint64Value(), timestampMs: try g[2].uint64Value())
             })
         }
     }
 
-    /// The proposals as they stand at `height` under `validators`: expired votes and votes of
-    /// addresses that are no longer validators dropped, proposals left without votes dropped.
-    public func live(at height: UInt64, validators: ValidatorSet) -> PendingValidatorVotes {
+    /// The proposals as they stand at `timestampMs` under `validators`: expired votes and votes
+    /// of addresses that are no longer validators dropped, proposals left without votes dropped.
+    public func live(atMs timestampMs: UInt64, validators: ValidatorSet) -> PendingValidatorVotes {
         var out = self
         out.proposals = proposals.compactMap { proposal in
             var p = proposal
-            p.votes = p.votes.filter { validators.contains($0.voter) && !ValidatorGovernance.isExpired($0, at: height) }
+            p.votes = p.votes.filter { validators.contains($0.voter) && timestampMs < $0.expiresAtMs }
             return p.votes.isEmpty ? nil : p
         }
         return out
@@ -86,16 +96,14 @@ public struct PendingValidatorVotes: Equatable, Sendable {
 }
 
 /// Validator-set votes (transactions to `SystemAddress.validatorVotes`): the rules of
-/// docs/permissioning.md section 8, applied in block execution and checked at submission.
+/// docs/permissioning.md section 9, applied in block execution and checked at submission.
 public enum ValidatorGovernance {
-    /// A vote counts for this many blocks after the block that recorded it, then expires.
-    public static let voteLifetimeBlocks: UInt64 = 100_000
+    /// A vote counts until this long after the timestamp of the block that recorded it: 7 days.
+    /// Time, not blocks, because the block rate follows the load (a block per 10 s heartbeat on
+    /// an idle chain, hundreds a second under load); the header timestamp is the same on every node.
+    public static let voteLifetimeMs: UInt64 = 7 * 24 * 3_600 * 1_000
     /// Proposals pending at once; a vote for a new one beyond it is refused.
     public static let maxPendingProposals = 64
-
-    static func isExpired(_ vote: PendingValidatorVotes.Vote, at height: UInt64) -> Bool {
-        height >= vote.height &+ voteLifetimeBlocks
-    }
 
     /// Voting power that passes a change: more than half of the current set's total power.
     public static func passingPower(_ validators: ValidatorSet) -> UInt64 { validators.totalPower / 2 + 1 }
@@ -119,7 +127,7 @@ public enum ValidatorGovernance {
             throw TransactionRejection(.notPermitted,
                                        "sender not authorized to vote on validators: \(sender) is not a validator at height \(context.height)")
         }
-        record = record.live(at: context.height, validators: context.current)
+        record = record.live(atMs: context.timestampMs, validators: context.current)
         switch command {
         case .withdraw(let id):
             guard let i = record.proposals.firstIndex(where: { $0.id == id }),
@@ -131,13 +139,20 @@ public enum ValidatorGovernance {
         case .vote(let change):
             do { _ = try context.next.applying(change) } catch { throw reject("\(change.description): \(error)") }
             let i = try proposalIndex(for: change, in: &record)
-            guard !record.proposals[i].votes.contains(where: { $0.voter == sender }) else {
-                throw reject("\(sender) already voted to \(change.description)")
+            func power() -> UInt64 {
+                record.proposals[i].votes.reduce(UInt64(0)) { $0 + context.current.power(of: $1.voter) }
             }
-            record.proposals[i].votes.append(.init(voter: sender, height: context.height))
-            record.proposals[i].votes.sort { $0.voter < $1.voter }
-            let power = record.proposals[i].votes.reduce(UInt64(0)) { $0 + context.current.power(of: $1.voter) }
-            if power >= passingPower(context.current) {
+            if record.proposals[i].votes.contains(where: { $0.voter == sender }) {
+                // A repeat vote is refused, unless the votes already there pass now (the set
+                // shrank since they were cast): then it applies the change.
+                guard power() >= passingPower(context.current) else {
+                    throw reject("\(sender) already voted to \(change.description)")
+                }
+            } else {
+                record.proposals[i].votes.append(.init(voter: sender, height: context.height, timestampMs: context.timestampMs))
+                record.proposals[i].votes.sort { $0.voter < $1.voter }
+            }
+            if power() >= passingPower(context.current) {
                 context.next = try context.next.applying(change)
                 context.passed.append(change)
                 record.proposals.remove(at: i)

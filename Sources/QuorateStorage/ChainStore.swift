@@ -185,7 +185,7 @@ public final class ChainStore: AccountReader, StateValueReader, StateNodeReader,
     public func pendingValidatorVotes(at height: UInt64) throws -> PendingValidatorVotes {
         guard let header = try block(at: height)?.header else { throw StoreError("no block \(height)") }
         let record = try PendingValidatorVotes(decoding: stateValue(PendingValidatorVotes.stateKey, stateRoot: header.stateRoot) ?? [])
-        return record.live(at: height + 1, validators: try validators(at: height + 1))
+        return record.live(atMs: header.timestampMs, validators: try validators(at: height + 1))
     }
 
     public func parentState(for head: BlockHeader) throws -> ParentState {

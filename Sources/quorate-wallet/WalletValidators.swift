@@ -13,7 +13,7 @@ extension WalletCommands {
         """
 
     /// `validator propose-add|propose-remove|withdraw|votes`: a current validator's vote on the
-    /// validator set (docs/permissioning.md section 8), signed with its validator key; waits for
+    /// validator set (docs/permissioning.md section 9), signed with its validator key; waits for
     /// the commit and prints the tally or the set the change produced.
     static func validator(_ args: inout CommandLineArguments) throws {
         let keys = WalletKeys(&args)
@@ -32,21 +32,44 @@ extension WalletCommands {
         let command = try voteCommand(action, Array(args.positional.dropFirst()), power: power)
         guard let from else { throw CommandLineArguments.UsageError("--from VALIDATOR_KEYSTORE is required\n\(validatorUsage)") }
         let key = try WalletKeys.unlock(try keys.resolve(from), passwordFile: passwordFile)
+        // A vote the others' votes made unnecessary (the change passed in a block before this
+        // one got in) is dropped by the proposer and never gets a receipt: stop waiting then.
+        let overtaken: (String) throws -> Bool = { hash in
+            guard case .vote(let change) = command,
+                  isInForce(change, try rpc.call("quorate_pendingVotes", ["latest"])["nextValidators"]) else { return false }
+            return try rpc.call("eth_getTransactionByHash", [.string(hash)]).isNull
+        }
         guard let receipt = try sendSystemTransaction(to: SystemAddress.validatorVotes, data: command.encoded(), key: key,
-                                                      rpc: rpc, what: command.description, noWait: noWait) else { return }
+                                                      rpc: rpc, what: command.description, noWait: noWait,
+                                                      settled: overtaken)
+        else {
+            if !noWait { print("in force    the change passed with the other validators' votes before this vote was included; nothing more to do") }
+            return
+        }
         let block = receipt["blockNumber"] ?? "latest"
         let after = try rpc.call("quorate_pendingVotes", [block])
         guard case .vote(let change) = command else {
-            print("withdrawn   \(decimal(block)): the vote no longer counts")
+            print("withdrawn   in block \(decimal(block)): the vote no longer counts")
             return
         }
         let id = change.id.description
         if let pending = after["proposals"]?.arrayValue?.first(where: { $0["id"]?.stringValue == id }) {
             print("votes       \(decimal(pending["votedPower"])) of \(decimal(pending["passingPower"])) voting power needed to pass; proposal \(id)")
-        } else {
+        } else if isInForce(change, after["nextValidators"]) {
             let next = after["nextValidators"]
             print("passed      \(change): in force from block \(decimal(next?["height"]))")
             printSet(next)
+        } else {
+            print("dropped     the proposal is no longer pending and did not pass: a change earlier in block \(decimal(block)) made it impossible")
+        }
+    }
+
+    /// Whether `set` (a validator set as the RPC shows it) already reflects `change`.
+    static func isInForce(_ change: ValidatorChange, _ set: JSON?) -> Bool {
+        let members = (set?["validators"]?.arrayValue ?? []).compactMap { $0["address"]?.stringValue?.lowercased() }
+        switch change {
+        case .add(let v): return members.contains(v.address.hex.lowercased())
+        case .remove(let address): return !members.contains(address.hex.lowercased())
         }
     }
 
@@ -87,9 +110,15 @@ extension WalletCommands {
             print("proposal    \(p["id"]?.stringValue ?? "?"): \(p["description"]?.stringValue ?? "?")")
             print("  power     \(decimal(p["votedPower"])) voted, \(decimal(p["passingPower"])) passes")
             for v in p["votes"]?.arrayValue ?? [] {
-                print("  vote      \(v["validator"]?.stringValue ?? "?") in block \(decimal(v["blockNumber"])), expires at block \(decimal(v["expiresAt"]))")
+                print("  vote      \(v["validator"]?.stringValue ?? "?") in block \(decimal(v["blockNumber"])), expires \(isoTime(v["expiresAtMs"]))")
             }
         }
+    }
+
+    /// A hex quantity of milliseconds since the epoch, as an ISO 8601 UTC time.
+    private static func isoTime(_ ms: JSON?) -> String {
+        guard let text = ms?.stringValue, let value = UInt64(text.dropFirst(2), radix: 16) else { return "?" }
+        return ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(value) / 1000))
     }
 
     private static func printSet(_ set: JSON?) {
@@ -122,6 +151,9 @@ extension WalletCommands {
             throw CommandLineArguments.UsageError("\(args.positional[1]) is not a 33-byte compressed node key")
         }
         let command = try NodeKeyCommand(decoding: NodeKeyCommand(op, nodeKey).encoded())
+        guard try rpc.call("quorate_getPermissions", [.string(SystemAddress.nodes.hex)])["accountPermissioning"]?.boolValue == true else {
+            throw WalletError("this chain has account permissioning off: there are no admins and 0x…0003 is an ordinary address; allow non-voting nodes with --allow-peer or admin_addPeer instead")
+        }
         guard let from else { throw CommandLineArguments.UsageError("--from ADMIN_KEYSTORE is required\n\(usage)") }
         let key = try WalletKeys.unlock(try keys.resolve(from), passwordFile: passwordFile)
         guard let receipt = try sendSystemTransaction(to: SystemAddress.nodes, data: command.encoded(), key: key,

@@ -41,6 +41,8 @@ struct ValidatorGovernanceTests {
         var zeroPower = add.encoded()
         for i in 54..<62 { zeroPower[i] = 0 }
         expectError(containing: "power must be at least 1") { _ = try ValidatorVoteCommand(decoding: zeroPower) }
+        let system = ValidatorChange.add(Validator(address: SystemAddress.permissions, nodeKey: Self.newValidator.nodeKey))
+        expectError(containing: "zero address or a system address") { _ = try ValidatorVoteCommand(decoding: system.encoded()) }
         #expect(SystemAddress.nodes.hex == "0x0000000000000000000000000000000000000003")
     }
 
@@ -126,7 +128,7 @@ struct ValidatorGovernanceTests {
         #expect(reasons.contains("is not a validator"))
 
         let solo = try ValidatorSet([F.validators.validators[0]])
-        var context = ValidatorContext(height: 1, current: solo)
+        var context = ValidatorContext(height: 1, timestampMs: 1_000, current: solo)
         var record = PendingValidatorVotes()
         expectError(containing: "would leave no validator") {
             try ValidatorGovernance.apply(.vote(.remove(existing.address)), sender: existing.address,
@@ -134,36 +136,86 @@ struct ValidatorGovernanceTests {
         }
     }
 
-    @Test("votes expire after voteLifetimeBlocks, and votes of validators that left stop counting")
+    @Test("votes expire voteLifetimeMs after their block's timestamp, and votes of validators that left stop counting")
     func expiryAndLeavers() throws {
         let voters = F.validators.validators.map(\.address)
         let change = ValidatorChange.add(Self.newValidator)
+        let castMs: UInt64 = 5_000_000
+        func context(_ height: UInt64, _ ms: UInt64) -> ValidatorContext {
+            ValidatorContext(height: height, timestampMs: ms, current: F.validators)
+        }
         var record = PendingValidatorVotes()
-        var early = ValidatorContext(height: 10, current: F.validators)
+        var early = context(10, castMs)
         try ValidatorGovernance.apply(.vote(change), sender: voters[0], context: &early, record: &record)
         try ValidatorGovernance.apply(.vote(change), sender: voters[1], context: &early, record: &record)
         #expect(record.proposals.count == 1 && record.proposals[0].votes.count == 2)
-        // Still live one block before expiry; a third vote then passes.
-        var beforeExpiry = ValidatorContext(height: 10 + ValidatorGovernance.voteLifetimeBlocks - 1, current: F.validators)
+        #expect(record.proposals[0].votes[0].expiresAtMs == castMs + ValidatorGovernance.voteLifetimeMs)
+        // Still live 1 ms before expiry, however many blocks later; a third vote then passes.
+        var beforeExpiry = context(5_000_000, castMs + ValidatorGovernance.voteLifetimeMs - 1)
         var copy = record
         try ValidatorGovernance.apply(.vote(change), sender: voters[2], context: &beforeExpiry, record: &copy)
         #expect(beforeExpiry.passed == [change])
-        // At expiry the two early votes are gone: a third vote is 1 of 4.
-        var atExpiry = ValidatorContext(height: 10 + ValidatorGovernance.voteLifetimeBlocks, current: F.validators)
+        // At expiry the two early votes are gone, even one block later: a third vote is 1 of 4.
+        var atExpiry = context(11, castMs + ValidatorGovernance.voteLifetimeMs)
         copy = record
         try ValidatorGovernance.apply(.vote(change), sender: voters[2], context: &atExpiry, record: &copy)
         #expect(atExpiry.passed.isEmpty)
         #expect(copy.proposals[0].votes.map(\.voter) == [voters[2]])
         // A set without voters[0]: its vote no longer counts.
         let smaller = try F.validators.applying(.remove(voters[0]))
-        let live = record.live(at: 11, validators: smaller)
+        let live = record.live(atMs: castMs + 1, validators: smaller)
         #expect(live.proposals[0].votes.map(\.voter) == [voters[1]])
+    }
+
+    @Test("when the set shrinks, a repeat vote passes a proposal whose votes now suffice; otherwise it is refused")
+    func repeatVotePassesAfterTheSetShrank() throws {
+        let voters = F.validators.validators.map(\.address)
+        let change = ValidatorChange.add(Self.newValidator)
+        var record = PendingValidatorVotes()
+        var four = ValidatorContext(height: 1, timestampMs: 1_000, current: F.validators)
+        try ValidatorGovernance.apply(.vote(change), sender: voters[0], context: &four, record: &record)
+        try ValidatorGovernance.apply(.vote(change), sender: voters[1], context: &four, record: &record)
+        expectError(containing: "already voted") {
+            var again = four
+            var copy = record
+            try ValidatorGovernance.apply(.vote(change), sender: voters[0], context: &again, record: &copy)
+        }
+        // voters[3] left: 2 of 3 is more than half, and a repeat vote applies the change.
+        var three = ValidatorContext(height: 5, timestampMs: 5_000, current: try F.validators.applying(.remove(voters[3])))
+        try ValidatorGovernance.apply(.vote(change), sender: voters[0], context: &three, record: &record)
+        #expect(three.passed == [change])
+        #expect(three.next.contains(Self.newValidator.address))
+        #expect(record.proposals.isEmpty)
+    }
+
+    @Test("two changes passing in one block apply in order; a proposer's header that drops or invents a change is invalid")
+    func twoChangesInOneBlockAndForgedHeaders() throws {
+        var node = try TestNode(F.genesis())
+        let add = ValidatorChange.add(Self.newValidator)
+        let remove = ValidatorChange.remove(F.address(F.validatorKeys[3]))
+        let first = try node.build([try Self.voteTx(F.validatorKeys[0], .vote(add)), try Self.voteTx(F.validatorKeys[1], .vote(add)),
+                                    try Self.voteTx(F.validatorKeys[0], nonce: 1, .vote(remove)),
+                                    try Self.voteTx(F.validatorKeys[1], nonce: 1, .vote(remove))])
+        try node.commit(first.executed)
+        let both = try node.build([try Self.voteTx(F.validatorKeys[2], .vote(add)), try Self.voteTx(F.validatorKeys[2], nonce: 1, .vote(remove))])
+        #expect(both.executed.passedChanges == [add, remove])
+        let expected = try F.validators.applying(add).applying(remove)
+        #expect(both.executed.nextValidators == expected)
+        #expect(try node.validate(both.executed.block).nextValidators == expected)
+
+        var dropped = both.executed.block
+        dropped.header.nextValidatorsHash = try F.validators.applying(add).hash
+        expectError(containing: "next validators hash does not match") { _ = try node.validate(dropped) }
+        let quiet = try node.build([try F.transfer(F.alice, nonce: 0, to: F.carolAddress, value: 1)])
+        var invented = quiet.executed.block
+        invented.header.nextValidatorsHash = expected.hash
+        expectError(containing: "next validators hash does not match") { _ = try node.validate(invented) }
     }
 
     @Test("at most maxPendingProposals proposals are pending; the record round-trips through its encoding")
     func proposalLimit() throws {
         var record = PendingValidatorVotes()
-        var context = ValidatorContext(height: 1, current: F.validators)
+        var context = ValidatorContext(height: 1, timestampMs: 1_000, current: F.validators)
         let voter = F.validators.validators[0].address
         for i in 0..<ValidatorGovernance.maxPendingProposals {
             let key = F.key(UInt8(0x40 + i))
