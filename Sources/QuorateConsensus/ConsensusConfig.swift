@@ -41,6 +41,9 @@ public struct ConsensusLimits: Equatable, Sendable {
     public var heightsAheadBuffered: UInt64 = 1
     /// Per validator, how many messages for the next height are buffered.
     public var bufferedMessagesPerValidator: Int = 4
+    /// Signers outside the current set whose next-height messages are buffered (a validator
+    /// the next height adds); each also within `bufferedMessagesPerValidator`. Default 4.
+    public var outsideSignersBuffered: Int = 4
     /// Rounds above the current one whose votes and proposals are stored. Votes further ahead
     /// still count toward a round skip (one highest vote per validator) but are not stored.
     public var roundsAheadStored: UInt32 = 4

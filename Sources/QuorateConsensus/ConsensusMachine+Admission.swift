@@ -113,9 +113,16 @@ extension ConsensusMachine {
             return refuse(.heightTooFarAhead(message.height, current: height, limit: limit))
         }
         let signer = message.signer
-        // The next height's validator set is not known yet; this one's is the best guess, and a
-        // new validator's first messages will be re-sent.
-        guard validators!.contains(signer) else { return refuse(.notAValidator(signer)) }
+        // The next height's set is not known yet: votes in this height's block may add
+        // validators (docs/permissioning.md section 9), whose first messages would otherwise be
+        // lost (relays drop re-sent bytes they have seen). A few signers outside this set are
+        // buffered too; starting the height checks every buffered message against its set.
+        if !validators!.contains(signer) {
+            let outsiders = future.signers.filter { !validators!.contains($0) }
+            guard outsiders.contains(signer) || outsiders.count < config.limits.outsideSignersBuffered else {
+                return refuse(.notAValidator(signer))
+            }
+        }
         guard !future.contains(message) else { return refuse(.duplicate) }
         guard !future.isFull(for: signer, limit: config.limits.bufferedMessagesPerValidator) else {
             return refuse(.futureBufferFull(signer))

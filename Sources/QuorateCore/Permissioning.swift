@@ -38,9 +38,9 @@ public struct Roles: OptionSet, Hashable, Sendable, CustomStringConvertible {
 public enum SystemAddress {
     /// Account roles: grant and revoke (active when genesis turns account permissioning on).
     public static let permissions = reserved(0x01)
-    /// Validator-set votes (planned, issue 6 item 2; not active yet: an ordinary address today).
+    /// Validator-set votes of the current validators (active on every chain).
     public static let validatorVotes = reserved(0x02)
-    /// Non-voting node keys allowed on-chain (planned, issue 6 item 3; not active yet).
+    /// Non-voting node keys allowed on-chain, managed by admins (active with account permissioning).
     public static let nodes = reserved(0x03)
 
     static func reserved(_ last: UInt8) -> Address { Address([UInt8](repeating: 0, count: 19) + [last]) }

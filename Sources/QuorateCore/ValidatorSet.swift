@@ -100,3 +100,34 @@ public struct ValidatorSet: Equatable, Sendable {
 
     public var hash: Hash32 { Hash32.keccak(RLP.encode(rlp)) }
 }
+
+extension ValidatorSet {
+    /// The set after `change`, or a thrown error naming why the change cannot apply: a validator
+    /// or node key listed twice, removing one that is not there, leaving no validator, or more
+    /// than `maxValidators`.
+    public func applying(_ change: ValidatorChange) throws -> ValidatorSet {
+        switch change {
+        case .add(let validator):
+            guard !contains(validator.address) else {
+                throw ValidatorSetError(description: "\(validator.address.checksummed) is already a validator")
+            }
+            guard !validators.contains(where: { $0.nodeKey == validator.nodeKey }) else {
+                throw ValidatorSetError(description: "node key \(Hex.encode(validator.nodeKey, prefix: true)) already belongs to a validator")
+            }
+            guard count < ValidatorSet.maxValidators else {
+                throw ValidatorSetError(description: "the set already has the maximum of \(ValidatorSet.maxValidators) validators")
+            }
+            return try ValidatorSet(validators + [validator])
+        case .remove(let address):
+            guard contains(address) else {
+                throw ValidatorSetError(description: "\(address.checksummed) is not a validator")
+            }
+            guard count > 1 else {
+                throw ValidatorSetError(description: "removing \(address.checksummed) would leave no validator")
+            }
+            return try ValidatorSet(validators.filter { $0.address != address })
+        }
+    }
+
+    public func encoded() -> [UInt8] { RLP.encode(rlp) }
+}

@@ -16,6 +16,13 @@ import Synchronization
 final class ConsensusDriver: @unchecked Sendable {
     /// How far ahead of this node's clock a proposed block's timestamp may be.
     static let maxTimestampDriftMs: UInt64 = 10_000
+    /// Under load (the last block this node committed held at least `busyBlockTransactions`),
+    /// the next height waits until `busyIntervalMs` after the head's timestamp, unless a full
+    /// block already waits: each block costs about 4 ms of CPU whatever it holds
+    /// (docs/benchmarks.md), so under load fewer, larger blocks commit more. A node-local
+    /// policy, not a chain rule; at low rates blocks hold a few transactions and never wait.
+    static let busyBlockTransactions = 100
+    static let busyIntervalMs: UInt64 = 20
 
     private let store: ChainStore
     private let mempool: Mempool
@@ -37,6 +44,7 @@ final class ConsensusDriver: @unchecked Sendable {
     private var executed: [Hash32: ExecutedBlock] = [:]
     /// The next height, while it waits for transactions (no empty blocks by default).
     private var waitingHeight: UInt64?
+    private var lastBlockTransactionCount = 0
 
     /// Told after each commit (the network announces the height) and when the machine wants
     /// blocks from a validator ahead of it. Set before `start`.
@@ -163,7 +171,9 @@ final class ConsensusDriver: @unchecked Sendable {
         let head = store.head
         let now = clockMs()
         let params = rules.consensus
-        let earliest = head.timestampMs + params.blockIntervalMsMin
+        let busy = lastBlockTransactionCount >= Self.busyBlockTransactions
+            && UInt64(mempool.count) < params.maxBlockTransactions
+        let earliest = head.timestampMs + max(params.blockIntervalMsMin, busy ? Self.busyIntervalMs : 0)
         let heartbeatDue = params.heartbeatIntervalMs > 0 && now >= head.timestampMs + params.heartbeatIntervalMs
         let hasWork = !mempool.executable(limit: 1).isEmpty
         if heartbeatDue || (hasWork && now >= earliest) {
@@ -186,17 +196,30 @@ final class ConsensusDriver: @unchecked Sendable {
         let block = committed.block
         do {
             let result = try executed[block.hash] ?? validate(block, checkClock: false)
-            try store.commit(result, certificate: committed.certificate)
-            let nonces = Dictionary(result.changedAccounts.map { ($0.0, $0.1.nonce) }, uniquingKeysWith: { a, _ in a })
-            mempool.removeCommitted(block.transactions, senders: result.senders) { nonces[$0] ?? 0 }
+            try commitToStore(result, certificate: committed.certificate)
         } catch {
             // 2f+1 validators certified a block this node cannot apply: its state has diverged.
             preconditionFailure("cannot apply the committed block \(block.height) (\(block.hash)): \(error)")
         }
         waitingHeight = block.height + 1
+        lastBlockTransactionCount = block.transactions.count
         executed.removeAll()
         onCommit?(block.height)
         startWaitingHeightIfDue()
+    }
+
+    /// Commits to the store, then drops the block's transactions from the pool.
+    private func commitToStore(_ result: ExecutedBlock, certificate: CommitCertificate) throws {
+        try store.commit(result, certificate: certificate)
+        let block = result.block
+        let nonces = Dictionary(result.changedAccounts.map { ($0.0, $0.1.nonce) }, uniquingKeysWith: { a, _ in a })
+        mempool.removeCommitted(block.transactions, senders: result.senders) { nonces[$0] ?? 0 }
+        for change in result.passedChanges {
+            NodeCommands.log("validator set: \(change) passed in block \(block.height); in force from height \(block.height + 1)")
+        }
+        if let next = result.nextValidators {
+            NodeCommands.log("validator set from height \(block.height + 1): \(next.count) validators (\(next.validators.map(\.address.checksummed).joined(separator: ", ")))")
+        }
     }
 
     /// Blocks from block sync, in height order: each must extend the head, carry a certificate
@@ -213,9 +236,7 @@ final class ConsensusDriver: @unchecked Sendable {
                     }
                     try certificate.verify(validators: self.validators(at: block.height), chainId: self.rules.chainId)
                     let result = try self.validate(block, checkClock: false)
-                    try self.store.commit(result, certificate: certificate)
-                    let nonces = Dictionary(result.changedAccounts.map { ($0.0, $0.1.nonce) }, uniquingKeysWith: { a, _ in a })
-                    self.mempool.removeCommitted(block.transactions, senders: result.senders) { nonces[$0] ?? 0 }
+                    try self.commitToStore(result, certificate: certificate)
                     applied += 1
                 } catch {
                     failure = error

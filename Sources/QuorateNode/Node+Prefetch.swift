@@ -6,20 +6,20 @@ extension Node: TransactionPrefetching {
     /// Smallest share of a batch worth a thread of its own.
     static let prefetchChunk = 64
 
-    /// Recovers the senders of `raws` on all cores and leaves them for `submit`. Anything that
+    /// Decodes `raws` and recovers their senders on all cores, and leaves both for `submit`. Anything that
     /// does not decode or recover is skipped here; `submit` then refuses it with the reason.
     public func prefetchSenders(_ raws: [[UInt8]]) {
         let chunks = stride(from: 0, to: raws.count, by: Node.prefetchChunk).map {
             raws[$0..<min($0 + Node.prefetchChunk, raws.count)]
         }
-        var results = [[(Hash32, Address)]](repeating: [], count: chunks.count)
+        var results = [[(Transaction, Address)]](repeating: [], count: chunks.count)
         results.withUnsafeMutableBufferPointer { out in
             nonisolated(unsafe) let out = out
             DispatchQueue.concurrentPerform(iterations: chunks.count) { i in
                 out[i] = chunks[i].compactMap { raw in
                     guard let tx = try? Transaction.decode(raw: raw), !mempool.contains(tx.hash),
                           let sender = try? tx.recoverSender() else { return nil }
-                    return (tx.hash, sender)
+                    return (tx, sender)
                 }
             }
         }

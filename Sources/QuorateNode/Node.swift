@@ -20,6 +20,8 @@ public final class Node: @unchecked Sendable {
     public let rules: ChainRules
     let consensus: ConsensusDriver
     let networking: PeerNetworking?
+    /// Who may hold a P2P session with this node; see `PeerAllowlist` and `refreshAllowlist()`.
+    let allowlist: PeerAllowlist
     let senderCache = SenderCache()
     private let startHeight: UInt64
 
@@ -32,12 +34,16 @@ public final class Node: @unchecked Sendable {
         startHeight = store.head.height
         if let key = config.validatorKey {
             let address = Address(key.publicKey.ethereumAddress)
-            guard store.genesis.validators.contains(address) else {
-                throw StoreError("the validator key \(address) is not in this chain's validator set; start without it to run a non-voting node")
+            if !(try store.validators(at: store.head.height + 1)).contains(address) {
+                // A validator being voted in syncs first; it starts voting at the height its set begins.
+                NodeCommands.log("validator \(address) is not in the current validator set: following the chain without voting until votes add it")
             }
         }
+        let peers = try Node.dialedPeers(config)
+        allowlist = PeerAllowlist(configured: Set(peers.map(\.publicKey.compressed) + config.allowedPeerKeys))
         if let nodeKey = config.nodeKey {
-            networking = PeerNetworking(store: store, config: try Node.networkConfig(config, nodeKey: nodeKey, store: store),
+            networking = PeerNetworking(store: store, config: Node.networkConfig(config, nodeKey: nodeKey, store: store,
+                                                                                 peers: peers, allowlist: allowlist),
                                         clockMs: clockMs)
         } else {
             networking = nil
@@ -53,24 +59,32 @@ public final class Node: @unchecked Sendable {
         }
     }
 
-    /// Who may connect: the validators' node keys, the peers this node dials, and the extra
-    /// (non-voting) keys it was given.
-    static func networkConfig(_ config: NodeConfig, nodeKey: Secp256k1.PrivateKey, store: ChainStore) throws -> NetworkConfig {
-        let peers = try config.peers.map { text -> NodeAddress in
-            // `quorate-node keygen` prints keys with 0x; BOLT-style addresses have none. Take both.
-            let plain = text.hasPrefix("0x") ? String(text.dropFirst(2)) : text
-            do { return try NodeAddress(parsing: plain) } catch { throw StoreError("--peer \(text): \(error)") }
+    /// The `--peer` addresses.
+    static func dialedPeers(_ config: NodeConfig) throws -> [NodeAddress] {
+        try config.peers.map { text -> NodeAddress in
+            do { return try parsePeerAddress(text) } catch { throw StoreError("--peer \(text): \(error)") }
         }
-        var allowed = Set(store.genesis.validators.validators.map(\.nodeKey).filter { !$0.isEmpty })
-        allowed.formUnion(peers.map(\.publicKey.compressed))
-        allowed.formUnion(config.allowedPeerKeys)
-        let allowedKeys = allowed
-        return NetworkConfig(nodeKey: nodeKey, listenHost: config.p2pHost, listenPort: config.p2pPort, peers: peers,
-                             isAllowed: { allowedKeys.contains($0.compressed) }, chainId: store.chainId,
-                             genesisHash: store.genesisHash)
+    }
+
+    /// `pubkey@host:port`. `quorate-node keygen` prints keys with 0x; BOLT-style addresses have
+    /// none. Take both.
+    static func parsePeerAddress(_ text: String) throws(NodeAddressError) -> NodeAddress {
+        try NodeAddress(parsing: text.hasPrefix("0x") ? String(text.dropFirst(2)) : text)
+    }
+
+    /// Who may connect is `allowlist`'s answer at the time of asking: the validators' node keys
+    /// (kept current by `refreshAllowlist()`), the peers this node dials, the extra (non-voting)
+    /// keys it was given, and the peers `admin_addPeer` added.
+    static func networkConfig(_ config: NodeConfig, nodeKey: Secp256k1.PrivateKey, store: ChainStore,
+                              peers: [NodeAddress], allowlist: PeerAllowlist) -> NetworkConfig {
+        NetworkConfig(nodeKey: nodeKey, listenHost: config.p2pHost, listenPort: config.p2pPort, peers: peers,
+                      isAllowed: { allowlist.contains($0.compressed) }, chainId: store.chainId,
+                      genesisHash: store.genesisHash)
     }
 
     public func start() throws {
+        // Chain keys before the listener opens, so the validators are admitted from the start.
+        refreshAllowlist()
         try consensus.start()
         try networking?.start()
     }
@@ -99,8 +113,9 @@ public final class Node: @unchecked Sendable {
         guard raw.count <= Transaction.maxEncodedBytes else {
             throw TransactionRejection(.oversizedData, "oversized data: transaction of \(raw.count) bytes exceeds \(Transaction.maxEncodedBytes)")
         }
+        let prefetched = senderCache.take(raw)
         let tx: Transaction
-        do { tx = try Transaction.decode(raw: raw) } catch {
+        do { tx = try prefetched?.0 ?? Transaction.decode(raw: raw) } catch {
             throw SubmitError("\(error)")
         }
         if try mempool.contains(tx.hash) || store.transactionLocation(tx.hash) != nil {
@@ -110,14 +125,11 @@ public final class Node: @unchecked Sendable {
         // Cheap checks first (signature ranges, EIP-2 high S, overflow); recovery (~45 us) last.
         do { try tx.validateStateless(chainId: rules.chainId) } catch { throw SubmitError("\(error)") }
         let sender: Address
-        do { sender = try senderCache.take(tx.hash) ?? tx.recoverSender() } catch {
+        do { sender = try prefetched?.1 ?? tx.recoverSender() } catch {
             throw TransactionRejection(.invalidSignature, "invalid sender: \(error)")
         }
         let account = try store.account(sender) ?? .empty
-        if rules.accountPermissioning {
-            // Against the committed roles; a block re-checks against the state it executes on.
-            _ = try TransactionRules.checkPermission(tx, sender: sender, roles: Roles(rawValue: account.roles))
-        }
+        try checkSystemTransaction(tx, sender: sender, account: account)
         try mempool.add(tx, sender: sender, account: account)
         if gossip { networking?.gossipTransaction(raw) }
         consensus.transactionsArrived()

@@ -70,6 +70,8 @@ extension NodeCommands {
         try KeyFiles.writePrivate(Array((token + "\n").utf8), to: config.rpcTokenPath)
         let dispatcher = RPCDispatcher(unauthorizedMessage: "unauthorized: admin methods need `Authorization: Bearer <token>` with the token from \(config.rpcTokenPath)")
         EthAPI.register(on: dispatcher, backend: node)
+        GovernanceAPI.register(on: dispatcher, backend: node)
+        AdminAPI.register(on: dispatcher, backend: node)
         let server = RPCHTTPServer(
             host: config.rpcHost, port: config.rpcPort, dispatcher: dispatcher,
             config: RPCServerConfig(adminToken: token),

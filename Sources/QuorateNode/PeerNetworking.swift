@@ -62,12 +62,25 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
 
     var boundPort: UInt16? { network.withLock { $0 }?.boundPort }
     var peerCount: Int { network.withLock { $0 }?.connectedPeers.count ?? 0 }
+    func peers() -> [Network.PeerInfo] { network.withLock { $0 }?.peers() ?? [] }
+
+    /// Dials `address` for this run; `.notRunning` before start and after stop.
+    func addPeer(_ address: NodeAddress) -> Network.PeerAddition {
+        network.withLock { $0 }?.addPeer(address) ?? .notRunning
+    }
+
+    func removePeer(_ key: PeerID) -> Bool { network.withLock { $0 }?.removePeer(publicKey: key) ?? false }
+
+    /// Closes sessions the allowlist no longer allows (nothing before start).
+    func recheckAllowlist() { network.withLock { $0 }?.recheckAllowlist() }
 
     // MARK: outbound
 
     func gossipTransaction(_ raw: [UInt8]) { gossip.add(raw) }
 
     func committed(height: UInt64) {
+        // The commit may have changed the validator set: admit the new, drop the removed.
+        node?.refreshAllowlist()
         network.withLock { $0 }?.announceHeight(height)
         requestMoreBlocksIfBehind()
     }

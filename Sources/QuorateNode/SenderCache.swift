@@ -1,21 +1,28 @@
 import QuorateCore
 import Synchronization
 
-/// Senders recovered ahead of submission (in parallel, for a batch), taken once by `submit`.
-/// Bounded: a batch whose transactions are refused before they reach the lookup leaves entries
-/// behind, so the cache is emptied when it grows past `capacity`.
+/// Transactions decoded and senders recovered ahead of submission (in parallel, for a batch),
+/// keyed by the raw bytes `submit` receives, taken once by it: each transaction is decoded and
+/// recovered once. Bounded: a batch whose transactions are refused before they reach the lookup
+/// leaves entries behind, so the cache is emptied when it would grow past `capacity` (200,000 by default).
 final class SenderCache: @unchecked Sendable {
-    static let capacity = 200_000
-    private let entries = Mutex<[Hash32: Address]>([:])
+    static let defaultCapacity = 200_000
+    let capacity: Int
+    private let entries = Mutex<[[UInt8]: (Transaction, Address)]>([:])
 
-    func insert(_ pairs: [(Hash32, Address)]) {
+    init(capacity: Int = SenderCache.defaultCapacity) {
+        precondition(capacity > 0, "SenderCache.capacity must be positive")
+        self.capacity = capacity
+    }
+
+    func insert(_ decoded: [(Transaction, Address)]) {
         entries.withLock { e in
-            if e.count + pairs.count > SenderCache.capacity { e.removeAll(keepingCapacity: true) }
-            for (hash, sender) in pairs { e[hash] = sender }
+            if e.count + decoded.count > capacity { e.removeAll(keepingCapacity: true) }
+            for (tx, sender) in decoded { e[tx.raw] = (tx, sender) }
         }
     }
 
-    func take(_ hash: Hash32) -> Address? {
-        entries.withLock { $0.removeValue(forKey: hash) }
+    func take(_ raw: [UInt8]) -> (Transaction, Address)? {
+        entries.withLock { $0.removeValue(forKey: raw) }
     }
 }

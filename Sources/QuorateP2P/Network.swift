@@ -26,7 +26,17 @@ public final class Network: Sendable {
         /// Why `admit` refused a key, for the rejection's log line.
         var refusals: [PeerID: String] = [:]
         var height: UInt64 = 0
-        var dialerWakes: [PeerID: DispatchSemaphore] = [:]
+        /// One per peer being kept connected: the `--peer` ones from the start, plus those
+        /// `addPeer` added. Its dial loop ends once its entry is gone.
+        var dialers: [PeerID: Dialer] = [:]
+    }
+
+    private struct Dialer {
+        /// Read by the dial loop before each attempt, so `addPeer` can change it.
+        var address: NodeAddress
+        let wake: DispatchSemaphore
+        /// Added by `addPeer` (removable by `removePeer`), not configured.
+        let runtime: Bool
     }
 
     private let state = Mutex(State())
@@ -75,7 +85,9 @@ public final class Network: Sendable {
             guard s.phase == .running else { return false }   // stop() came first
             s.listener = listener
             s.boundPort = listener.port
-            for (address, wake) in zip(dialed, wakes) { s.dialerWakes[address.publicKey] = wake }
+            for (address, wake) in zip(dialed, wakes) {
+                s.dialers[address.publicKey] = Dialer(address: address, wake: wake, runtime: false)
+            }
             return true
         }
         guard stillRunning else {
@@ -84,7 +96,7 @@ public final class Network: Sendable {
         }
         log("p2p: listening on \(config.listenHost):\(listener.port) as \(own); dialing \(dialed.count) peer(s)")
         for (address, wake) in zip(dialed, wakes) {
-            spawn("p2p-dial \(address.hostAndPort)") { [self] in dialLoop(address, wake: wake) }
+            spawn("p2p-dial \(address.hostAndPort)") { [self] in dialLoop(address.publicKey, wake: wake) }
         }
         spawn("p2p-maintenance") { [self] in maintenanceLoop() }
     }
@@ -96,7 +108,7 @@ public final class Network: Sendable {
             let wasRunning = s.phase == .running
             s.phase = .stopped
             defer { s.listener = nil }
-            return (s.listener, Array(s.sessions.values), Array(s.dialerWakes.values), wasRunning)
+            return (s.listener, Array(s.sessions.values), s.dialers.values.map(\.wake), wasRunning)
         }
         guard wasRunning else {
             delegateBox.withLock { $0 = nil }
@@ -134,6 +146,78 @@ public final class Network: Sendable {
         let session = state.withLock { $0.sessions[peer] }
         holdOff(peer, reason: reason)
         session?.end("misbehaviour reported by the node: \(reason)")
+    }
+
+    /// Starts keeping `address` connected, as a `--peer` one (dialed, reconnected with backoff),
+    /// for this run only. The caller allows its key first (`config.isAllowed`), or the dialer
+    /// only logs "not in the allowlist". Dialing a peer already dialed at run time again moves
+    /// it to the new host and port.
+    public func addPeer(_ address: NodeAddress) -> PeerAddition {
+        let key = address.publicKey
+        guard key != config.nodeKey.publicKey else { return .ownKey }
+        let wake = DispatchSemaphore(value: 0)
+        let outcome = state.withLock { (s: inout State) -> PeerAddition in
+            guard s.phase == .running else { return .notRunning }
+            if let existing = s.dialers[key] {
+                guard existing.runtime else { return .configured }
+                s.dialers[key]?.address = address
+                existing.wake.signal()
+                return .updated
+            }
+            s.dialers[key] = Dialer(address: address, wake: wake, runtime: true)
+            return .added
+        }
+        if outcome == .added {
+            log("p2p: dialing \(address) (added at run time)")
+            spawn("p2p-dial \(address.hostAndPort)") { [self] in dialLoop(key, wake: wake) }
+        }
+        return outcome
+    }
+
+    public enum PeerAddition: Sendable, Equatable {
+        /// A new dialer started.
+        case added
+        /// It was added at run time already; its address is now the given one.
+        case updated
+        /// It is a `--peer` peer, dialed already; nothing changed.
+        case configured
+        /// The key is this node's own.
+        case ownKey
+        /// The network is not running (not started yet, or stopped).
+        case notRunning
+    }
+
+    /// Stops dialing a peer `addPeer` added; false if it was not one (configured peers stay).
+    /// An open session with it stays: the caller closes it with `recheckAllowlist()` once its
+    /// key is no longer allowed, since another source (the validator set) may still allow it.
+    @discardableResult
+    public func removePeer(publicKey key: PeerID) -> Bool {
+        let wake = state.withLock { (s: inout State) -> DispatchSemaphore? in
+            guard let dialer = s.dialers[key], dialer.runtime else { return nil }
+            s.dialers[key] = nil
+            return dialer.wake
+        }
+        guard let wake else { return false }
+        wake.signal()
+        log("p2p: stopped dialing \(key) (removed at run time)")
+        return true
+    }
+
+    /// A connected peer as operators see it (`admin_peers`).
+    public struct PeerInfo: Sendable, Equatable {
+        public let key: PeerID
+        /// "host:port" of the other end of the TCP connection.
+        public let remoteAddress: String
+        public let direction: PeerConnection.Direction
+        /// The last height it reported (hello or status).
+        public let height: UInt64
+    }
+
+    /// Peers whose hello was accepted, sorted by compressed key bytes.
+    public func peers() -> [PeerInfo] {
+        readySessions().map {
+            PeerInfo(key: $0.key, remoteAddress: $0.connection.remoteAddress, direction: $0.direction, height: $0.height)
+        }
     }
 
     /// Closes sessions whose key `config.isAllowed` refuses now (the validator set changed).
@@ -426,12 +510,12 @@ public final class Network: Sendable {
     }
 
     /// After the read loop: unregister, log, hold off on a transport-level fault, tell the
-    /// delegate, wake the dialer.
+    /// delegate, wake the dialer waiting on an inbound session.
     private func finish(_ session: PeerSession) {
         session.connection.close()
         let wake = state.withLock { (s: inout State) -> DispatchSemaphore? in
             if s.sessions[session.key] === session { s.sessions[session.key] = nil }
-            return s.dialerWakes[session.key]
+            return s.dialers[session.key]?.wake
         }
         let transportReason = session.connection.closeReason
         let when = session.hasHello ? "" : " before its hello"
@@ -448,7 +532,11 @@ public final class Network: Sendable {
             }
         }
         reportDisconnect(session)
-        wake?.signal()
+        // Wakes a dialer that waits because the peer had dialed us. An outbound session is the
+        // dialer's own (only `dialLoop` dials): it is back in its loop already, and a signal
+        // here would cut its next backoff short, so a peer that refuses us would be redialed
+        // at once, over and over.
+        if session.direction == .inbound { wake?.signal() }
     }
 
     private func announce(_ session: PeerSession, height: UInt64) {
@@ -475,26 +563,34 @@ public final class Network: Sendable {
     private enum DialState {
         case connected
         case heldOff(until: ContinuousClock.Instant)
-        case dial
+        case dial(NodeAddress)
+        /// `removePeer` took the peer off (or the network stops): the loop ends.
+        case removed
     }
 
-    /// Keeps one configured peer connected: dial, run the session, back off, again.
-    private func dialLoop(_ address: NodeAddress, wake: DispatchSemaphore) {
-        let key = address.publicKey
+    /// Keeps one dialed peer connected: dial, run the session, back off, again, until the
+    /// network stops or `removePeer` removes the peer.
+    private func dialLoop(_ key: PeerID, wake: DispatchSemaphore) {
         var delay = limits.reconnectInitialDelay
         var lastProblem: String?
         func backOff() {
             _ = wake.wait(timeout: .now() + Self.dispatchInterval(delay))
             delay = min(delay * 2, limits.reconnectMaxDelay)
         }
-        while isRunning {
+        while true {
             let now = ContinuousClock.now
             let dialState = state.withLock { s -> DialState in
+                // Identity, not presence: a peer removed and added again has a new dialer,
+                // and this loop must end rather than run beside it.
+                guard s.phase == .running, let dialer = s.dialers[key], dialer.wake === wake else { return .removed }
                 if s.sessions[key] != nil { return .connected }
                 if let hold = s.holdOffs[key], hold.until > now { return .heldOff(until: hold.until) }
-                return .dial
+                return .dial(dialer.address)
             }
+            let address: NodeAddress
             switch dialState {
+            case .removed:
+                return
             case .connected:
                 // Woken when that session ends; the timeout is only a safety net.
                 _ = wake.wait(timeout: .now() + Self.dispatchInterval(limits.reconnectMaxDelay))
@@ -502,8 +598,8 @@ public final class Network: Sendable {
             case let .heldOff(until):
                 _ = wake.wait(timeout: .now() + Self.dispatchInterval(now.duration(to: until)))
                 continue
-            case .dial:
-                break
+            case let .dial(target):
+                address = target
             }
             guard config.isAllowed(key) else {
                 let problem = "not dialing \(address): not in the allowlist"
@@ -525,6 +621,12 @@ public final class Network: Sendable {
                 continue
             }
             lastProblem = nil
+            // `removePeer` may have come while connecting; the session it meant to stop
+            // did not exist yet for its recheck to close, so do not start it.
+            guard state.withLock({ $0.dialers[key]?.wake === wake }) else {
+                connection.close()
+                continue
+            }
             if runSession(connection) { delay = limits.reconnectInitialDelay }
             backOff()
         }

@@ -1,7 +1,7 @@
 import QuorateCore
 
 /// The `quorate_` namespace: what Ethereum has no word for (certificates, validator sets, proofs
-/// against BFT-final state roots), plus the admin methods behind the bearer token.
+/// against BFT-final state roots). The admin methods are in `AdminAPI`.
 enum QuorateAPI {
     static func register(on d: RPCDispatcher, backend: RPCBackend) {
         d.register("quorate_getBlockCommit") { p in
@@ -10,12 +10,15 @@ enum QuorateAPI {
             guard let certificate = try backend.commitCertificate(at: h) else { return .null }
             return RPCFormat.certificate(certificate)
         }
-        d.register("quorate_getValidators") { p in
+        let validators: RPCHandler = { p in
             try p.expectCount(0...1)
             let h = EthAPI.height(try p.blockTag(at: 0, default: .latest), backend)
             guard h <= backend.head().height else { throw RPCError.server("header not found") }
             return RPCFormat.validators(try backend.validators(at: h), height: h)
         }
+        d.register("quorate_validators", validators)
+        // The first name, kept so existing scripts keep working.
+        d.register("quorate_getValidators", validators)
         d.register("quorate_getProof") { p in
             try p.expectCount(1...2)
             let address = try p.address(at: 0)
@@ -66,15 +69,6 @@ enum QuorateAPI {
                         "missingPrecommits": .array(c.missingPrecommits.map(RPCFormat.address)),
                     ]
                 } ?? .null,
-            ]
-        }
-        d.register("admin_nodeInfo", admin: true) { p in
-            try p.expectCount(0)
-            return [
-                "clientVersion": .string(backend.clientVersion),
-                "chainId": .quantity(backend.chainId),
-                "genesisHash": try backend.block(at: 0).map { RPCFormat.hash($0.hash) } ?? .null,
-                "height": .quantity(backend.head().height),
             ]
         }
     }

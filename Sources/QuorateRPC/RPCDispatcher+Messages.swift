@@ -3,13 +3,24 @@ extension RPCDispatcher {
     /// Handles a request body. Returns the serialized response, or nil when nothing is to be sent
     /// back (only notifications).
     public func handle(_ body: UnsafeRawBufferPointer, context: RPCCallContext = RPCCallContext()) -> [UInt8]? {
+        handleRequest(body, context: context).body
+    }
+
+    /// Handles a request body and says whether the transport should answer 401: every call in
+    /// it was an admin method refused for want of the token.
+    public func handleRequest(_ body: UnsafeRawBufferPointer, context: RPCCallContext = RPCCallContext()) -> RPCOutcome {
         let message: JSON
         do {
             message = try JSONParser.parse(body, limits: limits.json)
         } catch {
-            return Self.response(id: .null, .failure(.parseError(error.description))).serialized()
+            return RPCOutcome(body: Self.response(id: .null, .failure(.parseError(error.description))).serialized(), isUnauthorized: false)
         }
-        return handle(message, context: context)?.serialized()
+        let outcome = dispatch(message, context: context)
+        guard outcome.isUnauthorized else { return RPCOutcome(body: outcome.response?.serialized(), isUnauthorized: false) }
+        // Only notifications, all refused: a 401 still needs a body saying why (id null, as
+        // the other transport-level refusals).
+        let body = outcome.response ?? Self.response(id: .null, .failure(unauthorizedError))
+        return RPCOutcome(body: body.serialized(), isUnauthorized: true)
     }
 
     public func handle(_ body: [UInt8], context: RPCCallContext = RPCCallContext()) -> [UInt8]? {
@@ -18,20 +29,30 @@ extension RPCDispatcher {
 
     /// Handles a parsed message (an object or a batch array).
     public func handle(_ message: JSON, context: RPCCallContext = RPCCallContext()) -> JSON? {
+        dispatch(message, context: context).response
+    }
+
+    /// The response, and whether every call was refused as an unauthorized admin call.
+    private struct Dispatched {
+        var response: JSON?
+        var isUnauthorized = false
+    }
+
+    private func dispatch(_ message: JSON, context: RPCCallContext) -> Dispatched {
         switch message {
         case .array(let batch):
             return handleBatch(batch, context: context)
         case .object:
             return handleSingle(message, context: context)
         default:
-            return Self.response(id: .null, .failure(.invalidRequest("expected a request object or a batch array, got \(message.typeName)")))
+            return Dispatched(response: Self.response(id: .null, .failure(.invalidRequest("expected a request object or a batch array, got \(message.typeName)"))))
         }
     }
 
-    private func handleBatch(_ batch: [JSON], context: RPCCallContext) -> JSON? {
+    private func handleBatch(_ batch: [JSON], context: RPCCallContext) -> Dispatched {
         // The spec answers an empty batch with one error object, not an array.
         guard !batch.isEmpty else {
-            return Self.response(id: .null, .failure(RPCError(code: RPCError.Code.invalidRequest, message: "empty batch")))
+            return Dispatched(response: Self.response(id: .null, .failure(RPCError(code: RPCError.Code.invalidRequest, message: "empty batch"))))
         }
         guard batch.count <= limits.maxBatchLength else {
             // As geth: one error in an array, carrying the first call's id so a client can match it.
@@ -39,19 +60,23 @@ extension RPCDispatcher {
             let error = RPCError(
                 code: RPCError.Code.invalidRequest,
                 message: "batch too large: \(batch.count) requests, the limit is \(limits.maxBatchLength)")
-            return .array([Self.response(id: firstID, .failure(error))])
+            return Dispatched(response: .array([Self.response(id: firstID, .failure(error))]))
         }
         runBatchHooks(batch)
-        let responses = batch.compactMap { handleSingle($0, context: context) }
-        return responses.isEmpty ? nil : .array(responses)
+        let results = batch.map { handleSingle($0, context: context) }
+        let responses = results.compactMap(\.response)
+        // A mixed batch is answered 200 with per-entry errors, so the calls that were allowed
+        // keep their results; only a batch of nothing but refused admin calls is a 401.
+        return Dispatched(response: responses.isEmpty ? nil : .array(responses),
+                          isUnauthorized: results.allSatisfy(\.isUnauthorized))
     }
 
     /// One request object. Structurally invalid requests are answered even without an id (the
     /// spec's `[1,2,3]` example); valid notifications run and are never answered.
-    private func handleSingle(_ message: JSON, context: RPCCallContext) -> JSON? {
+    private func handleSingle(_ message: JSON, context: RPCCallContext) -> Dispatched {
         let request: ValidRequest
         switch Self.validate(message) {
-        case .failure(let invalid): return Self.response(id: invalid.id, .failure(invalid.error))
+        case .failure(let invalid): return Dispatched(response: Self.response(id: invalid.id, .failure(invalid.error)))
         case .success(let valid): request = valid
         }
         let result: Result<JSON, RPCError>
@@ -59,8 +84,9 @@ extension RPCDispatcher {
         case .failure(let error): result = .failure(error)
         case .success(let params): result = call(request.method, params, context: context)
         }
-        guard let id = request.id else { return nil }
-        return Self.response(id: id, result)
+        // -32001 comes only from `call`'s admin check (RPCError.Code.unauthorized is reserved for it).
+        let refused = result.errorCode == RPCError.Code.unauthorized
+        return Dispatched(response: request.id.map { Self.response(id: $0, result) }, isUnauthorized: refused)
     }
 
     static func response(id: JSON, _ result: Result<JSON, RPCError>) -> JSON {
@@ -68,6 +94,22 @@ extension RPCDispatcher {
         case .success(let value): return ["jsonrpc": "2.0", "id": id, "result": value]
         case .failure(let error): return ["jsonrpc": "2.0", "id": id, "error": error.json]
         }
+    }
+}
+
+/// What the transport sends back for one HTTP request body.
+public struct RPCOutcome: Sendable {
+    /// The serialized response; nil when only notifications came (nothing to answer).
+    public var body: [UInt8]?
+    /// Every call in the request was an admin method called without the right token: the
+    /// HTTP answer is 401 (the body still carries the JSON-RPC errors).
+    public var isUnauthorized: Bool
+}
+
+extension Result where Failure == RPCError {
+    fileprivate var errorCode: Int? {
+        if case .failure(let error) = self { return error.code }
+        return nil
     }
 }
 

@@ -42,6 +42,9 @@ public final class RPCDispatcher: Sendable {
     /// puts its real token path here so the operator knows where to look.
     public let unauthorizedMessage: String
 
+    /// The error of an admin call without the token (its message names the token file).
+    var unauthorizedError: RPCError { RPCError(code: RPCError.Code.unauthorized, message: unauthorizedMessage) }
+
     private struct Method: Sendable {
         let admin: Bool
         let handler: RPCHandler
@@ -87,7 +90,7 @@ public final class RPCDispatcher: Sendable {
             return .failure(.methodNotFound(method))
         }
         if entry.admin && !context.isAdminAuthorized {
-            return .failure(RPCError(code: RPCError.Code.unauthorized, message: unauthorizedMessage))
+            return .failure(unauthorizedError)
         }
         do {
             return .success(try entry.handler(params))

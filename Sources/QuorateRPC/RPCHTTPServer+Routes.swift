@@ -4,6 +4,8 @@ extension RPCHTTPServer {
     static let acceptedContentTypes: Set<String> = ["application/json", "application/json-rpc", "application/jsonrequest"]
     static let jsonContentType = "application/json"
     static let prometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
+    /// RFC 6750's challenge for a bearer token, sent with every 401.
+    static let bearerChallenge = #"Bearer realm="quorate-admin""#
 
     func serve(_ exchange: HTTPExchange) {
         switch exchange.path {
@@ -30,8 +32,14 @@ extension RPCHTTPServer {
             return replyError(exchange, status: 413, "request body of \(exchange.bodyLength) bytes exceeds the limit of \(config.maxBodyBytes) bytes", headers: [("Connection", "close")])
         }
         let context = RPCCallContext(isAdminAuthorized: isAdmin(authorization: exchange.header("Authorization")))
-        let response = exchange.withBody { dispatcher.handle($0, context: context) }
-        if let response {
+        let outcome = exchange.withBody { dispatcher.handleRequest($0, context: context) }
+        if outcome.isUnauthorized, let body = outcome.body {
+            // Every call was an admin method without the right token. The status lets HTTP
+            // clients and proxies see the refusal; the body keeps the JSON-RPC errors (as
+            // Besu answers with authentication on). Calls that need no token never get here.
+            exchange.reply(status: 401, contentType: Self.jsonContentType, body: body,
+                           headers: [("WWW-Authenticate", Self.bearerChallenge)])
+        } else if let response = outcome.body {
             exchange.reply(status: 200, contentType: Self.jsonContentType, body: response)
         } else {
             // Only notifications: nothing to say (as bitcoind answers JSON-RPC 2.0 notifications).

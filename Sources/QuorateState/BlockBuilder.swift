@@ -20,7 +20,9 @@ public enum BlockBuilder {
 
     public static func build(parent: ParentState, candidates: [Candidate], proposer: Address, timestampMs: UInt64,
                              lastCommit: CommitCertificate?, rules: ChainRules) throws -> Output {
-        var state = StateOverlay(base: parent.accounts)
+        var state = StateOverlay(base: parent.accounts,
+                                 validators: ValidatorContext(height: parent.header.height + 1, timestampMs: timestampMs,
+                                                              current: parent.nextValidators))
         var included = [Transaction]()
         var senders = [Address]()
         var receipts = [Receipt]()
@@ -47,16 +49,19 @@ public enum BlockBuilder {
             }
         }
         let update = try state.commitment(root: parent.header.stateRoot, reader: parent.nodes)
+        let validators = state.validators!
         let header = BlockHeader(
             chainId: rules.chainId, height: parent.header.height + 1, timestampMs: timestampMs,
             parentHash: parent.header.hash, proposer: proposer,
             transactionsRoot: Block.transactionsRoot(included), receiptsRoot: Receipt.root(receipts),
             stateRoot: update.newRoot, validatorsHash: parent.nextValidators.hash,
-            nextValidatorsHash: parent.nextValidators.hash, lastCommitHash: lastCommit?.hash ?? .zero,
+            nextValidatorsHash: validators.next.hash, lastCommitHash: lastCommit?.hash ?? .zero,
             gasLimit: rules.fees.blockGasLimit, gasUsed: gasUsed, baseFeePerGas: rules.fees.baseFeePerGas)
         let block = Block(header: header, transactions: included, lastCommit: lastCommit)
-        return Output(executed: ExecutedBlock(block: block, senders: senders, receipts: receipts,
-                                              changedAccounts: state.changedAccounts, stateUpdate: update),
-                      rejected: rejected)
+        let executed = ExecutedBlock(block: block, senders: senders, receipts: receipts,
+                                     changedAccounts: state.changedAccounts, stateUpdate: update,
+                                     nextValidators: validators.passed.isEmpty ? nil : validators.next,
+                                     passedChanges: validators.passed)
+        return Output(executed: executed, rejected: rejected)
     }
 }

@@ -6,16 +6,17 @@ public enum BlockExecutor {
     /// Applies one transaction. Throws `TransactionRejection` and leaves `state` unchanged when the
     /// transaction cannot execute on this state (wrong nonce, not enough balance, not permitted).
     ///
-    /// With `accountPermissioning`, the sender needs the `transact` role, and a transaction to
-    /// `SystemAddress.permissions` is a role command from an admin: it pays its gas like a transfer,
-    /// moves no value, and changes the target account's roles.
+    /// Transactions to system addresses (docs/permissioning.md) pay their gas like a transfer,
+    /// move no value and change a governance record instead: roles (`SystemAddress.permissions`,
+    /// from an admin), validator votes (`.validatorVotes`, from a validator of `state.validators`),
+    /// node keys (`.nodes`, from an admin). With `accountPermissioning`, other senders need `transact`.
     public static func apply(_ tx: Transaction, sender: Address, proposer: Address, fees: FeeParams, chainId: UInt64,
                              accountPermissioning: Bool = false, cumulativeGasUsed: UInt64,
                              state: inout StateOverlay) throws -> Receipt {
         try TransactionRules.checkStateless(tx, chainId: chainId, fees: fees)
         var from = try state.account(sender)
-        let command = accountPermissioning
-            ? try TransactionRules.checkPermission(tx, sender: sender, roles: Roles(rawValue: from.roles)) : nil
+        let command = try TransactionRules.systemCommand(tx, sender: sender, roles: Roles(rawValue: from.roles),
+                                                         accountPermissioning: accountPermissioning)
         guard tx.nonce == from.nonce else {
             throw tx.nonce < from.nonce
                 ? TransactionRejection(.nonceTooLow, "nonce too low: next nonce \(from.nonce), tx nonce \(tx.nonce)")
@@ -31,19 +32,25 @@ public enum BlockExecutor {
         // The base-fee part is burned, as in Ethereum; the tip goes to the block's proposer.
         let tip = fee - UInt256(gasUsed) * fees.baseFeePerGas
 
+        // Governance records first: a vote that cannot apply throws before anything is written.
+        switch command {
+        case .validatorVote(let vote)?: try ValidatorGovernance.apply(vote, sender: sender, state: &state)
+        case .nodeKey(let nodeCommand)?: try OnChainNodeKeys.apply(nodeCommand, state: &state)
+        case .role?, nil: break
+        }
         from.nonce += 1
         from.balance = from.balance - fee - tx.value
         state.setAccount(sender, from)
         let to = tx.to!
-        if let command {
+        if case .role(let roleCommand)? = command {
             // Read after the sender is written: an admin may change its own roles.
-            var target = try state.account(command.account)
-            switch command.operation {
-            case .grant: target.roles |= command.roles.rawValue
-            case .revoke: target.roles &= ~command.roles.rawValue
+            var target = try state.account(roleCommand.account)
+            switch roleCommand.operation {
+            case .grant: target.roles |= roleCommand.roles.rawValue
+            case .revoke: target.roles &= ~roleCommand.roles.rawValue
             }
-            state.setAccount(command.account, target)
-        } else {
+            state.setAccount(roleCommand.account, target)
+        } else if command == nil {
             var recipient = try state.account(to)
             recipient.balance = add(recipient.balance, tx.value)
             state.setAccount(to, recipient)

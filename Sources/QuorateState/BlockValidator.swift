@@ -18,7 +18,6 @@ public enum BlockValidator {
         guard h.timestampMs >= parent.header.timestampMs else { throw fail("timestamp is before its parent's") }
         guard parent.nextValidators.contains(h.proposer) else { throw fail("proposer \(h.proposer) is not a validator") }
         guard h.validatorsHash == parent.nextValidators.hash else { throw fail("validators hash does not match") }
-        guard h.nextValidatorsHash == parent.nextValidators.hash else { throw fail("next validators hash does not match") }
         guard h.gasLimit == rules.fees.blockGasLimit, h.baseFeePerGas == rules.fees.baseFeePerGas else {
             throw fail("gas limit or base fee differs from the chain's rules")
         }
@@ -30,7 +29,8 @@ public enum BlockValidator {
         try checkLastCommit(block, parent: parent, rules: rules, fail: fail)
         guard h.transactionsRoot == Block.transactionsRoot(block.transactions) else { throw fail("transactions root does not match") }
 
-        var state = StateOverlay(base: parent.accounts)
+        var state = StateOverlay(base: parent.accounts,
+                                 validators: ValidatorContext(height: h.height, timestampMs: h.timestampMs, current: parent.nextValidators))
         var senders = [Address]()
         var receipts = [Receipt]()
         var gasUsed: UInt64 = 0
@@ -54,8 +54,14 @@ public enum BlockValidator {
         guard h.receiptsRoot == Receipt.root(receipts) else { throw fail("receipts root does not match") }
         let update = try state.commitment(root: parent.header.stateRoot, reader: parent.nodes)
         guard h.stateRoot == update.newRoot else { throw fail("state root \(h.stateRoot), executed \(update.newRoot)") }
+        let validators = state.validators!
+        guard h.nextValidatorsHash == validators.next.hash else {
+            throw fail("next validators hash does not match the set its validator votes leave")
+        }
         return ExecutedBlock(block: block, senders: senders, receipts: receipts,
-                             changedAccounts: state.changedAccounts, stateUpdate: update)
+                             changedAccounts: state.changedAccounts, stateUpdate: update,
+                             nextValidators: validators.passed.isEmpty ? nil : validators.next,
+                             passedChanges: validators.passed)
     }
 
     private static func checkLastCommit(_ block: Block, parent: ParentState, rules: ChainRules,

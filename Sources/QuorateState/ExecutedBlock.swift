@@ -9,6 +9,11 @@ public struct ExecutedBlock: Sendable {
     public let changedAccounts: [(Address, Account)]
     /// New state-commitment nodes; the block's state root is `stateUpdate.newRoot`.
     public let stateUpdate: StateUpdate
+    /// The set of the next height when validator votes in this block changed it (the header's
+    /// `nextValidatorsHash` is its hash); nil when it stays the same.
+    public var nextValidators: ValidatorSet? = nil
+    /// The validator changes that passed in this block, in order.
+    public var passedChanges: [ValidatorChange] = []
 }
 
 public struct BlockValidationError: Error, CustomStringConvertible, Equatable {

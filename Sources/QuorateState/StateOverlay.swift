@@ -5,8 +5,14 @@ public protocol AccountReader {
     func account(_ address: Address) throws -> Account?
 }
 
+/// Reads a committed value that is not an account (governance records, docs/permissioning.md)
+/// by its state-tree key. A base that does not conform has no such values.
+public protocol StateValueReader {
+    func stateValue(_ key: Hash32) throws -> [UInt8]?
+}
+
 /// The accounts committed in the tree at one root.
-public struct CommittedAccounts: AccountReader {
+public struct CommittedAccounts: AccountReader, StateValueReader {
     public let root: Hash32
     public let nodes: StateNodeReader
 
@@ -19,6 +25,10 @@ public struct CommittedAccounts: AccountReader {
         try SparseMerkleTree.value(root: root, key: Hash32.keccak(address.bytes), reader: nodes)
             .map { try Account(decoding: $0) }
     }
+
+    public func stateValue(_ key: Hash32) throws -> [UInt8]? {
+        try SparseMerkleTree.value(root: root, key: key, reader: nodes)
+    }
 }
 
 /// Block execution's view of the state: reads fall through to the committed state once and are
@@ -27,8 +37,24 @@ public struct StateOverlay {
     private let base: AccountReader
     private var reads: [Address: Account] = [:]
     private var writes: [Address: Account] = [:]
+    private var valueWrites: [Hash32: [UInt8]] = [:]
+    /// The validator sets this block executes with; nil where no block is being executed (genesis).
+    public var validators: ValidatorContext?
 
-    public init(base: AccountReader) { self.base = base }
+    public init(base: AccountReader, validators: ValidatorContext? = nil) {
+        self.base = base
+        self.validators = validators
+    }
+
+    /// A non-account value (a governance record); an empty value means absent.
+    public mutating func stateValue(_ key: Hash32) throws -> [UInt8] {
+        if let written = valueWrites[key] { return written }
+        return try (base as? StateValueReader)?.stateValue(key) ?? []
+    }
+
+    public mutating func setStateValue(_ key: Hash32, _ value: [UInt8]) {
+        valueWrites[key] = value
+    }
 
     /// The account as execution sees it now; an absent account reads as `Account.empty`.
     public mutating func account(_ address: Address) throws -> Account {
@@ -52,8 +78,11 @@ public struct StateOverlay {
     /// The tree batch for these changes on top of `root`: keys keccak256(address), values
     /// `Account.encoded()`, and empty accounts deleted.
     public func commitment(root: Hash32, reader: StateNodeReader) throws -> StateUpdate {
-        let changes = changedAccounts.map { change in
+        var changes = changedAccounts.map { change in
             (key: Hash32.keccak(change.address.bytes), value: change.account.isEmpty ? nil : change.account.encoded())
+        }
+        for (key, value) in valueWrites.sorted(by: { $0.key < $1.key }) {
+            changes.append((key: key, value: value.isEmpty ? nil : value))
         }
         return try SparseMerkleTree.apply(root: root, changes: changes, reader: reader)
     }

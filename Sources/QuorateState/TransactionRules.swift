@@ -70,18 +70,49 @@ public enum TransactionRules {
         }
     }
 
-    /// Account permissioning (only when the chain has it on): a transaction to
-    /// `SystemAddress.permissions` is a role command and needs the sender to be an admin; any other
-    /// transaction needs the `transact` role. Returns the decoded role command, if it is one.
-    /// Shared by the mempool (against the committed roles) and execution (against the block's state).
-    public static func checkPermission(_ tx: Transaction, sender: Address, roles: Roles) throws -> RoleCommand? {
-        guard tx.to == SystemAddress.permissions else {
+    /// Decodes a transaction to a system address and checks who may send it (the rules of
+    /// docs/permissioning.md). Validator votes are decoded on every chain (whether the sender is a
+    /// validator is the vote's own check, against the set the block executes with); with account
+    /// permissioning on, role and node-key commands need an admin, and every other transaction
+    /// needs the `transact` role. Returns nil for an ordinary transfer. Shared by submission
+    /// (against the committed state) and execution (against the block's state).
+    public static func systemCommand(_ tx: Transaction, sender: Address, roles: Roles,
+                                     accountPermissioning: Bool) throws -> SystemCommand? {
+        if tx.to == SystemAddress.validatorVotes {
+            try requireZeroValue(tx, "validator vote")
+            do { return .validatorVote(try ValidatorVoteCommand(decoding: tx.data)) } catch {
+                throw TransactionRejection(.invalidSystemTransaction, "invalid validator vote: \(error)")
+            }
+        }
+        guard accountPermissioning else { return nil }
+        switch tx.to {
+        case SystemAddress.permissions:
+            return .role(try roleCommand(tx, sender: sender, roles: roles))
+        case SystemAddress.nodes:
+            guard roles.contains(.admin) else {
+                throw TransactionRejection(.notPermitted, "sender not authorized to manage node keys: \(sender) lacks the admin role")
+            }
+            try requireZeroValue(tx, "node transaction")
+            do { return .nodeKey(try NodeKeyCommand(decoding: tx.data)) } catch {
+                throw TransactionRejection(.invalidSystemTransaction, "invalid node transaction: \(error)")
+            }
+        default:
             guard roles.contains(.transact) else {
                 throw TransactionRejection(.notPermitted,
                                            "sender not authorized to send transactions: \(sender) lacks the transact role (account permissioning is on)")
             }
             return nil
         }
+    }
+
+    private static func requireZeroValue(_ tx: Transaction, _ what: String) throws {
+        guard tx.value.isZero else {
+            throw TransactionRejection(.invalidSystemTransaction,
+                                       "invalid \(what): value must be 0 for the system address \(tx.to!)")
+        }
+    }
+
+    private static func roleCommand(_ tx: Transaction, sender: Address, roles: Roles) throws -> RoleCommand {
         guard roles.contains(.admin) else {
             throw TransactionRejection(.notPermitted,
                                        "sender not authorized to manage roles: \(sender) lacks the admin role")
@@ -100,4 +131,11 @@ public enum TransactionRules {
         }
         return command
     }
+}
+
+/// What a transaction to a system address asks for.
+public enum SystemCommand: Equatable, Sendable {
+    case role(RoleCommand)
+    case validatorVote(ValidatorVoteCommand)
+    case nodeKey(NodeKeyCommand)
 }

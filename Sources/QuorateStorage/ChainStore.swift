@@ -12,7 +12,7 @@ public struct StoreError: Error, CustomStringConvertible, Equatable {
 ///
 /// Reads may come from any thread (LevelDB is thread-safe); commits come from the node's one
 /// serial executor.
-public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendable {
+public final class ChainStore: AccountReader, StateValueReader, StateNodeReader, @unchecked Sendable {
     /// Bumped when the on-disk layout changes; a store with a newer version is refused.
     public static let schemaVersion: UInt64 = 1
 
@@ -20,6 +20,8 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     public let genesis: Genesis
     public let genesisHash: Hash32
     private let headState: Mutex<BlockHeader>
+    /// Every validator set with the height it is in force from, ascending; genesis's from 0.
+    private let validatorHistory: Mutex<[(from: UInt64, set: ValidatorSet)]>
 
     /// Opens an initialised store and checks it can be trusted: schema version, chain id, genesis,
     /// and the head block against its commit certificate.
@@ -53,6 +55,7 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
             throw StoreError("the store at \(path) has no head block: it is damaged")
         }
         headState = Mutex(head.header)
+        validatorHistory = Mutex(try ChainStore.readValidatorHistory(db, genesis: genesis))
         try checkHeadCertificate(head.header)
     }
 
@@ -82,6 +85,19 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         self.genesis = genesis
         self.genesisHash = try ChainStore.readBlock(db, 0)!.hash
         self.headState = Mutex(head)
+        self.validatorHistory = Mutex([(from: 0, set: genesis.validators)])
+    }
+
+    private static func readValidatorHistory(_ db: LevelDB, genesis: Genesis) throws -> [(from: UInt64, set: ValidatorSet)] {
+        var history = [(from: UInt64(0), set: genesis.validators)]
+        try db.iterate(prefix: StoreKeys.validatorSetPrefix) { key, value in
+            guard let from = StoreKeys.uint64(Array(key.dropFirst())), from > history.last!.from else {
+                throw StoreError("the store's validator-set table is damaged (key \(key)); re-initialise it and sync from peers")
+            }
+            history.append((from: from, set: try ValidatorSet(rlp: try RLP.decode(value))))
+            return true
+        }
+        return history
     }
 
     private func checkHeadCertificate(_ head: BlockHeader) throws {
@@ -102,9 +118,16 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     public var head: BlockHeader { headState.withLock { $0 } }
     public var chainId: UInt64 { genesis.chainId }
 
-    /// The validators that sign blocks at `height`. The set is fixed by genesis until governance
-    /// (its own issue) lets the chain change it.
-    public func validators(at height: UInt64) throws -> ValidatorSet { genesis.validators }
+    /// The validators that sign blocks at `height`, for any height up to the head's next (the
+    /// head's header fixes it through `nextValidatorsHash`).
+    public func validators(at height: UInt64) throws -> ValidatorSet {
+        validatorHistory.withLock { history in history.last { $0.from <= height }!.set }
+    }
+
+    /// Every change of the validator set: the height it took effect at and the new set.
+    public var validatorSetChanges: [(from: UInt64, set: ValidatorSet)] {
+        validatorHistory.withLock { Array($0.dropFirst()) }
+    }
 
     // MARK: reads
 
@@ -143,6 +166,28 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
 
     public func stateNode(_ hash: Hash32) throws -> [UInt8]? { try db.get(StoreKeys.stateNode(hash)) }
 
+    /// A governance record at the head (read through the tree: they change rarely).
+    public func stateValue(_ key: Hash32) throws -> [UInt8]? {
+        try stateValue(key, stateRoot: head.stateRoot)
+    }
+
+    public func stateValue(_ key: Hash32, stateRoot: Hash32) throws -> [UInt8]? {
+        try SparseMerkleTree.value(root: stateRoot, key: key, reader: self)
+    }
+
+    /// Non-voting node keys admins allowed on-chain, at the head.
+    public func onChainNodeKeys() throws -> [[UInt8]] {
+        try OnChainNodeKeys(decoding: stateValue(OnChainNodeKeys.stateKey) ?? []).keys
+    }
+
+    /// Pending validator-set proposals as they stand at `height` (votes expired or cast by
+    /// former validators left out).
+    public func pendingValidatorVotes(at height: UInt64) throws -> PendingValidatorVotes {
+        guard let header = try block(at: height)?.header else { throw StoreError("no block \(height)") }
+        let record = try PendingValidatorVotes(decoding: stateValue(PendingValidatorVotes.stateKey, stateRoot: header.stateRoot) ?? [])
+        return record.live(atMs: header.timestampMs, validators: try validators(at: height + 1))
+    }
+
     public func parentState(for head: BlockHeader) throws -> ParentState {
         ParentState(header: head, validators: try validators(at: head.height),
                     nextValidators: try validators(at: head.height + 1), accounts: self, nodes: self)
@@ -172,7 +217,13 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
                      "the certificate certifies this block")
         var batch = WriteBatch()
         ChainStore.writeBlock(executed, certificate: certificate, into: &batch)
+        if let next = executed.nextValidators {
+            batch.put(StoreKeys.validatorSet(from: header.height + 1), next.encoded())
+        }
         try db.write(batch, sync: true)
+        if let next = executed.nextValidators {
+            validatorHistory.withLock { $0.append((from: header.height + 1, set: next)) }
+        }
         headState.withLock { $0 = header }
     }
 

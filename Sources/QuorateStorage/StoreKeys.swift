@@ -15,6 +15,9 @@ enum StoreKeys {
     static func certificate(_ height: UInt64) -> [UInt8] { [UInt8(ascii: "c")] + be(height) }
     static func account(_ address: Address) -> [UInt8] { [UInt8(ascii: "a")] + address.bytes }
     static func stateNode(_ hash: Hash32) -> [UInt8] { [UInt8(ascii: "n")] + hash.bytes }
+    /// The validator set in force from a height on, written when votes change it.
+    static let validatorSetPrefix: [UInt8] = [UInt8(ascii: "v")]
+    static func validatorSet(from height: UInt64) -> [UInt8] { validatorSetPrefix + be(height) }
 
     static func be(_ v: UInt64) -> [UInt8] {
         var out = [UInt8]()

@@ -50,11 +50,20 @@ struct WalletRPC {
 
     /// Polls for the receipt until it exists or `timeoutSeconds` pass.
     func waitForReceipt(_ hash: String, timeoutSeconds: Double) throws -> JSON {
+        // Without `settled` the wait only ends with a receipt or an error.
+        try waitForReceipt(hash, timeoutSeconds: timeoutSeconds, settled: nil)!
+    }
+
+    /// As above; `settled`, asked at each
+    /// poll, may end the wait early without a receipt (returns nil) when it sees that the
+    /// transaction is no longer needed.
+    func waitForReceipt(_ hash: String, timeoutSeconds: Double, settled: (() throws -> Bool)? = nil) throws -> JSON? {
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         var delayMs: UInt32 = 20
         while true {
             let receipt = try call("eth_getTransactionReceipt", [.string(hash)])
             if !receipt.isNull { return receipt }
+            if let settled, try settled() { return nil }
             guard Date() < deadline else {
                 throw WalletError("transaction \(hash) was submitted but not committed within \(Int(timeoutSeconds)) s; check later with `quorate-wallet tx \(hash)`")
             }

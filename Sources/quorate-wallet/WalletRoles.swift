@@ -40,16 +40,8 @@ extension WalletCommands {
             throw WalletError("this chain has account permissioning off (no permissioning section in its genesis): roles do not apply")
         }
         let key = try WalletKeys.unlock(try keys.resolve(from), passwordFile: passwordFile)
-        var tx = UnsignedTransaction(type: .dynamicFee, chainId: try rpc.chainId(), nonce: 0, gasLimit: 0,
-                                     to: SystemAddress.permissions, value: .zero, data: command.encoded())
-        tx.gasLimit = intrinsicGas(tx)
-        tx.nonce = try rpc.pendingNonce(Address(key.publicKey.ethereumAddress))
-        try fillFees(&tx, rpc: rpc)
-        let hash = try rpc.sendRaw(try tx.signed(with: key).raw)
-        print("submitted \(hash): \(command)")
-        if noWait { return }
-        let receipt = try rpc.waitForReceipt(hash, timeoutSeconds: 120)
-        printReceipt(receipt)
+        guard let receipt = try sendSystemTransaction(to: SystemAddress.permissions, data: command.encoded(), key: key,
+                                                      rpc: rpc, what: command.description, noWait: noWait) else { return }
         let block = receipt["blockNumber"] ?? "latest"
         let after = try rpc.call("quorate_getPermissions", [.string(account.hex), block])
         let old = roleNames(before), new = roleNames(after)

@@ -26,6 +26,15 @@ commands:
            [--no-wait]
            an admin grants or revokes account roles (admin, transact) on a chain with account
            permissioning; waits for the commit and prints the roles before and after
+  validator propose-add ADDRESS NODE_KEY [--power N] | propose-remove ADDRESS | withdraw PROPOSAL_ID
+           --from VALIDATOR_KEYSTORE [--rpc URL] [--password-file FILE] [--no-wait]
+           a current validator votes to change the validator set; waits for the commit and prints
+           the tally, or the new set when the vote passed it
+  validator votes [--rpc URL]
+           the pending proposals, their votes and the validator set of the next block
+  node     add|remove NODE_KEY --from ADMIN_KEYSTORE [--rpc URL] [--password-file FILE] [--no-wait]
+  node     list [--rpc URL]
+           non-voting node keys allowed on-chain by admins (chains with account permissioning)
 
 AMOUNT: 1.5ether, 20gwei, or wei. URL defaults to $QUORATE_RPC or http://127.0.0.1:8545;
 DIR to $QUORATE_KEYSTORE or ~/.quorate/keystore. Passwords come from --password-file, the
@@ -50,6 +59,8 @@ CommandExit.run(tool: "quorate-wallet", command: command) {
     case "submit": try WalletCommands.submit(&args)
     case "tx": try WalletCommands.showTransaction(&args)
     case "role": try WalletCommands.role(&args)
+    case "validator": try WalletCommands.validator(&args)
+    case "node": try WalletCommands.node(&args)
     default: CommandExit.unknownCommand(tool: "quorate-wallet", command: command, usage: usage)
     }
 }

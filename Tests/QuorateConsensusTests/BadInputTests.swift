@@ -131,6 +131,25 @@ import Testing
         #expect(m.future.messages.count == limit)
     }
 
+    @Test("next-height messages of a few signers outside the set are buffered, and count once the new set includes them")
+    func outsidersBufferedForTheNextHeight() throws {
+        var m = started()
+        let outsiders = TestChain(n: 6, seed: 9)
+        let limit = ConsensusLimits().outsideSignersBuffered
+        for i in 0..<limit {
+            #expect(m.handle(.message(.vote(outsiders.vote(i, .prevote, height: 2, round: 0, nil)))).refusal == nil)
+        }
+        #expect(m.handle(.message(.vote(outsiders.vote(limit, .prevote, height: 2, round: 0, nil)))).refusal
+                == .notAValidator(outsiders.address(limit)))
+        #expect(m.future.messages.count == limit)
+        // Height 2's set adds outsider 0 (a validator voted in at height 1): its vote counts;
+        // the other outsiders' are refused when the height starts.
+        let next = try ValidatorSet(chain.validators.validators + [outsiders.validators.validators[0]])
+        _ = m.handle(.startHeight(2, validators: next, restoring: nil))
+        #expect(m.log.round(0)?.prevotes.existingVote(of: outsiders.address(0)) != nil)
+        #expect(m.log.round(0)?.prevotes.existingVote(of: outsiders.address(1)) == nil)
+    }
+
     @Test("votes for rounds too far ahead are refused and not stored, yet count toward a skip")
     func roundsTooFarAhead() {
         var m = started()

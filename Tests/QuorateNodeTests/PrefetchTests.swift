@@ -26,7 +26,7 @@ struct PrefetchTests {
             let hash = try node.submit(raw: raw)
             #expect(node.mempool.sender(of: hash) == sender)
         }
-        #expect(node.senderCache.take(try Transaction.decode(raw: raws[0]).hash) == nil, "each entry is taken once")
+        #expect(node.senderCache.take(raws[0]) == nil, "each entry is taken once")
         #expect(throws: (any Error).self) { _ = try node.submit(raw: [0xde, 0xad]) }
         // The tampered copy never becomes a transaction of `sender` with nonce 7: it is refused
         // (as a replacement without a fee bump, or for its signature or funds).
@@ -37,12 +37,15 @@ struct PrefetchTests {
     }
 
     @Test("the sender cache is bounded: it empties rather than grow past its capacity")
-    func boundedCache() {
-        let cache = SenderCache()
+    func boundedCache() throws {
+        let cache = SenderCache(capacity: 3)
         let a = Address([UInt8](repeating: 1, count: 20))
-        cache.insert((0..<SenderCache.capacity).map { (Hash32.keccak(Array("\($0)".utf8)), a) })
-        cache.insert([(Hash32.keccak([1, 2, 3]), a)])
-        #expect(cache.take(Hash32.keccak(Array("5".utf8))) == nil)
-        #expect(cache.take(Hash32.keccak([1, 2, 3])) == a)
+        let txs = try (0..<4).map { try Transaction.decode(raw: try D.transfer(nonce: UInt64($0))) }
+        cache.insert(txs.prefix(3).map { ($0, a) })
+        #expect(cache.take(txs[0].raw)?.0 == txs[0])
+        cache.insert([(txs[0], a)])
+        cache.insert([(txs[3], a)])  // 4 > 3: emptied first
+        #expect(cache.take(txs[1].raw) == nil)
+        #expect(cache.take(txs[3].raw)?.1 == a)
     }
 }

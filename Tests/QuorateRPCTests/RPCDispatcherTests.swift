@@ -143,6 +143,46 @@ struct RPCDispatcherTests {
         #expect(try send(call, admin: true)?["result"] == ["peer-1"])
     }
 
+    /// `handleRequest` as the HTTP server calls it: the answer and whether it is a 401.
+    private func outcome(_ body: String, admin: Bool = false) throws -> (json: JSON?, unauthorized: Bool) {
+        let result = Array(body.utf8).withUnsafeBytes {
+            dispatcher.handleRequest($0, context: RPCCallContext(isAdminAuthorized: admin))
+        }
+        return (try result.body.map { try JSONParser.parse($0) }, result.isUnauthorized)
+    }
+
+    @Test("the transport is told to refuse (401) only when every call is an unauthorized admin call")
+    func unauthorizedOutcome() throws {
+        let admin = #"{"jsonrpc":"2.0","id":1,"method":"admin_peers"}"#
+        let plain = #"{"jsonrpc":"2.0","id":2,"method":"add","params":["0x1","0x2"]}"#
+        let single = try outcome(admin)
+        #expect(single.unauthorized)
+        #expect(error(single.json).code == -32001)
+        #expect(try outcome(admin, admin: true).unauthorized == false)
+        #expect(try outcome(plain).unauthorized == false, "a method without admin needs no token")
+
+        let allAdmin = try outcome("[\(admin),\(admin.replacingOccurrences(of: "\"id\":1", with: "\"id\":3"))]")
+        #expect(allAdmin.unauthorized)
+        #expect(allAdmin.json?.arrayValue?.map { error($0).code } == [-32001, -32001])
+
+        // Mixed: the allowed call keeps its result, the admin one gets its error; not a 401.
+        let mixed = try outcome("[\(admin),\(plain)]")
+        #expect(!mixed.unauthorized)
+        let items = try #require(mixed.json?.arrayValue)
+        #expect(error(items[0]).code == -32001)
+        #expect(items[1]["result"] == "0x3")
+
+        // An admin notification without the token: nothing to answer, but still refused, with a body saying why.
+        let notification = try outcome(#"{"jsonrpc":"2.0","method":"admin_peers"}"#)
+        #expect(notification.unauthorized)
+        #expect(notification.json?["id"] == .null)
+        #expect(error(notification.json).message == "unauthorized: admin method requires the bearer token from /data/rpc.token")
+
+        // A malformed request next to an admin call is a client error to report, not a 401.
+        #expect(try outcome("[\(admin),{\"id\":4}]").unauthorized == false)
+        #expect(try outcome("{").unauthorized == false)
+    }
+
     @Test("registered names are listed sorted; direct calls use the same checks")
     func registry() {
         #expect(dispatcher.methodNames.first == "add")

@@ -113,18 +113,65 @@ struct RPCHTTPServerTests {
         }
     }
 
-    @Test("an admin method needs the bearer token: refused without it or with a wrong one, served with it")
+    @Test("an admin method without the token or with a wrong one gets 401, WWW-Authenticate and -32001; with it 200")
     func adminToken() throws {
         try withTestServer { port in
             let connection = try TestHTTPConnection(port: port)
             let call = #"{"jsonrpc":"2.0","id":1,"method":"admin_peers"}"#
             let without = try connection.post(call)
+            #expect(without.status == 401)
+            #expect(without.headers["www-authenticate"] == #"Bearer realm="quorate-admin""#)
+            #expect(without.headers["content-type"] == "application/json")
+            #expect(try without.json["id"] == 1)
             #expect(try without.json["error"]?["code"] == .number(-32001))
             #expect(try without.json["error"]?["message"] == "unauthorized: admin method requires the bearer token from /data/rpc.token")
-            let wrong = try connection.post(call, headers: [("Authorization", "Bearer s3cret-tokeN")])
-            #expect(try wrong.json["error"]?["code"] == .number(-32001))
+            for header in ["Bearer s3cret-tokeN", "Bearer s3cret-token-and-more", "Basic s3cret-token", "s3cret-token", "Bearer "] {
+                let wrong = try connection.post(call, headers: [("Authorization", header)])
+                #expect(wrong.status == 401, "\(header)")
+                #expect(try wrong.json["error"]?["code"] == .number(-32001), "\(header)")
+            }
             let right = try connection.post(call, headers: [("Authorization", "Bearer s3cret-token")])
+            #expect(right.status == 200)
+            #expect(right.headers["www-authenticate"] == nil)
             #expect(try right.json["result"] == ["peer-1"])
+            let lowercase = try connection.post(call, headers: [("Authorization", "bearer s3cret-token")])
+            #expect(try lowercase.json["result"] == ["peer-1"], "the scheme is case-insensitive (RFC 7235)")
+        }
+    }
+
+    @Test("a method without admin works without the token and with a wrong one (only admin methods are guarded)")
+    func nonAdminIgnoresToken() throws {
+        try withTestServer { port in
+            let connection = try TestHTTPConnection(port: port)
+            let call = #"{"jsonrpc":"2.0","id":1,"method":"add","params":["0x1","0x2"]}"#
+            for headers in [[], [("Authorization", "Bearer wrong")]] {
+                let response = try connection.post(call, headers: headers)
+                #expect(response.status == 200)
+                #expect(try response.json["result"] == "0x3")
+            }
+        }
+    }
+
+    @Test("batches: 401 when every call is an unauthorized admin call, 200 with per-entry errors when mixed")
+    func adminBatches() throws {
+        try withTestServer { port in
+            let connection = try TestHTTPConnection(port: port)
+            let admin = #"{"jsonrpc":"2.0","id":1,"method":"admin_peers"}"#
+            let plain = #"{"jsonrpc":"2.0","id":2,"method":"add","params":["0x1","0x2"]}"#
+            let allAdmin = try connection.post("[\(admin),\(admin)]")
+            #expect(allAdmin.status == 401)
+            #expect(try allAdmin.json.arrayValue?.count == 2)
+            let mixed = try connection.post("[\(admin),\(plain)]")
+            #expect(mixed.status == 200)
+            #expect(try mixed.json[0]?["error"]?["code"] == .number(-32001))
+            #expect(try mixed.json[1]?["result"] == "0x3")
+            let authorized = try connection.post("[\(admin),\(plain)]", headers: [("Authorization", "Bearer s3cret-token")])
+            #expect(authorized.status == 200)
+            #expect(try authorized.json[0]?["result"] == ["peer-1"])
+            // A lone admin notification has no response object, but the 401 still says why.
+            let notification = try connection.post(#"{"jsonrpc":"2.0","method":"admin_peers"}"#)
+            #expect(notification.status == 401)
+            #expect(try notification.json["error"]?["code"] == .number(-32001))
         }
     }
 
@@ -133,6 +180,7 @@ struct RPCHTTPServerTests {
         try withTestServer(config: RPCServerConfig(adminToken: nil)) { port in
             let response = try TestHTTPConnection(port: port).post(
                 #"{"jsonrpc":"2.0","id":1,"method":"admin_peers"}"#, headers: [("Authorization", "Bearer anything")])
+            #expect(response.status == 401)
             #expect(try response.json["error"]?["code"] == .number(-32001))
         }
     }

@@ -259,18 +259,23 @@ struct TestNode {
     var store = MemoryNodeStore()
     var head: BlockHeader
     var lastCommit: CommitCertificate?
+    /// The sets of the head's height and the next one, following validator votes.
+    var validators: ValidatorSet
+    var nextValidators: ValidatorSet
 
     init(_ genesis: Genesis) throws {
         self.genesis = genesis
         let block0 = try GenesisState.build(genesis, nodes: store)
         store.insert(block0.stateUpdate)
         head = block0.block.header
+        validators = genesis.validators
+        nextValidators = genesis.validators
     }
 
     var rules: ChainRules { ChainRules(genesis: genesis) }
 
     var parent: ParentState {
-        ParentState(header: head, validators: genesis.validators, nextValidators: genesis.validators,
+        ParentState(header: head, validators: validators, nextValidators: nextValidators,
                     accounts: CommittedAccounts(root: head.stateRoot, nodes: store), nodes: store)
     }
 
@@ -280,7 +285,7 @@ struct TestNode {
 
     func build(_ txs: [Transaction], proposer: Address? = nil, timestampMs: UInt64? = nil) throws -> BlockBuilder.Output {
         try BlockBuilder.build(parent: parent, candidates: try txs.map(StateFixture.candidate),
-                               proposer: proposer ?? genesis.validators.proposer(height: head.height + 1, round: 0),
+                               proposer: proposer ?? nextValidators.proposer(height: head.height + 1, round: 0),
                                timestampMs: timestampMs ?? head.timestampMs + 1_000, lastCommit: lastCommit, rules: rules)
     }
 
@@ -288,11 +293,14 @@ struct TestNode {
         try BlockValidator.validate(block, parent: parent, rules: rules, sender: { try $0.recoverSender() })
     }
 
-    /// Commits as the store would, and keeps a certificate of 3 of the 4 validators for the next block.
-    mutating func commit(_ executed: ExecutedBlock) throws {
+    /// Commits as the store would, and keeps a certificate for the next block (by default from 3
+    /// of the 4 genesis validators).
+    mutating func commit(_ executed: ExecutedBlock, signers: [Secp256k1.PrivateKey]? = nil) throws {
         store.insert(executed.stateUpdate)
         head = executed.block.header
-        lastCommit = try StateFixture.certificate(for: head)
+        lastCommit = try StateFixture.certificate(for: head, signers: signers)
+        validators = nextValidators
+        nextValidators = executed.nextValidators ?? nextValidators
     }
 }
 

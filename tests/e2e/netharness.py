@@ -15,6 +15,15 @@ from quorate import CHAIN_ID, NODE, PASSWORD, free_port, run
 WAIT_S = 120  # upper bound on any wait in these tests; never an expected duration
 
 
+def wait_until(predicate, what, timeout=WAIT_S):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 class Member:
     def __init__(self, net, name, validator):
         self.net, self.name, self.validator = net, name, validator
@@ -74,7 +83,7 @@ class Member:
 
 
 class Network:
-    def __init__(self, root: Path, validators=4, observers=0, accounts=4):
+    def __init__(self, root: Path, validators=4, observers=0, accounts=4, genesis_args=()):
         self.root = root
         self.password_file = root / "password.txt"
         self.password_file.write_text(PASSWORD + "\n")
@@ -89,7 +98,7 @@ class Network:
             args += ["--validator", f"{v.address}:{v.node_key}"]
         for a in self.accounts:
             args += ["--alloc", f"{a.address}=1000ether"]
-        run(args)
+        run(args + list(genesis_args))
         for m in self.members:
             run([NODE, "init", "--genesis", str(genesis), "--datadir", str(m.datadir)])
 
