@@ -209,8 +209,8 @@ final class ConsensusDriver: @unchecked Sendable {
     }
 
     /// Commits to the store, then drops the block's transactions from the pool.
-    private func commitToStore(_ result: ExecutedBlock, certificate: CommitCertificate) throws {
-        try store.commit(result, certificate: certificate)
+    private func commitToStore(_ result: ExecutedBlock, certificate: CommitCertificate, sync: Bool = true) throws {
+        try store.commit(result, certificate: certificate, sync: sync)
         let block = result.block
         let nonces = Dictionary(result.changedAccounts.map { ($0.0, $0.1.nonce) }, uniquingKeysWith: { a, _ in a })
         mempool.removeCommitted(block.transactions, senders: result.senders) { nonces[$0] ?? 0 }
@@ -225,18 +225,21 @@ final class ConsensusDriver: @unchecked Sendable {
     /// Blocks from block sync, in height order: each must extend the head, carry a certificate
     /// that verifies against its height's validators, and execute to the roots in its header.
     /// `done` gets how many were applied and the first error, if a block was refused.
-    func applySyncedBlocks(_ pairs: [(Block, CommitCertificate)], done: @escaping @Sendable (Int, Error?) -> Void) {
+    /// `senders` were recovered ahead (on all cores) by the caller; others are recovered here.
+    func applySyncedBlocks(_ pairs: [(Block, CommitCertificate)], senders: [Hash32: Address] = [:],
+                           done: @escaping @Sendable (Int, Error?) -> Void) {
         executor.async {
             var applied = 0
             var failure: Error?
+            let last = pairs.last?.0.height
             for (block, certificate) in pairs where block.height == self.store.head.height + 1 {
                 do {
                     guard certificate.height == block.height, certificate.blockHash == block.hash else {
                         throw BlockValidationError("certificate of block \(block.height) certifies another block")
                     }
                     try certificate.verify(validators: self.validators(at: block.height), chainId: self.rules.chainId)
-                    let result = try self.validate(block, checkClock: false)
-                    try self.commitToStore(result, certificate: certificate)
+                    let result = try self.validate(block, checkClock: false, senders: senders)
+                    try self.commitToStore(result, certificate: certificate, sync: block.height == last)
                     applied += 1
                 } catch {
                     failure = error
@@ -294,7 +297,7 @@ final class ConsensusDriver: @unchecked Sendable {
         }
     }
 
-    private func validate(_ block: Block, checkClock: Bool = true) throws -> ExecutedBlock {
+    private func validate(_ block: Block, checkClock: Bool = true, senders: [Hash32: Address] = [:]) throws -> ExecutedBlock {
         // A certified block from sync may be old; only a proposal is held to this node's clock.
         guard !checkClock || block.header.timestampMs <= clockMs() + ConsensusDriver.maxTimestampDriftMs else {
             throw BlockValidationError("block \(block.height) is timestamped more than \(ConsensusDriver.maxTimestampDriftMs) ms ahead of this node's clock")
@@ -302,7 +305,7 @@ final class ConsensusDriver: @unchecked Sendable {
         let head = store.head
         return try BlockValidator.validate(block, parent: try store.parentState(for: head), rules: rules) { tx in
             // Checked once on mempool entry; only transactions this node never saw are recovered here.
-            try self.mempool.sender(of: tx.hash) ?? tx.recoverSender()
+            try senders[tx.hash] ?? self.mempool.sender(of: tx.hash) ?? tx.recoverSender()
         }
     }
 }

@@ -25,4 +25,21 @@ extension Node: TransactionPrefetching {
         }
         senderCache.insert(results.flatMap { $0 })
     }
+
+    /// The senders of every transaction in `blocks` (block sync), recovered on all cores; a
+    /// transaction whose sender does not recover is left out, and validation refuses its block.
+    func recoverSenders(of blocks: [Block]) -> [Hash32: Address] {
+        let transactions = blocks.flatMap(\.transactions)
+        let chunks = stride(from: 0, to: transactions.count, by: Node.prefetchChunk).map {
+            transactions[$0..<min($0 + Node.prefetchChunk, transactions.count)]
+        }
+        var results = [[(Hash32, Address)]](repeating: [], count: chunks.count)
+        results.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            DispatchQueue.concurrentPerform(iterations: chunks.count) { i in
+                out[i] = chunks[i].compactMap { tx in (try? tx.recoverSender()).map { (tx.hash, $0) } }
+            }
+        }
+        return Dictionary(results.joined().map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
+    }
 }

@@ -14,6 +14,10 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     static let seenConsensusCapacity = 16_384
     /// Blocks asked for in one sync request (the peer may send fewer).
     static let syncBatchBlocks = 64
+    /// Sync batches received and not yet applied, at most: the next batch is asked for while
+    /// one is applied, so the network and sender recovery overlap execution. Bounds memory to
+    /// this many batches (each within the 66 MiB message cap) plus one in flight.
+    static let syncBatchesAhead = 2
     /// A sync request unanswered after this long is sent again, to the best peer then.
     static let syncRequestTimeoutMs: UInt64 = 5_000
     /// Progress is logged at most this often.
@@ -33,6 +37,9 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
         var peerHeights: [PeerID: UInt64] = [:]
         var outstanding: (peer: PeerID, start: UInt64, deadlineMs: UInt64)?
         var progress: SyncProgress?
+        /// Batches handed to the executor and not yet applied, and the highest height in them.
+        var batchesQueued = 0
+        var queuedThrough: UInt64 = 0
     }
 
     init(store: ChainStore, config: NetworkConfig, clockMs: @escaping @Sendable () -> UInt64) {
@@ -174,9 +181,23 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
             network.reportMisbehaviour(peer, reason: "malformed blocks: \(error)")
             return
         }
-        syncState.withLock { s in if s.outstanding?.peer == peer { s.outstanding = nil } }
-        node?.consensus.applySyncedBlocks(pairs) { [weak self] applied, error in
+        guard let node, let last = pairs.last?.0.height else { return }
+        let received = pairs.count
+        syncState.withLock { s in
+            if s.outstanding?.peer == peer { s.outstanding = nil }
+            s.batchesQueued += 1
+            s.queuedThrough = max(s.queuedThrough, last)
+        }
+        // Senders on all cores, then the next batch is asked for while this one executes.
+        let senders = node.recoverSenders(of: pairs.map(\.0))
+        requestMoreBlocksIfBehind()
+        node.consensus.applySyncedBlocks(pairs, senders: senders) { [weak self] applied, error in
             guard let self else { return }
+            self.syncState.withLock { s in
+                s.batchesQueued -= 1
+                // Anything not applied is asked for again from the head.
+                if applied < received { s.queuedThrough = 0 }
+            }
             if let error { network.reportMisbehaviour(peer, reason: "sent a block that does not verify: \(error)") }
             if applied > 0 { self.logProgress() }
             self.requestMoreBlocksIfBehind()
@@ -217,9 +238,11 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
                 s.progress = SyncProgress(startingHeight: head, highestHeight: height, startedAtMs: now)
             }
             s.progress!.highestHeight = max(s.progress!.highestHeight, height)
+            let start = max(head, s.queuedThrough) + 1
+            guard height >= start, s.batchesQueued < PeerNetworking.syncBatchesAhead else { return nil }
             if let o = s.outstanding, o.start > head, now < o.deadlineMs { return nil }
-            s.outstanding = (best, head + 1, now + PeerNetworking.syncRequestTimeoutMs)
-            return (best, head + 1)
+            s.outstanding = (best, start, now + PeerNetworking.syncRequestTimeoutMs)
+            return (best, start)
         }
         if let (peer, start) = request { requestBlocks(from: peer, start: start) }
     }

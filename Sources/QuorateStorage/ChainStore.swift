@@ -207,9 +207,12 @@ public final class ChainStore: AccountReader, StateValueReader, StateNodeReader,
 
     // MARK: commit
 
-    /// Writes a block with its certificate, receipts, indexes and new state in one synced batch:
-    /// a crash leaves the store at the previous block or this one, never between.
-    public func commit(_ executed: ExecutedBlock, certificate: CommitCertificate) throws {
+    /// Writes a block with its certificate, receipts, indexes and new state in one batch: a crash
+    /// leaves the store at the previous block or this one, never between. Synced by default;
+    /// block sync passes `sync: false` for all but the last block of a batch (LevelDB's log is
+    /// sequential, so a crash can only lose a tail of whole blocks, which are fetched again, and
+    /// any later synced write makes them durable first).
+    public func commit(_ executed: ExecutedBlock, certificate: CommitCertificate, sync: Bool = true) throws {
         let header = executed.block.header
         precondition(header.height == head.height + 1 && header.parentHash == head.hash,
                      "blocks are committed in order on top of the head")
@@ -220,7 +223,7 @@ public final class ChainStore: AccountReader, StateValueReader, StateNodeReader,
         if let next = executed.nextValidators {
             batch.put(StoreKeys.validatorSet(from: header.height + 1), next.encoded())
         }
-        try db.write(batch, sync: true)
+        try db.write(batch, sync: sync)
         if let next = executed.nextValidators {
             validatorHistory.withLock { $0.append((from: header.height + 1, set: next)) }
         }
