@@ -37,5 +37,15 @@ public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public var description: String { checksummed }
 
-    public static func < (a: Address, b: Address) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+    public static func < (a: Address, b: Address) -> Bool { compareBytes(a.bytes, b.bytes) < 0 }
+
+    /// Three words instead of 20 single bytes (as `Hash32`): addresses key the mempool and the
+    /// state overlay.
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { raw in
+            hasher.combine(raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+            hasher.combine(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            hasher.combine(raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+        }
+    }
 }

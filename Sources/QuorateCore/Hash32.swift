@@ -1,3 +1,4 @@
+import Glibc
 import QuorateCrypto
 
 /// A 32-byte hash (keccak256 unless a field says otherwise).
@@ -24,5 +25,24 @@ public struct Hash32: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var hex: String { Hex.encode(bytes, prefix: true) }
     public var description: String { hex }
 
-    public static func < (a: Hash32, b: Hash32) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+    public static func < (a: Hash32, b: Hash32) -> Bool { compareBytes(a.bytes, b.bytes) < 0 }
+
+    /// Four words instead of 32 single bytes: hashes are dictionary and set keys on every hot
+    /// path (mempool, caches, tree batches), and byte-wise `Hasher` calls showed in profiles.
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { raw in
+            for i in 0..<4 { hasher.combine(raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) }
+        }
+    }
+}
+
+/// memcmp order of two byte arrays (shorter first on a common prefix), for `<` of fixed-size keys.
+@inline(__always)
+func compareBytes(_ a: [UInt8], _ b: [UInt8]) -> Int32 {
+    a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in
+            let common = memcmp(pa.baseAddress!, pb.baseAddress!, min(pa.count, pb.count))
+            return common != 0 ? common : Int32(pa.count) - Int32(pb.count)
+        }
+    }
 }

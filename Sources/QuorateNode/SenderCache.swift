@@ -8,7 +8,13 @@ import Synchronization
 final class SenderCache: @unchecked Sendable {
     static let defaultCapacity = 200_000
     let capacity: Int
-    private let entries = Mutex<[[UInt8]: (Transaction, Address)]>([:])
+    private let entries = Mutex<[RawKey: (Transaction, Address)]>([:])
+
+    /// Raw bytes as a key, hashed in one call rather than byte by byte (`[UInt8]`'s own hashing).
+    private struct RawKey: Hashable {
+        let bytes: [UInt8]
+        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+    }
 
     init(capacity: Int = SenderCache.defaultCapacity) {
         precondition(capacity > 0, "SenderCache.capacity must be positive")
@@ -18,11 +24,11 @@ final class SenderCache: @unchecked Sendable {
     func insert(_ decoded: [(Transaction, Address)]) {
         entries.withLock { e in
             if e.count + decoded.count > capacity { e.removeAll(keepingCapacity: true) }
-            for (tx, sender) in decoded { e[tx.raw] = (tx, sender) }
+            for (tx, sender) in decoded { e[RawKey(bytes: tx.raw)] = (tx, sender) }
         }
     }
 
     func take(_ raw: [UInt8]) -> (Transaction, Address)? {
-        entries.withLock { $0.removeValue(forKey: raw) }
+        entries.withLock { $0.removeValue(forKey: RawKey(bytes: raw)) }
     }
 }
