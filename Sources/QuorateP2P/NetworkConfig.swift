@@ -14,8 +14,11 @@ public struct NetworkLimits: Sendable, Equatable {
     /// validator set a certificate carries (256) plus non-voting nodes.
     public var maxPeers: Int
     /// Token bucket per peer, in messages: refilled at `messagesPerSecond`, holding at most
-    /// `messageBurst`. A message that finds the bucket empty is misbehaviour. Defaults 500/s
-    /// and 2000: far above what consensus and gossip of a healthy node send.
+    /// `messageBurst`. A message that finds the bucket empty is misbehaviour. Defaults
+    /// 10,000/s and 20,000. A healthy validator of four at 40 heights/s sends each peer about
+    /// 900 messages/s (its own votes, relayed votes, gossip batches every 5 ms and their
+    /// relays), and heights can run several times faster; 500/s once held honest peers off
+    /// under load and stalled the chain (docs/benchmarks.md).
     public var messagesPerSecond: Double
     public var messageBurst: Int
     /// Raw transactions in one `transactions` message. More is misbehaviour; broadcasts are
@@ -46,8 +49,8 @@ public struct NetworkLimits: Sendable, Equatable {
     public static let `default` = NetworkLimits()
 
     public init(maxPeers: Int = 300,
-                messagesPerSecond: Double = 500,
-                messageBurst: Int = 2000,
+                messagesPerSecond: Double = 10_000,
+                messageBurst: Int = 20_000,
                 maxTransactionsPerMessage: Int = 1000,
                 maxBlocksPerResponse: Int = 64,
                 misbehaviourHoldOff: Duration = .seconds(60),
