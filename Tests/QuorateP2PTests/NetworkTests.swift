@@ -192,6 +192,23 @@ import Testing
         #expect(a.recorder.snapshot.disconnected == [b.id])
     }
 
+    @Test("an honest burst of 4,000 consensus messages is within the default limits: all arrive, no hold-off")
+    func honestBurstWithinDefaults() throws {
+        // Regression: the first defaults (500/s, burst 2,000) held honest validators off each
+        // other under load (docs/network.md). A burst is sent as fast as it goes: no timing.
+        let keys = (0..<2).map { _ in Secp256k1.PrivateKey.generate() }
+        let allowed = AllowList(keys.map(\.publicKey))
+        let a = try TestPeer(key: keys[0], allowed: allowed)
+        let b = try TestPeer(key: keys[1], peers: [a.address], allowed: allowed)
+        defer { a.stop(); b.stop() }
+        eventually("connected") { a.isConnected(to: b) && b.isConnected(to: a) }
+        let burst = 4_000
+        for i in 0..<burst { b.network.sendConsensus([UInt8(truncatingIfNeeded: i), UInt8(truncatingIfNeeded: i >> 8)], to: a.id) }
+        eventually("every message arrives") { a.recorder.consensus(from: b.id).count == burst }
+        #expect(!a.logs.contains("p2p: holding off"))
+        #expect(a.network.connectedPeers.contains(b.id))
+    }
+
     @Test("garbage, unknown tags, oversized counts and frames, messages before hello: disconnect and hold-off",
           arguments: ["unknown tag", "transactions count above the limit", "list count beyond the bytes",
                       "truncated status", "trailing bytes", "oversized frame", "message before hello", "second hello"])
