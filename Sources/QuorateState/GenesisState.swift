@@ -35,5 +35,6 @@ public enum GenesisState {
 
     struct EmptyAccounts: AccountReader {
         func account(_ address: Address) throws -> Account? { nil }
+        func stateValue(_ key: Hash32) throws -> [UInt8]? { nil }
     }
 }

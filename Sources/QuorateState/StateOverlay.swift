@@ -1,18 +1,14 @@
 import QuorateCore
 
-/// Reads committed accounts; nil for an account that does not exist.
+/// Reads the committed state: accounts (nil for one that does not exist) and the non-account
+/// values kept beside them (governance records, docs/permissioning.md) by their state-tree key.
 public protocol AccountReader {
     func account(_ address: Address) throws -> Account?
-}
-
-/// Reads a committed value that is not an account (governance records, docs/permissioning.md)
-/// by its state-tree key. A base that does not conform has no such values.
-public protocol StateValueReader {
     func stateValue(_ key: Hash32) throws -> [UInt8]?
 }
 
 /// The accounts committed in the tree at one root.
-public struct CommittedAccounts: AccountReader, StateValueReader {
+public struct CommittedAccounts: AccountReader {
     public let root: Hash32
     public let nodes: StateNodeReader
 
@@ -49,7 +45,7 @@ public struct StateOverlay {
     /// A non-account value (a governance record); an empty value means absent.
     public mutating func stateValue(_ key: Hash32) throws -> [UInt8] {
         if let written = valueWrites[key] { return written }
-        return try (base as? StateValueReader)?.stateValue(key) ?? []
+        return try base.stateValue(key) ?? []
     }
 
     public mutating func setStateValue(_ key: Hash32, _ value: [UInt8]) {

@@ -12,7 +12,7 @@ public struct StoreError: Error, CustomStringConvertible, Equatable {
 ///
 /// Reads may come from any thread (LevelDB is thread-safe); commits come from the node's one
 /// serial executor.
-public final class ChainStore: AccountReader, StateValueReader, StateNodeReader, @unchecked Sendable {
+public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendable {
     /// Bumped when the on-disk layout changes; a store with a newer version is refused.
     public static let schemaVersion: UInt64 = 1
 

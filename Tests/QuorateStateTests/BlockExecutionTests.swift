@@ -201,6 +201,7 @@ struct FixedAccounts: AccountReader {
     let accounts: [Address: Account]
     init(_ accounts: [Address: Account]) { self.accounts = accounts }
     func account(_ address: Address) throws -> Account? { accounts[address] }
+    func stateValue(_ key: Hash32) throws -> [UInt8]? { nil }
 }
 
 /// Deterministic keys (from fixed bytes), a genesis, and signed transfers.

@@ -11,6 +11,7 @@ final class CountingReader: AccountReader {
         reads += 1
         return accounts[address]
     }
+    func stateValue(_ key: Hash32) throws -> [UInt8]? { nil }
 }
 
 func address(_ n: UInt8) -> Address { Address([UInt8](repeating: 0, count: 19) + [n]) }
