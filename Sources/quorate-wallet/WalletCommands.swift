@@ -61,22 +61,19 @@ enum WalletCommands {
     }
 
     static func send(_ args: inout CommandLineArguments) throws {
-        let keys = WalletKeys(&args)
-        let rpc = try WalletRPC(&args)
-        let from = try args.required("from", "KEYSTORE|ADDRESS")
-        let passwordFile = args.option("password-file")
-        let noWait = args.flag("no-wait")
+        let signer = try WalletSigner(&args)
+        let rpc = signer.rpc
         var unsigned = try transferFields(&args)
         let nonce = args.option("nonce")
         try args.refuseUnknown()
-        let key = try WalletKeys.unlock(try keys.resolve(from), passwordFile: passwordFile)
+        let key = try signer.unlock("KEYSTORE|ADDRESS", usage: "usage: quorate-wallet send --from KEYSTORE|ADDRESS --to ADDRESS --value AMOUNT")
         unsigned.chainId = try rpc.chainId()
         unsigned.nonce = try nonce.map { try uint64($0, "nonce") } ?? rpc.pendingNonce(Address(key.publicKey.ethereumAddress))
         try fillFees(&unsigned, rpc: rpc)
         let tx = try unsigned.signed(with: key)
         let hash = try rpc.sendRaw(tx.raw)
         print("submitted \(hash)")
-        if noWait { return }
+        if signer.noWait { return }
         printReceipt(try rpc.waitForReceipt(hash, timeoutSeconds: 120))
     }
 

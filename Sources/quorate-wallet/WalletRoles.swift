@@ -9,11 +9,8 @@ extension WalletCommands {
     /// system address (docs/permissioning.md), signed by an admin; waits for the commit and prints
     /// the account's roles before and after.
     static func role(_ args: inout CommandLineArguments) throws {
-        let keys = WalletKeys(&args)
-        let rpc = try WalletRPC(&args)
-        let from = try args.required("from", "ADMIN_KEYSTORE|ADDRESS")
-        let passwordFile = args.option("password-file")
-        let noWait = args.flag("no-wait")
+        let signer = try WalletSigner(&args)
+        let rpc = signer.rpc
         try args.refuseUnknown()
         let usage = "usage: quorate-wallet role grant|revoke ADDRESS ROLE[,ROLE] --from ADMIN_KEYSTORE (roles: admin, transact)"
         guard args.positional.count == 3 else { throw CommandLineArguments.UsageError(usage) }
@@ -39,9 +36,9 @@ extension WalletCommands {
         guard before["accountPermissioning"]?.boolValue == true else {
             throw WalletError("this chain has account permissioning off (no permissioning section in its genesis): roles do not apply")
         }
-        let key = try WalletKeys.unlock(try keys.resolve(from), passwordFile: passwordFile)
+        let key = try signer.unlock("ADMIN_KEYSTORE|ADDRESS", usage: usage)
         guard let receipt = try sendSystemTransaction(to: SystemAddress.permissions, data: command.encoded(), key: key,
-                                                      rpc: rpc, what: command.description, noWait: noWait) else { return }
+                                                      signer: signer, what: command.description) else { return }
         let block = receipt["blockNumber"] ?? "latest"
         let after = try rpc.call("quorate_getPermissions", [.string(account.hex), block])
         let old = roleNames(before), new = roleNames(after)

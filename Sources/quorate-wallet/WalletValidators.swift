@@ -16,12 +16,9 @@ extension WalletCommands {
     /// validator set (docs/permissioning.md section 9), signed with its validator key; waits for
     /// the commit and prints the tally or the set the change produced.
     static func validator(_ args: inout CommandLineArguments) throws {
-        let keys = WalletKeys(&args)
-        let rpc = try WalletRPC(&args)
-        let from = args.option("from")
+        let signer = try WalletSigner(&args)
+        let rpc = signer.rpc
         let power = args.option("power")
-        let passwordFile = args.option("password-file")
-        let noWait = args.flag("no-wait")
         try args.refuseUnknown()
         guard let action = args.positional.first else { throw CommandLineArguments.UsageError(validatorUsage) }
         if action == "votes" {
@@ -30,8 +27,7 @@ extension WalletCommands {
             return
         }
         let command = try voteCommand(action, Array(args.positional.dropFirst()), power: power)
-        guard let from else { throw CommandLineArguments.UsageError("--from VALIDATOR_KEYSTORE is required\n\(validatorUsage)") }
-        let key = try WalletKeys.unlock(try keys.resolve(from), passwordFile: passwordFile)
+        let key = try signer.unlock("VALIDATOR_KEYSTORE", usage: validatorUsage)
         // A vote the others' votes made unnecessary (the change passed in a block before this
         // one got in) is dropped by the proposer and never gets a receipt: stop waiting then.
         let overtaken: (String) throws -> Bool = { hash in
@@ -40,10 +36,9 @@ extension WalletCommands {
             return try rpc.call("eth_getTransactionByHash", [.string(hash)]).isNull
         }
         guard let receipt = try sendSystemTransaction(to: SystemAddress.validatorVotes, data: command.encoded(), key: key,
-                                                      rpc: rpc, what: command.description, noWait: noWait,
-                                                      settled: overtaken)
+                                                      signer: signer, what: command.description, settled: overtaken)
         else {
-            if !noWait { print("in force    the change passed with the other validators' votes before this vote was included; nothing more to do") }
+            if !signer.noWait { print("in force    the change passed with the other validators' votes before this vote was included; nothing more to do") }
             return
         }
         let block = receipt["blockNumber"] ?? "latest"
@@ -132,11 +127,8 @@ extension WalletCommands {
     /// `node add|remove NODE_KEY --from ADMIN` and `node list`: non-voting node keys allowed
     /// on-chain (chains with account permissioning).
     static func node(_ args: inout CommandLineArguments) throws {
-        let keys = WalletKeys(&args)
-        let rpc = try WalletRPC(&args)
-        let from = args.option("from")
-        let passwordFile = args.option("password-file")
-        let noWait = args.flag("no-wait")
+        let signer = try WalletSigner(&args)
+        let rpc = signer.rpc
         try args.refuseUnknown()
         let usage = "usage: quorate-wallet node add|remove NODE_KEY --from ADMIN_KEYSTORE | quorate-wallet node list"
         if args.positional == ["list"] {
@@ -154,10 +146,9 @@ extension WalletCommands {
         guard try rpc.call("quorate_getPermissions", [.string(SystemAddress.nodes.hex)])["accountPermissioning"]?.boolValue == true else {
             throw WalletError("this chain has account permissioning off: there are no admins and 0x…0003 is an ordinary address; allow non-voting nodes with --allow-peer or admin_addPeer instead")
         }
-        guard let from else { throw CommandLineArguments.UsageError("--from ADMIN_KEYSTORE is required\n\(usage)") }
-        let key = try WalletKeys.unlock(try keys.resolve(from), passwordFile: passwordFile)
+        let key = try signer.unlock("ADMIN_KEYSTORE", usage: usage)
         guard let receipt = try sendSystemTransaction(to: SystemAddress.nodes, data: command.encoded(), key: key,
-                                                      rpc: rpc, what: command.description, noWait: noWait) else { return }
+                                                      signer: signer, what: command.description) else { return }
         let after = try rpc.call("quorate_nodeKeys", [receipt["blockNumber"] ?? "latest"])["nodeKeys"]?.arrayValue ?? []
         print("node keys   \(after.count) allowed on-chain after block \(decimal(receipt["blockNumber"]))")
     }
