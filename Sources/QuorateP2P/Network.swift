@@ -13,11 +13,11 @@ import Synchronization
 /// A `Network` is started once; to restart, make a new one (same key and port is fine).
 public final class Network: Sendable {
     public let config: NetworkConfig
-    private var limits: NetworkLimits { config.limits }
+    var limits: NetworkLimits { config.limits }
 
-    private enum Phase { case created, running, stopped }
+    enum Phase { case created, running, stopped }
 
-    private struct State {
+    struct State {
         var phase = Phase.created
         var listener: PeerListener?
         var boundPort: UInt16?
@@ -31,7 +31,7 @@ public final class Network: Sendable {
         var dialers: [PeerID: Dialer] = [:]
     }
 
-    private struct Dialer {
+    struct Dialer {
         /// Read by the dial loop before each attempt, so `addPeer` can change it.
         var address: NodeAddress
         let wake: DispatchSemaphore
@@ -39,7 +39,7 @@ public final class Network: Sendable {
         let runtime: Bool
     }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
     private let delegateBox: Mutex<(any NetworkDelegate)?>
     /// Serialises connected/disconnected notifications, so that the delegate sees them per key
     /// in a consistent order when a session replaces another.
@@ -146,61 +146,6 @@ public final class Network: Sendable {
         let session = state.withLock { $0.sessions[peer] }
         holdOff(peer, reason: reason)
         session?.end("misbehaviour reported by the node: \(reason)")
-    }
-
-    /// Starts keeping `address` connected, as a `--peer` one (dialed, reconnected with backoff),
-    /// for this run only. The caller allows its key first (`config.isAllowed`), or the dialer
-    /// only logs "not in the allowlist". Dialing a peer already dialed at run time again moves
-    /// it to the new host and port.
-    public func addPeer(_ address: NodeAddress) -> PeerAddition {
-        let key = address.publicKey
-        guard key != config.nodeKey.publicKey else { return .ownKey }
-        let wake = DispatchSemaphore(value: 0)
-        let outcome = state.withLock { (s: inout State) -> PeerAddition in
-            guard s.phase == .running else { return .notRunning }
-            if let existing = s.dialers[key] {
-                guard existing.runtime else { return .configured }
-                s.dialers[key]?.address = address
-                existing.wake.signal()
-                return .updated
-            }
-            s.dialers[key] = Dialer(address: address, wake: wake, runtime: true)
-            return .added
-        }
-        if outcome == .added {
-            log("p2p: dialing \(address) (added at run time)")
-            spawn("p2p-dial \(address.hostAndPort)") { [self] in dialLoop(key, wake: wake) }
-        }
-        return outcome
-    }
-
-    public enum PeerAddition: Sendable, Equatable {
-        /// A new dialer started.
-        case added
-        /// It was added at run time already; its address is now the given one.
-        case updated
-        /// It is a `--peer` peer, dialed already; nothing changed.
-        case configured
-        /// The key is this node's own.
-        case ownKey
-        /// The network is not running (not started yet, or stopped).
-        case notRunning
-    }
-
-    /// Stops dialing a peer `addPeer` added; false if it was not one (configured peers stay).
-    /// An open session with it stays: the caller closes it with `recheckAllowlist()` once its
-    /// key is no longer allowed, since another source (the validator set) may still allow it.
-    @discardableResult
-    public func removePeer(publicKey key: PeerID) -> Bool {
-        let wake = state.withLock { (s: inout State) -> DispatchSemaphore? in
-            guard let dialer = s.dialers[key], dialer.runtime else { return nil }
-            s.dialers[key] = nil
-            return dialer.wake
-        }
-        guard let wake else { return false }
-        wake.signal()
-        log("p2p: stopped dialing \(key) (removed at run time)")
-        return true
     }
 
     /// A connected peer as operators see it (`admin_peers`).
@@ -369,7 +314,7 @@ public final class Network: Sendable {
 
     /// Runs a session from the handshake to its end on the calling thread. True if the peer's
     /// hello was accepted (the dialer then resets its backoff).
-    private func runSession(_ connection: PeerConnection) -> Bool {
+    func runSession(_ connection: PeerConnection) -> Bool {
         threads.enter()
         defer { threads.leave() }
         let session = PeerSession(connection: connection, limits: limits)
@@ -556,81 +501,9 @@ public final class Network: Sendable {
 
     private var delegate: (any NetworkDelegate)? { delegateBox.withLock { $0 } }
 
-    // MARK: Dialing and maintenance
+    // MARK: Maintenance (dialing: Network+Dialing.swift)
 
     private var isRunning: Bool { state.withLock { $0.phase == .running } }
-
-    private enum DialState {
-        case connected
-        case heldOff(until: ContinuousClock.Instant)
-        case dial(NodeAddress)
-        /// `removePeer` took the peer off (or the network stops): the loop ends.
-        case removed
-    }
-
-    /// Keeps one dialed peer connected: dial, run the session, back off, again, until the
-    /// network stops or `removePeer` removes the peer.
-    private func dialLoop(_ key: PeerID, wake: DispatchSemaphore) {
-        var delay = limits.reconnectInitialDelay
-        var lastProblem: String?
-        func backOff() {
-            _ = wake.wait(timeout: .now() + Self.dispatchInterval(delay))
-            delay = min(delay * 2, limits.reconnectMaxDelay)
-        }
-        while true {
-            let now = ContinuousClock.now
-            let dialState = state.withLock { s -> DialState in
-                // Identity, not presence: a peer removed and added again has a new dialer,
-                // and this loop must end rather than run beside it.
-                guard s.phase == .running, let dialer = s.dialers[key], dialer.wake === wake else { return .removed }
-                if s.sessions[key] != nil { return .connected }
-                if let hold = s.holdOffs[key], hold.until > now { return .heldOff(until: hold.until) }
-                return .dial(dialer.address)
-            }
-            let address: NodeAddress
-            switch dialState {
-            case .removed:
-                return
-            case .connected:
-                // Woken when that session ends; the timeout is only a safety net.
-                _ = wake.wait(timeout: .now() + Self.dispatchInterval(limits.reconnectMaxDelay))
-                continue
-            case let .heldOff(until):
-                _ = wake.wait(timeout: .now() + Self.dispatchInterval(now.duration(to: until)))
-                continue
-            case let .dial(target):
-                address = target
-            }
-            guard config.isAllowed(key) else {
-                let problem = "not dialing \(address): not in the allowlist"
-                if lastProblem != problem { log("p2p: \(problem)") }
-                lastProblem = problem
-                backOff()
-                continue
-            }
-            let connection: PeerConnection
-            do {
-                connection = try PeerConnection.connect(to: address, localKey: config.nodeKey, limits: limits.peer)
-            } catch {
-                let problem = "dialing \(address) failed: \(error)"
-                if lastProblem != problem {
-                    log("p2p: \(problem) (retrying, backoff up to \(Self.seconds(limits.reconnectMaxDelay)))")
-                }
-                lastProblem = problem
-                backOff()
-                continue
-            }
-            lastProblem = nil
-            // `removePeer` may have come while connecting; the session it meant to stop
-            // did not exist yet for its recheck to close, so do not start it.
-            guard state.withLock({ $0.dialers[key]?.wake === wake }) else {
-                connection.close()
-                continue
-            }
-            if runSession(connection) { delay = limits.reconnectInitialDelay }
-            backOff()
-        }
-    }
 
     /// Once a second: hello timeouts, idle timeouts, keep-alives, expired hold-offs.
     private func maintenanceLoop() {
@@ -657,7 +530,7 @@ public final class Network: Sendable {
 
     // MARK: Helpers
 
-    private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
+    func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
         threads.enter()
         let thread = Thread { [threads] in
             body()
@@ -667,7 +540,7 @@ public final class Network: Sendable {
         thread.start()
     }
 
-    private func log(_ line: String) { config.log(line) }
+    func log(_ line: String) { config.log(line) }
 
     static func dispatchInterval(_ duration: Duration) -> DispatchTimeInterval {
         let (seconds, attoseconds) = max(duration, .zero).components
