@@ -36,7 +36,7 @@ let package = Package(
 
         .target(name: "QuorateSim", dependencies: ["QuorateConsensus", "QuorateCore", "QuorateCrypto"]),
         .executableTarget(name: "quorate-sim", dependencies: ["QuorateSim"]),
-        .executableTarget(name: "quorate-bench", dependencies: ["QuorateCore", "QuorateCrypto", "QuorateRPC"]),
+        .executableTarget(name: "quorate-bench", dependencies: ["QuorateNode", "QuorateCore", "QuorateCrypto", "QuorateRPC"]),
         .executableTarget(name: "quorate-node", dependencies: ["QuorateNode"]),
         .executableTarget(name: "quorate-wallet", dependencies: ["QuorateNode", "QuorateCore", "QuorateCrypto", "QuorateRPC"]),
 

@@ -1,3 +1,5 @@
+import QuorateNode
+
 /// An error a person running the bench can act on: the message says what is wrong and what to do.
 struct BenchError: Error, CustomStringConvertible {
     let description: String
@@ -5,7 +7,4 @@ struct BenchError: Error, CustomStringConvertible {
 }
 
 /// A command line the bench cannot use; exits with status 2 and the usage hint.
-struct UsageError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
+typealias UsageError = CommandLineArguments.UsageError

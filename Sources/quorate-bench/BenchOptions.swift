@@ -1,4 +1,5 @@
 import Foundation
+import QuorateNode
 
 /// What the bench measures against.
 enum BenchMode: String, Sendable {
@@ -91,28 +92,29 @@ extension BenchOptions {
     static let switchNames: Set<String> = ["keep", "quick", "verify", "help", "max-rate"]
 
     static func parse(_ argv: [String]) throws -> BenchOptions {
-        var args = try Arguments(argv, switchNames: switchNames)
+        var args = try CommandLineArguments(argv, switchNames: switchNames)
+        try args.refusePositional()
         var o = BenchOptions()
-        if let m = args.string("mode") {
+        if let m = args.option("mode") {
             guard let mode = BenchMode(rawValue: m) else { throw UsageError("--mode \(m): expected single, testnet or sync") }
             o.mode = mode
         }
         o.quick = args.flag("quick")
         if o.mode == .sync { o.transactions = BenchOptions.defaultSyncTransfers }
         if o.quick { o.applyQuickDefaults() }
-        o.rpcURLs = args.strings("rpc")
-        o.nodeBinary = args.string("node-bin") ?? o.nodeBinary
-        o.workDir = args.string("workdir")
+        o.rpcURLs = args.options("rpc")
+        o.nodeBinary = args.option("node-bin") ?? o.nodeBinary
+        o.workDir = args.option("workdir")
         o.keep = args.flag("keep")
         o.nodePid = try args.int("node-pid", range: 1...Int(Int32.max)).map(Int32.init)
-        o.nodeDataDir = args.string("node-datadir")
+        o.nodeDataDir = args.option("node-datadir")
         o.validators = try args.int("validators", range: 1...64) ?? o.validators
-        o.testnetDir = args.string("testnet-dir")
-        o.testnetTool = args.string("testnet-tool") ?? o.testnetTool
+        o.testnetDir = args.option("testnet-dir")
+        o.testnetTool = args.option("testnet-tool") ?? o.testnetTool
         try o.parseAccounts(&args)
         try o.parseLoad(&args)
         o.verify = o.verify || args.flag("verify")
-        o.jsonOut = args.string("json-out")
+        o.jsonOut = args.option("json-out")
         try args.refuseUnknown()
         try o.check()
         return o
@@ -133,14 +135,14 @@ extension BenchOptions {
         drainTimeoutS = 60
     }
 
-    private mutating func parseAccounts(_ args: inout Arguments) throws {
+    private mutating func parseAccounts(_ args: inout CommandLineArguments) throws {
         accounts = try args.int("accounts", range: 1...100_000) ?? accounts
-        seed = args.string("seed") ?? seed
-        keystoreDir = args.string("accounts-keystore")
-        passwordFile = args.string("password-file")
+        seed = args.option("seed") ?? seed
+        keystoreDir = args.option("accounts-keystore")
+        passwordFile = args.option("password-file")
     }
 
-    private mutating func parseLoad(_ args: inout Arguments) throws {
+    private mutating func parseLoad(_ args: inout CommandLineArguments) throws {
         ratePerS = try args.double("rate", range: 0.1...10_000_000)
         if args.flag("max-rate") { ratePerS = nil }
         if let d = try args.double("duration", range: 1...86_400) {
