@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "quorate-wallet", targets: ["quorate-wallet"]),
         .executable(name: "quorate-sim", targets: ["quorate-sim"]),
         .executable(name: "quorate-bench", targets: ["quorate-bench"]),
+        .executable(name: "quorate-evm", targets: ["quorate-evm"]),
     ],
     targets: [
         // C libraries from Debian, one system-library target each.
@@ -25,6 +26,7 @@ let package = Package(
         .target(name: "QuorateCore", dependencies: ["QuorateCrypto"]),
         .target(name: "QuorateState", dependencies: ["QuorateCore", "QuorateCrypto"]),
         .target(name: "QuorateConsensus", dependencies: ["QuorateCore", "QuorateCrypto"]),
+        .target(name: "QuorateEVM", dependencies: ["QuorateCore", "QuorateCrypto"]),
 
         // I/O.
         .target(name: "QuorateStorage", dependencies: ["CLevelDB", "QuorateCore", "QuorateState"]),
@@ -36,6 +38,9 @@ let package = Package(
 
         .target(name: "QuorateSim", dependencies: ["QuorateConsensus", "QuorateCore", "QuorateCrypto"]),
         .executableTarget(name: "quorate-sim", dependencies: ["QuorateSim"]),
+        // The conformance runner (ethereum/tests state tests) and the EVM benchmark.
+        .target(name: "QuorateEVMRunner", dependencies: ["QuorateEVM", "QuorateCore", "QuorateCrypto"]),
+        .executableTarget(name: "quorate-evm", dependencies: ["QuorateEVMRunner"]),
         .executableTarget(name: "quorate-bench", dependencies: ["QuorateNode", "QuorateCore", "QuorateCrypto", "QuorateRPC"]),
         .executableTarget(name: "quorate-node", dependencies: ["QuorateNode"]),
         .executableTarget(name: "quorate-wallet", dependencies: ["QuorateNode", "QuorateCore", "QuorateCrypto", "QuorateRPC"]),
@@ -44,6 +49,8 @@ let package = Package(
         .testTarget(name: "QuorateCoreTests", dependencies: ["QuorateCore"]),
         .testTarget(name: "QuorateStateTests", dependencies: ["QuorateState"]),
         .testTarget(name: "QuorateConsensusTests", dependencies: ["QuorateConsensus"]),
+        .testTarget(name: "QuorateEVMTests", dependencies: ["QuorateEVM"]),
+        .testTarget(name: "QuorateEVMRunnerTests", dependencies: ["QuorateEVMRunner"]),
         .testTarget(name: "QuorateSimTests", dependencies: ["QuorateSim"]),
         .testTarget(name: "QuorateStorageTests", dependencies: ["QuorateStorage"]),
         .testTarget(name: "QuorateP2PTests", dependencies: ["QuorateP2P"]),

@@ -1,0 +1,6 @@
+import Testing
+import QuorateEVMRunner
+
+@Test func `the runner's default fork is Cancun`() {
+    #expect(RunnerInfo.defaultFork == "Cancun")
+}
