@@ -172,7 +172,7 @@ extension UInt256 {
     @inline(__always) static func evmByte(_ i: UInt256, _ x: UInt256) -> UInt256 {
         guard let ii = i.uint64, ii < 32 else { return .zero }
         let fromLow = 31 - Int(ii)
-        return UInt256(UInt64(truncatingIfNeeded: x.limbAt(fromLow >> 3) >> UInt64((fromLow & 7) * 8)))
+        return UInt256((x.limbAt(fromLow >> 3) >> UInt64((fromLow & 7) * 8)) & 0xff)
     }
 
     @inline(__always) static func evmShl(_ shift: UInt256, _ x: UInt256) -> UInt256 {
