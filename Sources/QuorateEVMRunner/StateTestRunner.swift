@@ -16,11 +16,16 @@ public struct StateTestRunner {
 
     /// Every case of `test`, in the file's order. `file` is the name skip-list lines use.
     public func run(_ test: StateTest, file: String, tracer: (any EVMTracer)? = nil) -> [CaseResult] {
-        let pre = Dictionary(uniqueKeysWithValues: test.pre.map { entry in
+        let pre = StateTestRunner.preState(test)
+        return test.cases.map { run(test, $0, pre: pre, file: file, tracer: tracer) }
+    }
+
+    /// The accounts every case of `test` starts from (each case gets its own copy).
+    static func preState(_ test: StateTest) -> [Address: MemoryHost.Account] {
+        Dictionary(uniqueKeysWithValues: test.pre.map { entry in
             (entry.address, MemoryHost.Account(balance: entry.account.balance, nonce: entry.account.nonce,
                                                code: entry.account.code, storage: entry.account.storage))
         })
-        return test.cases.map { run(test, $0, pre: pre, file: file, tracer: tracer) }
     }
 
     func run(_ test: StateTest, _ c: TestPostCase, pre: [Address: MemoryHost.Account], file: String,
