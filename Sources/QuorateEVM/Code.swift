@@ -1,0 +1,50 @@
+import QuorateCore
+
+/// Bytecode with its JUMPDEST analysis, made once per code (the EVM caches it by code hash).
+/// The bytes are padded with 33 zeros so PUSH32 at the end and the implicit STOP past the
+/// end read no bounds-checked memory.
+final class AnalyzedCode {
+    let original: [UInt8]
+    let count: Int
+    let bytes: UnsafeMutablePointer<UInt8>
+    /// One byte per code byte: 1 where a JUMPDEST opcode (not push data) sits.
+    let jumpdests: UnsafeMutablePointer<UInt8>
+
+    init(_ code: [UInt8]) {
+        original = code
+        count = code.count
+        bytes = .allocate(capacity: count + 33)
+        bytes.initialize(repeating: 0, count: count + 33)
+        jumpdests = .allocate(capacity: count + 1)
+        jumpdests.initialize(repeating: 0, count: count + 1)
+        var i = 0
+        while i < count {
+            let op = code[i]
+            bytes[i] = op
+            if op == 0x5b {
+                jumpdests[i] = 1
+                i += 1
+            } else if op >= 0x60 && op <= 0x7f {
+                let n = Int(op) - 0x5f
+                var k = 1
+                while k <= n && i + k < count {
+                    bytes[i + k] = code[i + k]
+                    k += 1
+                }
+                i += n + 1
+            } else {
+                i += 1
+            }
+        }
+    }
+
+    deinit {
+        bytes.deallocate()
+        jumpdests.deallocate()
+    }
+
+    @inline(__always) func isJumpdest(_ target: UInt256) -> Bool {
+        guard let t = target.uint64, t < UInt64(count) else { return false }
+        return jumpdests[Int(t)] == 1
+    }
+}

@@ -1,0 +1,161 @@
+import QuorateCore
+
+struct SlotKey: Hashable {
+    var address: Address
+    var key: UInt256
+}
+
+/// One undoable change; a failed frame pops entries back to its checkpoint and undoes them in
+/// reverse order, writing old values back through the host.
+enum JournalEntry {
+    case balance(Address, UInt256)
+    case nonce(Address, UInt64)
+    case storage(Address, UInt256, UInt256)
+    case code(Address, [UInt8])
+    /// The account did not exist before: undo deletes it.
+    case accountCreated(Address)
+    case warmAccount(Address)
+    case warmSlot(SlotKey)
+    case transient(SlotKey, UInt256)
+    case log
+    case refund(Int64)
+    case touched(Address)
+    case selfDestructed(Address)
+    case createdInTransaction(Address)
+}
+
+/// Transaction-scoped state (EIP-2929 warm sets, EIP-2200 original values, EIP-1153 transient
+/// storage, logs, refunds, EIP-161 touched accounts, EIP-6780 creations and selfdestructs).
+struct Substate {
+    var journal: [JournalEntry] = []
+    var warmAccounts: Set<Address> = []
+    var warmSlots: Set<SlotKey> = []
+    /// A slot's value when the transaction first wrote it (never journaled: it stays true).
+    var originals: [SlotKey: UInt256] = [:]
+    var transient: [SlotKey: UInt256] = [:]
+    var logs: [EVMLog] = []
+    var refund: Int64 = 0
+    var touched: Set<Address> = []
+    var selfDestructs: Set<Address> = []
+    var createdInTransaction: Set<Address> = []
+}
+
+/// The RIPEMD-160 precompile stays touched even when the call that touched it fails: mainnet
+/// block 2675119 deleted it that way and every client reproduces it.
+let ripemdAddress = Address([UInt8](repeating: 0, count: 19) + [3])
+
+extension Interpreter {
+    @inline(__always) var checkpoint: Int { sub.journal.count }
+
+    mutating func revert(to checkpoint: Int) {
+        while sub.journal.count > checkpoint {
+            switch sub.journal.removeLast() {
+            case .balance(let a, let v): host.setBalance(a, v)
+            case .nonce(let a, let n): host.setNonce(a, n)
+            case .storage(let a, let k, let v): host.setStorage(of: a, key: k, value: v)
+            case .code(let a, let c): host.setCode(a, c)
+            case .accountCreated(let a): host.deleteAccount(a)
+            case .warmAccount(let a): sub.warmAccounts.remove(a)
+            case .warmSlot(let s): sub.warmSlots.remove(s)
+            case .transient(let s, let v): sub.transient[s] = v.isZero ? nil : v
+            case .log: sub.logs.removeLast()
+            case .refund(let r): sub.refund = r
+            case .touched(let a): if a != ripemdAddress { sub.touched.remove(a) }
+            case .selfDestructed(let a): sub.selfDestructs.remove(a)
+            case .createdInTransaction(let a): sub.createdInTransaction.remove(a)
+            }
+        }
+    }
+
+    /// Marks the account warm; returns whether it already was.
+    @inline(__always) mutating func warm(_ a: Address) -> Bool {
+        if sub.warmAccounts.insert(a).inserted {
+            sub.journal.append(.warmAccount(a))
+            return false
+        }
+        return true
+    }
+
+    @inline(__always) mutating func warm(_ s: SlotKey) -> Bool {
+        if sub.warmSlots.insert(s).inserted {
+            sub.journal.append(.warmSlot(s))
+            return false
+        }
+        return true
+    }
+
+    mutating func touch(_ a: Address) {
+        if sub.touched.insert(a).inserted { sub.journal.append(.touched(a)) }
+    }
+
+    mutating func ensureExists(_ a: Address) {
+        if !host.accountExists(a) {
+            host.createAccount(a)
+            sub.journal.append(.accountCreated(a))
+        }
+    }
+
+    mutating func setBalance(_ a: Address, _ v: UInt256) {
+        ensureExists(a)
+        sub.journal.append(.balance(a, host.balance(of: a)))
+        host.setBalance(a, v)
+    }
+
+    mutating func setNonce(_ a: Address, _ n: UInt64) {
+        ensureExists(a)
+        sub.journal.append(.nonce(a, host.nonce(of: a)))
+        host.setNonce(a, n)
+    }
+
+    mutating func setCode(_ a: Address, _ code: [UInt8]) {
+        sub.journal.append(.code(a, host.code(at: a)))
+        host.setCode(a, code)
+    }
+
+    mutating func setStorage(_ a: Address, _ key: UInt256, _ value: UInt256, old: UInt256) {
+        sub.journal.append(.storage(a, key, old))
+        host.setStorage(of: a, key: key, value: value)
+    }
+
+    mutating func setTransient(_ s: SlotKey, _ v: UInt256) {
+        sub.journal.append(.transient(s, sub.transient[s] ?? .zero))
+        sub.transient[s] = v.isZero ? nil : v
+    }
+
+    mutating func addRefund(_ delta: Int64) {
+        sub.journal.append(.refund(sub.refund))
+        sub.refund += delta
+    }
+
+    mutating func addLog(_ log: EVMLog) {
+        sub.logs.append(log)
+        sub.journal.append(.log)
+    }
+
+    mutating func markSelfDestructed(_ a: Address) {
+        if sub.selfDestructs.insert(a).inserted { sub.journal.append(.selfDestructed(a)) }
+    }
+
+    mutating func markCreated(_ a: Address) {
+        if sub.createdInTransaction.insert(a).inserted { sub.journal.append(.createdInTransaction(a)) }
+    }
+
+    /// Moves `value` (touching the recipient even when the value is zero, as EIP-161 counts it).
+    /// The caller has checked the sender's balance.
+    mutating func transfer(from: Address, to: Address, _ value: UInt256) {
+        if !value.isZero {
+            setBalance(from, host.balance(of: from) - value)
+            let (sum, overflow) = host.balance(of: to).addingReportingOverflow(value)
+            precondition(!overflow, "a balance exceeds 2^256: total supply is below that")
+            setBalance(to, sum)
+        }
+        touch(to)
+    }
+
+    /// EIP-161: an account is empty with nonce 0, balance 0 and no code.
+    func isEmpty(_ a: Address) -> Bool {
+        host.nonce(of: a) == 0 && host.balance(of: a).isZero && host.code(at: a).isEmpty
+    }
+
+    func isAlive(_ a: Address) -> Bool { host.accountExists(a) && !isEmpty(a) }
+}
