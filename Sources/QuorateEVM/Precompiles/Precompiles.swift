@@ -28,10 +28,16 @@ public enum Precompiles {
     public static func run(_ address: Address, input: [UInt8], gasLimit: UInt64) -> PrecompileResult {
         guard let n = number(of: address) else { return .failure }
         switch n {
+        case 1: return ecrecover(input, gasLimit: gasLimit)
+        case 2: return sha256(input, gasLimit: gasLimit)
+        case 3: return ripemd160(input, gasLimit: gasLimit)
         case 4: return identity(input, gasLimit: gasLimit)
-        default:
-            // Being written on the evm-precompiles branch.
-            return .failure
+        case 5: return modexp(input, gasLimit: gasLimit)
+        case 6: return bn254Add(input, gasLimit: gasLimit)
+        case 7: return bn254Mul(input, gasLimit: gasLimit)
+        case 8: return bn254Pairing(input, gasLimit: gasLimit)
+        case 9: return blake2f(input, gasLimit: gasLimit)
+        default: preconditionFailure("precompile number \(n) outside 1...9")
         }
     }
 
