@@ -200,18 +200,17 @@ struct Interpreter<H: EVMHost> {
         f.stack[f.sp - 1] = fn(a, b)
     }
 
+    /// PUSHn: the immediate read as big-endian 8-byte words ending at its last byte (the code
+    /// buffer is padded on both sides), the bytes before the immediate masked off.
     @inline(__always) mutating func pushImmediate(_ n: Int) {
-        let p = f.codeBytes + f.pc + 1
-        var limbs: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &limbs) { raw in
-            let out = raw.bindMemory(to: UInt64.self)
-            // Byte k from the end of the immediate lands in limb k/8.
-            for k in 0..<n {
-                let byte = UInt64(p[n - 1 - k])
-                out[k >> 3] |= byte << UInt64((k & 7) * 8)
-            }
+        let end = UnsafeRawPointer(f.codeBytes + f.pc + 1 + n)
+        @inline(__always) func limb(_ k: Int) -> UInt64 {
+            let have = n - 8 * k
+            if have <= 0 { return 0 }
+            let v = UInt64(bigEndian: (end - 8 * k - 8).loadUnaligned(as: UInt64.self))
+            return have >= 8 ? v : v & ((UInt64(1) << UInt64(8 * have)) &- 1)
         }
-        push(UInt256(limbs: limbs.0, limbs.1, limbs.2, limbs.3))
+        push(UInt256(limbs: limb(0), limb(1), limb(2), limb(3)))
         f.pc += n + 1
     }
 }
