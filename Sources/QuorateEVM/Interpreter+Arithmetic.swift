@@ -38,7 +38,7 @@ extension Interpreter {
             guard let s = smallSize(size), charge(Gas.keccakWord * Gas.words(s)),
                   let o = memory(off, size) else { return .halt(.outOfGas) }
             let digest = Keccak256.hash(UnsafeBufferPointer(start: f.memory.base + o, count: Int(s)))
-            f.stack[f.sp - 1] = UInt256(bigEndian: digest)!
+            f.stack[f.sp - 1] = digest.withUnsafeBytes { UInt256(bigEndianWords: $0) }
         default:
             preconditionFailure("opcode \(op) routed to the arithmetic group")
         }

@@ -87,10 +87,16 @@ extension Interpreter {
     /// 32 bytes of call data from `offset`, zero past the end.
     func callDataWord(_ offset: UInt256) -> UInt256 {
         guard let o = offset.uint64, o < UInt64(f.input.count) else { return .zero }
-        var bytes = [UInt8](repeating: 0, count: 32)
-        let start = Int(o), n = Swift.min(32, f.input.count - start)
-        for k in 0..<n { bytes[k] = f.input[start + k] }
-        return UInt256(bigEndian: bytes)!
+        let start = Int(o)
+        return f.input.withUnsafeBufferPointer { input in
+            let n = Swift.min(32, input.count - start)
+            if n == 32 { return UInt256(bigEndianWords: UnsafeRawBufferPointer(start: input.baseAddress! + start, count: 32)) }
+            return withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { buf in
+                buf.initializeMemory(as: UInt8.self, repeating: 0)
+                buf.baseAddress!.copyMemory(from: input.baseAddress! + start, byteCount: n)
+                return UInt256(bigEndianWords: UnsafeRawBufferPointer(buf))
+            }
+        }
     }
 
     mutating func returnDataCopy() -> Step {

@@ -36,10 +36,6 @@ struct Interpreter<H: EVMHost> {
                   input: [], isStatic: false, depth: 1, isCreate: false, checkpoint: 0)
     }
 
-    func analyzed(at address: Address) -> AnalyzedCode? {
-        codeCache[host.codeHash(at: address)]
-    }
-
     mutating func code(at address: Address) -> AnalyzedCode {
         let hash = host.codeHash(at: address)
         if let c = codeCache[hash] { return c }

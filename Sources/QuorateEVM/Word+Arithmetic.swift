@@ -237,17 +237,34 @@ extension UInt256 {
 
     /// The low 20 bytes as an address (the EVM masks addresses taken off the stack).
     var asAddress: Address {
-        let b = bigEndianBytes
-        return Address(Array(b[12..<32]))
+        let (hi, mid, lo) = (UInt32(truncatingIfNeeded: l2).bigEndian, l1.bigEndian, l0.bigEndian)
+        return Address([UInt8](unsafeUninitializedCapacity: 20) { buf, count in
+            let raw = UnsafeMutableRawBufferPointer(buf)
+            raw.storeBytes(of: hi, toByteOffset: 0, as: UInt32.self)
+            raw.storeBytes(of: mid, toByteOffset: 4, as: UInt64.self)
+            raw.storeBytes(of: lo, toByteOffset: 12, as: UInt64.self)
+            count = 20
+        })
     }
 
+    /// The address as a word (no allocation: three big-endian loads).
     init(address: Address) {
-        var padded = [UInt8](repeating: 0, count: 12)
-        padded.append(contentsOf: address.bytes)
-        self = UInt256(bigEndian: padded)!
+        self = address.bytes.withUnsafeBytes { raw in
+            UInt256(limbs: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt64.self)),
+                    UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt64.self)),
+                    UInt64(UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self))), 0)
+        }
     }
 
     init(hash: Hash32) {
-        self = UInt256(bigEndian: hash.bytes)!
+        self = hash.bytes.withUnsafeBytes { UInt256(bigEndianWords: $0) }
+    }
+
+    /// Four big-endian words from 32 bytes.
+    @inline(__always) init(bigEndianWords raw: UnsafeRawBufferPointer) {
+        @inline(__always) func be(_ at: Int) -> UInt64 {
+            UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+        }
+        self.init(limbs: be(24), be(16), be(8), be(0))
     }
 }
