@@ -84,13 +84,13 @@ extension Interpreter {
     mutating func runPrecompile(_ address: Address, input: [UInt8], gas: UInt64, checkpoint: Int,
                                 outOffset: Int, outSize: Int) {
         switch Precompiles.run(address, input: input, gasLimit: gas) {
-        case .success(let used, let output):
+        case .success(let used, let output) where used <= gas:
             f.gas += gas - used
             f.returnData = output
             let n = Swift.min(outSize, output.count)
             if n > 0 { output.withUnsafeBufferPointer { (f.memory.base + outOffset).update(from: $0.baseAddress!, count: n) } }
             push(1)
-        case .failure:
+        case .success, .failure:
             revert(to: checkpoint)
             push(.zero)
         }

@@ -145,9 +145,9 @@ extension Interpreter {
     mutating func transfer(from: Address, to: Address, _ value: UInt256) {
         if !value.isZero {
             setBalance(from, host.balance(of: from) - value)
-            let (sum, overflow) = host.balance(of: to).addingReportingOverflow(value)
-            precondition(!overflow, "a balance exceeds 2^256: total supply is below that")
-            setBalance(to, sum)
+            // Wraps as geth's uint256 does: only a genesis granting more than 2^256 in total
+            // could reach it, and a transfer must never stop the process.
+            setBalance(to, UInt256.wrappingAdd(host.balance(of: to), value))
         }
         touch(to)
     }

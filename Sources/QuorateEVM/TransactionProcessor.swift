@@ -25,11 +25,12 @@ public enum TransactionProcessor {
         let gasUsedBeforeRefund = tx.gasLimit - outcome.gasLeft
         let refund = Swift.min(gasUsedBeforeRefund / 5, UInt64(Swift.max(0, evm.sub.refund)))
         let gasUsed = gasUsedBeforeRefund - refund
-        host.setBalance(tx.sender, host.balance(of: tx.sender) + UInt256(tx.gasLimit - gasUsed) * price)
+        let unusedGasValue = UInt256(tx.gasLimit - gasUsed) * price
+        host.setBalance(tx.sender, UInt256.wrappingAdd(host.balance(of: tx.sender), unusedGasValue))
         let coinbaseFee = UInt256(gasUsed) * (price - block.baseFee)
         if !coinbaseFee.isZero || host.accountExists(block.coinbase) {
             evm.ensureExists(block.coinbase)
-            host.setBalance(block.coinbase, host.balance(of: block.coinbase) + coinbaseFee)
+            host.setBalance(block.coinbase, UInt256.wrappingAdd(host.balance(of: block.coinbase), coinbaseFee))
         }
         evm.sub.touched.insert(block.coinbase)
         for a in evm.sub.selfDestructs.sorted() { host.deleteAccount(a) }
@@ -130,8 +131,11 @@ extension Interpreter {
             transfer(from: t.sender, to: to, t.value)
             if Precompiles.contains(to) {
                 switch Precompiles.run(to, input: t.data, gasLimit: gas) {
-                case .success(let used, let output):
+                case .success(let used, let output) where used <= gas:
                     return TopOutcome(end: .success, gasLeft: gas - used, output: output)
+                case .success:
+                    revert(to: 0)
+                    return TopOutcome(end: .halt(.precompileFailed), gasLeft: 0, output: [])
                 case .failure:
                     revert(to: 0)
                     return TopOutcome(end: .halt(.precompileFailed), gasLeft: 0, output: [])
