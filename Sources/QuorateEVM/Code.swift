@@ -4,15 +4,15 @@ import QuorateCore
 /// The bytes are padded with 33 zeros after (so PUSH32 at the end and the implicit STOP past
 /// the end read no bounds-checked memory) and 8 before (so a PUSH immediate is read as whole
 /// big-endian words ending at its last byte).
-final class AnalyzedCode {
-    let original: [UInt8]
-    let count: Int
-    let bytes: UnsafeMutablePointer<UInt8>
-    private let allocation: UnsafeMutablePointer<UInt8>
+@usableFromInline final class AnalyzedCode {
+    @usableFromInline let original: [UInt8]
+    @usableFromInline let count: Int
+    @usableFromInline let bytes: UnsafeMutablePointer<UInt8>
+    @usableFromInline let allocation: UnsafeMutablePointer<UInt8>
     /// One byte per code byte: 1 where a JUMPDEST opcode (not push data) sits.
-    let jumpdests: UnsafeMutablePointer<UInt8>
+    @usableFromInline let jumpdests: UnsafeMutablePointer<UInt8>
 
-    init(_ code: [UInt8]) {
+    @inlinable init(_ code: [UInt8]) {
         original = code
         count = code.count
         allocation = .allocate(capacity: count + 41)
@@ -46,7 +46,7 @@ final class AnalyzedCode {
         jumpdests.deallocate()
     }
 
-    @inline(__always) func isJumpdest(_ target: UInt256) -> Bool {
+    @inlinable @inline(__always) func isJumpdest(_ target: UInt256) -> Bool {
         guard let t = target.uint64, t < UInt64(count) else { return false }
         return jumpdests[Int(t)] == 1
     }
