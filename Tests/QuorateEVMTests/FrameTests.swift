@@ -67,7 +67,7 @@ struct FrameTests {
         var c = Asm()
         c.push(0x42); c.push(1); c.op(0x55); c.push(0); c.push(0); c.op(0xa0); c.push(0x99); c.returnTop()
         let childAddress = address(0xc2)
-        // Parent: STATICCALL would fail; use CALL, then RETURNDATASIZE * 1000 + MLOAD(out).
+        // Parent: CALL with a 32-byte output region at 64, then RETURNDATASIZE * 1000 + MLOAD(64).
         var p = Asm()
         p.push(32); p.push(64); p.push(0); p.push(0); p.push(0); p.push(childAddress); p.op(0x5a); p.op(0xf1)
         p.op(0x50); p.push(64); p.op(0x51); p.op(0x3d); p.push(1000); p.op(0x02); p.op(0x01)
@@ -112,7 +112,6 @@ struct FrameTests {
     func depthLimit() {
         let box = ResultBox()
         let thread = Thread {
-            // Counter contract where each frame also records its depth count.
             let host = world(code: recursiveCounter)
             var block = testBlock
             block.gasLimit = 20_000_000_000_000
