@@ -71,7 +71,12 @@ import QuorateCrypto
         while top == nil {
             let op = f.codeBytes[f.pc]
             let info = table[Int(op)]
-            if tracer != nil { beginTrace(op) }
+            // The one tracing branch per step: report the previous step (its cost is known
+            // now) and record this one.
+            if tracer != nil {
+                flushTrace()
+                beginTrace(op)
+            }
             let step: Step
             if !info.defined {
                 step = .halt(.invalidOpcode)
@@ -87,7 +92,7 @@ import QuorateCrypto
             }
             switch step {
             case .next:
-                if tracer != nil { flushTrace() }
+                break
             case .halt(let h):
                 endFrame(.halt(h), output: [])
             case .switched:
