@@ -63,3 +63,33 @@ struct PrecompileBN254AlgebraTests {
         #expect(power(e, limbs: r) == .one)
     }
 }
+
+@Suite("bn254 G2 subgroup check")
+struct PrecompileG2SubgroupTests {
+    /// The twist's cofactor 2p - r, big-endian limbs (computed offline).
+    static let cofactor: [UInt64] = [0x3064_4e72_e131_a029, 0xb850_45b6_8181_585e, 0x06ce_ecda_572a_2489, 0x345f_2299_c0f9_fa8d]
+
+    static func twistPoint(_ hex: String) -> AffinePoint<Fp2> {
+        let b = precompileHex(hex)
+        let x = Fp2(Fp(bigEndian: b[32..<64])!, Fp(bigEndian: b[0..<32])!)
+        let y = Fp2(Fp(bigEndian: b[96..<128])!, Fp(bigEndian: b[64..<96])!)
+        return AffinePoint(x: x, y: y)
+    }
+
+    static func slowCheck(_ q: AffinePoint<Fp2>) -> Bool {
+        JacobianPoint(q).multiplied(byLimbs: BN254.groupOrder).isInfinity
+    }
+
+    @Test("the endomorphism check agrees with multiplying by r, inside and outside the subgroup")
+    func agreesWithOrder() throws {
+        let outside = Self.twistPoint(BN254Points.g2OutsideSubgroup)
+        #expect(outside.isOnCurve)
+        let cleared = try #require(JacobianPoint(outside).multiplied(byLimbs: Self.cofactor).affine)
+        let tripledOutside = try #require(JacobianPoint(outside).multiplied(byLimbs: [3]).affine)
+        let generator = Self.twistPoint(BN254Points.g2)
+        for (point, inside) in [(outside, false), (tripledOutside, false), (cleared, true), (generator, true)] {
+            #expect(Self.slowCheck(point) == inside)
+            #expect(BN254.isInG2(point) == inside)
+        }
+    }
+}

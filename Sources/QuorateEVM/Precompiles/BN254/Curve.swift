@@ -35,7 +35,7 @@ struct AffinePoint<F: CurveField>: Equatable, Sendable {
 
 /// Jacobian coordinates (x = X/Z^2, y = Y/Z^3) so that adding and doubling need no inversion;
 /// Z = 0 is the point at infinity.
-struct JacobianPoint<F: CurveField>: Sendable {
+struct JacobianPoint<F: CurveField>: Equatable, Sendable {
     var x: F, y: F, z: F
 
     static var infinity: JacobianPoint { JacobianPoint(x: .one, y: .one, z: .zero) }
@@ -47,6 +47,13 @@ struct JacobianPoint<F: CurveField>: Sendable {
     }
 
     var isInfinity: Bool { z.isZero }
+
+    /// Same point: X1 Z2^2 == X2 Z1^2 and Y1 Z2^3 == Y2 Z1^3, or both infinity.
+    static func == (a: JacobianPoint, b: JacobianPoint) -> Bool {
+        if a.isInfinity || b.isInfinity { return a.isInfinity && b.isInfinity }
+        let za2 = a.z.squared, zb2 = b.z.squared
+        return a.x * zb2 == b.x * za2 && a.y * zb2 * b.z == b.y * za2 * a.z
+    }
 
     var affine: AffinePoint<F>? {
         guard !isInfinity else { return nil }
@@ -130,9 +137,26 @@ enum BN254 {
         else { return nil }
         let point = AffinePoint(x: Fp2(xr, xi), y: Fp2(yr, yi))
         if point.x.isZero && point.y.isZero { return .some(nil) }
-        guard point.isOnCurve else { return nil }
-        guard JacobianPoint(point).multiplied(byLimbs: groupOrder).isInfinity else { return nil }
+        guard point.isOnCurve, isInG2(point) else { return nil }
         return .some(point)
+    }
+
+    /// Subgroup membership of a twist point: [u+1]Q + psi([u]Q) + psi^2([u]Q) == psi^3([2u]Q),
+    /// psi being the untwist-Frobenius-twist endomorphism. El Housni, Guillevic and Piellard
+    /// (ePrint 2022/348) prove it equivalent to [r]Q == O for BN254's u (u mod 13 != 4,
+    /// u mod 97 != 92); it needs a 63-bit multiplication instead of a 254-bit one.
+    static func isInG2(_ q: AffinePoint<Fp2>) -> Bool {
+        let point = JacobianPoint(q)
+        let uq = point.multiplied(byLimbs: [Pairing.u])
+        let lhs = uq + point + psi(uq) + psi(psi(uq))
+        let rhs = psi(psi(psi(uq.doubled)))
+        return lhs == rhs
+    }
+
+    /// psi(x, y) = (conj(x) xi^((p-1)/3), conj(y) xi^((p-1)/2)); conjugation is a field
+    /// automorphism, so it applies to Jacobian X, Y, Z alike.
+    static func psi(_ q: JacobianPoint<Fp2>) -> JacobianPoint<Fp2> {
+        JacobianPoint(x: q.x.conjugate * Pairing.frobeniusX, y: q.y.conjugate * Pairing.frobeniusY, z: q.z.conjugate)
     }
 
     static func encodeG1(_ point: AffinePoint<Fp>?) -> [UInt8] {
