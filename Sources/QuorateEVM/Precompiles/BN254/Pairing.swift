@@ -17,27 +17,32 @@ enum Pairing {
 
     /// True when the product of e(P_i, Q_i) is one. Pairs with a point at infinity contribute one.
     static func productIsOne(_ pairs: [(AffinePoint<Fp>, AffinePoint<Fp2>)]) -> Bool {
-        var f = Fp12.one
-        for (p, q) in pairs { f = f * millerLoop(p, q) }
-        return finalExponentiation(f) == .one
+        finalExponentiation(millerLoop(pairs)) == .one
     }
 
-    /// Lines are scaled by non-zero Fp2 factors and vertical lines are dropped: both are
-    /// elements of Fp6, which the final exponentiation maps to one.
-    static func millerLoop(_ p: AffinePoint<Fp>, _ q: AffinePoint<Fp2>) -> Fp12 {
+    /// The product of the pairs' Miller loops, run side by side so that the accumulator is
+    /// squared once per step for all pairs. Lines are scaled by non-zero Fp2 factors and
+    /// vertical lines are dropped: both are elements of Fp6, which the final exponentiation
+    /// maps to one.
+    static func millerLoop(_ pairs: [(AffinePoint<Fp>, AffinePoint<Fp2>)]) -> Fp12 {
         var f = Fp12.one
-        var t = JacobianPoint(q)
+        var ts = pairs.map { JacobianPoint($0.1) }
         for i in stride(from: loopBits - 2, through: 0, by: -1) {
-            f = f.squared.multiplied(by: doublingLine(&t, p))
-            if (loopCount >> UInt128(i)) & 1 == 1, let line = additionLine(&t, q, p) {
-                f = f.multiplied(by: line)
+            f = f.squared
+            for k in pairs.indices { f = f.multiplied(by: doublingLine(&ts[k], pairs[k].0)) }
+            guard (loopCount >> UInt128(i)) & 1 == 1 else { continue }
+            for k in pairs.indices {
+                if let line = additionLine(&ts[k], pairs[k].1, pairs[k].0) { f = f.multiplied(by: line) }
             }
         }
-        let q1 = AffinePoint(x: q.x.conjugate * frobeniusX, y: q.y.conjugate * frobeniusY)
-        let minusQ2 = AffinePoint(x: q.x * frobenius2X, y: -(q.y * frobenius2Y))
-        if let line = additionLine(&t, q1, p) { f = f.multiplied(by: line) }
-        // T + (-Q2) is infinity ([6u+2+p-p^2]Q = O): its line is vertical and dropped.
-        if let line = additionLine(&t, minusQ2, p) { f = f.multiplied(by: line) }
+        for k in pairs.indices {
+            let (p, q) = pairs[k]
+            let q1 = AffinePoint(x: q.x.conjugate * frobeniusX, y: q.y.conjugate * frobeniusY)
+            let minusQ2 = AffinePoint(x: q.x * frobenius2X, y: -(q.y * frobenius2Y))
+            if let line = additionLine(&ts[k], q1, p) { f = f.multiplied(by: line) }
+            // T + (-Q2) is infinity ([6u+2+p-p^2]Q = O): its line is vertical and dropped.
+            if let line = additionLine(&ts[k], minusQ2, p) { f = f.multiplied(by: line) }
+        }
         return f
     }
 
@@ -86,9 +91,9 @@ enum Pairing {
     /// (Scott et al., "On the final exponentiation for calculating pairings on ordinary
     /// elliptic curves", 2009); the exponent it yields equals (p^4 - p^2 + 1) / r exactly.
     static func hardPart(_ g: Fp12) -> Fp12 {
-        let gu = g.power(u)
-        let gu2 = gu.power(u)
-        let gu3 = gu2.power(u)
+        let gu = g.cyclotomicPower(u)
+        let gu2 = gu.cyclotomicPower(u)
+        let gu3 = gu2.cyclotomicPower(u)
         let y0 = g.frobenius * g.frobeniusSquared * g.frobeniusSquared.frobenius
         let y1 = g.conjugate
         let y2 = gu2.frobeniusSquared
@@ -96,13 +101,13 @@ enum Pairing {
         let y4 = (gu * gu2.frobenius).conjugate
         let y5 = gu2.conjugate
         let y6 = (gu3 * gu3.frobenius).conjugate
-        var t0 = y6.squared * y4 * y5
+        var t0 = y6.cyclotomicSquared * y4 * y5
         var t1 = y3 * y5 * t0
         t0 = t0 * y2
-        t1 = (t1.squared * t0).squared
+        t1 = (t1.cyclotomicSquared * t0).cyclotomicSquared
         t0 = t1 * y1
         t1 = t1 * y0
-        t0 = t0.squared
+        t0 = t0.cyclotomicSquared
         return t1 * t0
     }
 }
@@ -136,14 +141,41 @@ extension Fp12 {
         return Fp12(t0 + t1.timesV, sum - t0 - t1)
     }
 
-    /// self^e by square-and-multiply.
-    func power(_ e: UInt64) -> Fp12 {
+    /// self^e by square-and-multiply; self must be in the cyclotomic subgroup.
+    func cyclotomicPower(_ e: UInt64) -> Fp12 {
         var result = Fp12.one
         for bit in stride(from: 63 - e.leadingZeroBitCount, through: 0, by: -1) {
-            result = result.squared
+            result = result.cyclotomicSquared
             if (e >> UInt64(bit)) & 1 == 1 { result = result * self }
         }
         return result
+    }
+
+    /// Granger-Scott squaring, valid only in the cyclotomic subgroup (where every value lands
+    /// after the easy part of the final exponentiation). Seen over Fp4 = Fp2[s]/(s^2 - xi) with
+    /// s = w^3, f = A + B w + C w^2 and f^2 = (3A^2 - 2conj A) + (3sC^2 + 2conj B) w
+    /// + (3B^2 - 2conj C) w^2: three Fp4 squarings instead of two Fp6 multiplications.
+    var cyclotomicSquared: Fp12 {
+        // A = g0 + g3 s, B = g1 + g4 s, C = g2 + g5 s, with g_i the coefficient of w^i.
+        let (a0, a1) = Fp12.fp4Squared(c0.c0, c1.c1)
+        let (b0, b1) = Fp12.fp4Squared(c1.c0, c0.c2)
+        let (e0, e1) = Fp12.fp4Squared(c0.c1, c1.c2)
+        let g0 = (a0 - c0.c0).doubled + a0
+        let g3 = (a1 + c1.c1).doubled + a1
+        let xiE1 = e1.timesXi
+        let g1 = (xiE1 + c1.c0).doubled + xiE1
+        let g4 = (e0 - c0.c2).doubled + e0
+        let g2 = (b0 - c0.c1).doubled + b0
+        let g5 = (b1 + c1.c2).doubled + b1
+        return Fp12(Fp6(g0, g2, g4), Fp6(g1, g3, g5))
+    }
+
+    /// (x + y s)^2 = (x^2 + xi y^2) + 2xy s.
+    @inline(__always)
+    static func fp4Squared(_ x: Fp2, _ y: Fp2) -> (Fp2, Fp2) {
+        let x2 = x.squared
+        let y2 = y.squared
+        return (x2 + y2.timesXi, (x + y).squared - x2 - y2)
     }
 
     /// f^p: each Fp2 coefficient is conjugated and the coefficient of w^i gains xi^(i(p-1)/6).
