@@ -98,7 +98,7 @@ struct JacobianPoint<F: CurveField>: Equatable, Sendable {
         return JacobianPoint(x: x3, y: y3, z: z3)
     }
 
-    /// Double-and-add over a 256-bit scalar given as big-endian limbs (most significant first).
+    /// Double-and-add over a scalar given as 64-bit limbs, most significant first.
     func multiplied(byLimbs limbs: [UInt64]) -> JacobianPoint {
         var result = JacobianPoint.infinity
         for limb in limbs {
@@ -112,11 +112,6 @@ struct JacobianPoint<F: CurveField>: Equatable, Sendable {
 }
 
 enum BN254 {
-    /// The order r of G1 and G2, big-endian limbs.
-    static let groupOrder: [UInt64] = [
-        0x3064_4e72_e131_a029, 0xb850_45b6_8181_585d, 0x2833_e848_79b9_7091, 0x43e1_f593_f000_0001,
-    ]
-
     /// A G1 point from 64 bytes (x, y): coordinates below p and on the curve; (0, 0) is infinity.
     /// nil means invalid input.
     static func decodeG1(_ bytes: ArraySlice<UInt8>) -> AffinePoint<Fp>?? {
