@@ -71,7 +71,7 @@ public enum Log {
     static func p2pLine(_ line: String) {
         let message = line.hasPrefix("p2p: ") ? String(line.dropFirst(5)) : line
         let warning = ["holding off", "refused", "rejected", "dropped", "failed"].contains { message.hasPrefix($0) || message.contains(" \($0) ") }
-        event(warning ? .warn : .info, "p2p", "p2p: " + message)
+        event(warning ? .warn : .info, "p2p", message)
     }
 
     /// One event as a line, without the newline.
