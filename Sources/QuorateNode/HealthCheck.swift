@@ -34,6 +34,16 @@ enum HealthCheck {
         var activity: ValidatorActivity.Report
     }
 
+    /// Where consensus stands (the parts of `ConsensusStatus` the rules read).
+    struct Consensus: Equatable {
+        var height: UInt64
+        var round: UInt32
+        var step: ConsensusStep
+        var proposer: Address?
+        var missingPrevotes: [Address]
+        var missingPrecommits: [Address]
+    }
+
     struct RecentCommit: Equatable {
         var height: UInt64
         var round: UInt32
@@ -46,7 +56,7 @@ enum HealthCheck {
         var headTimestampMs: UInt64
         var heartbeatMs: UInt64
         var pendingTransactions: Int
-        var consensus: ConsensusStatus?
+        var consensus: Consensus?
         /// When the height in progress started (local clock); nil while waiting for work.
         var heightStartedMs: UInt64?
         var sync: (current: UInt64, highest: UInt64)?
@@ -102,7 +112,7 @@ enum HealthCheck {
         return Report(healthy: status == "ok", ready: ready, status: status, summary: summary, reasons: reasons, warnings: warnings)
     }
 
-    private static func stallReason(_ input: Input, consensus: ConsensusStatus, headAge: String) -> String {
+    private static func stallReason(_ input: Input, consensus: Consensus, headAge: String) -> String {
         var text = "no block committed for \(headAge) s; round \(consensus.round) at height \(consensus.height) (step \(consensus.step))"
         if input.pendingTransactions > 0 { text += "; \(input.pendingTransactions) transactions waiting" }
         let precommitting = consensus.step >= .precommit
@@ -138,7 +148,7 @@ enum HealthCheck {
         return "\(shortAddress(v.address)) (\(facts.joined(separator: ", ")))"
     }
 
-    private static func warnings(_ input: Input, consensus: ConsensusStatus) -> [String] {
+    private static func warnings(_ input: Input, consensus: Consensus) -> [String] {
         var out: [String] = []
         for v in input.validators where !v.activity.signedLastCommit && !v.isSelf {
             out.append("validator \(describe(v, nowMs: input.nowMs, height: consensus.height)) missed the last commit; missed \(v.activity.missedInWindow) of the last \(v.activity.judgedCommits)")

@@ -22,7 +22,10 @@ extension Node {
         }
         let progress = telemetry.heightInProgress
         let sync = syncStatus().map { (current: $0.currentBlock, highest: $0.highestBlock) }
-        let status = consensusStatus
+        let status = consensusStatus.map {
+            HealthCheck.Consensus(height: $0.height, round: $0.round, step: $0.step, proposer: $0.proposer,
+                                  missingPrevotes: $0.missingPrevotes, missingPrecommits: $0.missingPrecommits)
+        }
         // A height the machine already decided is not in progress, whatever the driver's bookkeeping.
         let started = status.map { $0.step == .committed || $0.height != progress.height } ?? true ? nil : progress.startedMs
         return HealthCheck.Input(nowMs: now, headHeight: head.height, headTimestampMs: head.timestampMs,
