@@ -27,7 +27,7 @@ def eventually(what, check, timeout=90, interval=0.5):
     raise AssertionError(f"{what} did not happen within {timeout} s (last: {last!r})")
 
 
-class Testnet:
+class LocalNet:
     """`tools/testnet up` in `root`, on free ports; `node_args` go to every `quorate-node start`."""
 
     def __init__(self, root: Path, monitoring=False, node_args=""):

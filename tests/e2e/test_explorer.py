@@ -10,7 +10,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from monitoring import Testnet, eventually
+from monitoring import LocalNet, eventually
 
 HOSTILE = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2"> hello'
 
@@ -28,7 +28,7 @@ def browser():
 
 @pytest.fixture()
 def net(tmp_path):
-    n = Testnet(tmp_path).up()
+    n = LocalNet(tmp_path).up()
     yield n
     n.down()
 

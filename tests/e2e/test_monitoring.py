@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from monitoring import Testnet, eventually
+from monitoring import LocalNet, eventually
 from quorate import ROOT
 
 DEPLOY = ROOT / "deploy" / "monitoring"
@@ -27,7 +27,7 @@ def test_alert_rules_pass_promtool():
 @pytest.fixture(scope="module")
 def net(tmp_path_factory):
     # A short stall bound so the stalled-chain case takes seconds, not the default 30 s.
-    n = Testnet(tmp_path_factory.mktemp("monitoring"), monitoring=True, node_args="--health-stall-seconds 6").up()
+    n = LocalNet(tmp_path_factory.mktemp("monitoring"), monitoring=True, node_args="--health-stall-seconds 6").up()
     yield n
     down = n.down()
     assert "stopped Prometheus" in down
@@ -70,7 +70,7 @@ def test_grafana_dashboard_names_only_metrics_the_nodes_export(net):
     dashboard = json.loads((DEPLOY / "grafana-dashboard.json").read_text())
     exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
     assert len(dashboard["panels"]) >= 20
-    named = {re.sub(r"_(bucket|sum|count)$", "", m) for e in exprs for m in re.findall(r"quorate_[a-z_]+", e)}
+    named = {re.sub(r"_(bucket|sum|count)$", "", m) for e in exprs for m in re.findall(r"quorate_[a-z0-9_]+", e)}
     families = metric_families(requests.get(net.url(1) + "/metrics", timeout=10).text)
     assert named and not (named - families), f"dashboard names metrics no node exports: {sorted(named - families)}"
 
@@ -102,10 +102,9 @@ def test_prometheus_sees_the_height_rise_then_a_killed_validator_missing_then_th
     # A second validator down: 2 of 4 cannot commit. Within the 6 s bound plus a heartbeat, /health says why.
     second = net.address(2)
     net.kill(2)
-    response = eventually("/health to answer 503 for the stalled chain",
-                          lambda: (lambda r: r if r.status_code == 503 else None)(requests.get(net.url(0) + "/health", timeout=10)),
-                          timeout=60)
-    body = response.json()
+    body = eventually("/health to answer 503 for the stalled chain",
+                      lambda: (lambda r: r.json() if r.status_code == 503 else None)(requests.get(net.url(0) + "/health", timeout=10)),
+                      timeout=60)
     assert body["status"] == "stalled" and not body["healthy"] and body["ready"]
     reason = body["reasons"][0]
     assert reason.startswith("no block committed for ") and "at height" in reason
