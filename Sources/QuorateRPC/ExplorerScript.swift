@@ -52,6 +52,7 @@ extension ExplorerAssets {
     return whole.toString() + (frac ? "." + frac : "") + " ether";
   }
   function age(ms) {
+    if (ms === 0) return "genesis";
     const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
     return s < 120 ? s + " s ago" : Math.round(s / 60) + " min ago";
   }
