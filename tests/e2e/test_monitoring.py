@@ -27,7 +27,9 @@ def test_alert_rules_pass_promtool():
 @pytest.fixture(scope="module")
 def net(tmp_path_factory):
     # A short stall bound so the stalled-chain case takes seconds, not the default 30 s.
-    n = LocalNet(tmp_path_factory.mktemp("monitoring"), monitoring=True, node_args="--health-stall-seconds 6").up()
+    # JSON logs here, so the round summary is checked as a structured event.
+    n = LocalNet(tmp_path_factory.mktemp("monitoring"), monitoring=True,
+                 node_args="--health-stall-seconds 6 --log-format json").up()
     yield n
     down = n.down()
     assert "stopped Prometheus" in down
@@ -66,6 +68,18 @@ def test_metrics_pass_promtool_and_name_the_issue_families(net):
     assert "made_up" not in text
 
 
+def round_summary(net, victim):
+    """The first round-summary event of node0's JSON log whose silent validators include `victim`."""
+    for line in (net.dir / "node0" / "node.log").read_text().splitlines():
+        if not line.startswith("{"):
+            continue  # the one plain line: "JSON-RPC listening on ..." on standard output
+        event = json.loads(line)
+        assert {"ts", "level", "module", "msg"} <= event.keys(), event
+        if event["msg"].startswith("round summary") and victim in event.get("silent", ""):
+            return event
+    return None
+
+
 def test_grafana_dashboard_names_only_metrics_the_nodes_export(net):
     dashboard = json.loads((DEPLOY / "grafana-dashboard.json").read_text())
     exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
@@ -98,6 +112,11 @@ def test_prometheus_sees_the_height_rise_then_a_killed_validator_missing_then_th
     assert row["signedLastCommit"] is False and row["connected"] is False
     assert any(victim[:8] in w and "missed the last commit" in w for w in health["warnings"])
     assert any(victim in c["missing"] for c in health["recentCommits"])
+
+    # The killed validator's turn as proposer makes a height take two rounds: an info event says who voted.
+    summary = eventually("a round summary naming the silent validator", lambda: round_summary(net, victim), timeout=60)
+    assert int(summary["rounds"]) >= 2 and summary["level"] == "info" and summary["module"] == "consensus"
+    assert victim not in summary["voted"] and int(summary["duration_ms"]) > 0
 
     # A second validator down: 2 of 4 cannot commit. Within the 6 s bound plus a heartbeat, /health says why.
     second = net.address(2)
