@@ -105,7 +105,6 @@ final class ConsensusDriver: @unchecked Sendable {
     func receive(_ message: ConsensusMessage) {
         executor.async {
             guard self.running.load(ordering: .relaxed) else { return }
-            self.telemetry.heard(message)
             // Another validator is already at the waiting height: it saw transactions we have not.
             if let waiting = self.waitingHeight, message.height == waiting { self.startHeight(waiting) }
             self.enqueue(.message(message))
@@ -123,11 +122,33 @@ final class ConsensusDriver: @unchecked Sendable {
         defer { draining = false }
         while !inputs.isEmpty, running.load(ordering: .relaxed) {
             let input = inputs.removeFirst()
-            carryOut(StageCPU.measure(.consensus) { machine.handle(input) })
+            carryOut(StageCPU.measure(.consensus) {
+                let ready = machine.handle(input)
+                if case .message(let message) = input { noteHeard(message, refusal: ready.refusal) }
+                return ready
+            })
         }
         let snapshot = machine.status
         publishedStatus.withLock { $0 = snapshot }
         telemetry.observe(snapshot)
+    }
+
+    /// Tells the validators' activity about a message the machine took (so its signature was
+    /// checked), or about a precommit that came after its height was decided: those are checked
+    /// here, since a certificate holds only the first 2f+1 and the rest show who is alive.
+    private func noteHeard(_ message: ConsensusMessage, refusal: Refusal?) {
+        switch refusal {
+        case nil:
+            telemetry.heard(message)
+        case .heightBehind?, .alreadyDecided?:
+            let head = store.head.height
+            guard case .vote(let vote) = message, vote.height <= head, vote.height + 1 >= head,
+                  (try? store.validators(at: vote.height))?.contains(vote.validator) == true,
+                  vote.hasValidSignature(chainId: rules.chainId) else { return }
+            telemetry.heard(message)
+        default:
+            break
+        }
     }
 
     private func carryOut(_ ready: Ready) {
