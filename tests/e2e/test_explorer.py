@@ -85,6 +85,15 @@ def test_explorer_shows_live_blocks_a_searched_transaction_escaped_data_and_a_mi
     assert text(browser, "#f-number") == block
     assert tx_hash[:10] in text(browser, "#block-txs")
 
+    search = browser.find_element(By.ID, "q")
+    search.clear()
+    search.send_keys(sender, Keys.ENTER)
+    eventually("the account view", lambda: browser.find_elements(By.ID, "f-balance"), timeout=20)
+    assert text(browser, "#f-nonce") == "1" and text(browser, "#f-kind") == "account"
+    assert text(browser, "#f-balance").endswith(" ether")
+    eventually("the account's recent transactions", lambda: tx_hash[:10] in text(browser, "#account-txs"), timeout=20)
+    browser.save_screenshot(str(tmp_path / "3-account.png"))
+
     victim = net.address(3)
     net.kill(3)
     browser.find_element(By.ID, "home").click()
@@ -94,5 +103,5 @@ def test_explorer_shows_live_blocks_a_searched_transaction_escaped_data_and_a_mi
     assert text(browser, row + " td.status") == "missing"
     assert "not connected" in text(browser, row)
     assert victim[:8] in text(browser, "#health-reasons")
-    browser.save_screenshot(str(tmp_path / "3-validator-missing.png"))
+    browser.save_screenshot(str(tmp_path / "4-validator-missing.png"))
     print("screenshots in", tmp_path)
