@@ -3,6 +3,7 @@ import Foundation
 import QuorateConsensus
 import QuorateCore
 import QuorateCrypto
+import QuorateRPC
 import QuorateState
 import QuorateStorage
 import Synchronization
@@ -29,6 +30,7 @@ final class ConsensusDriver: @unchecked Sendable {
     private let rules: ChainRules
     private let transport: ConsensusTransport
     private let clockMs: @Sendable () -> UInt64
+    private let telemetry: NodeTelemetry
     private let address: Address?
     private let executor = DispatchQueue(label: "quorate.consensus")
     private let wakeScheduled = Atomic<Bool>(false)
@@ -52,8 +54,9 @@ final class ConsensusDriver: @unchecked Sendable {
     var onFetchBlocks: (@Sendable (Address, UInt64) -> Void)?
 
     init(store: ChainStore, mempool: Mempool, rules: ChainRules, key: Secp256k1.PrivateKey?,
-         transport: ConsensusTransport, clockMs: @escaping @Sendable () -> UInt64) {
+         transport: ConsensusTransport, clockMs: @escaping @Sendable () -> UInt64, telemetry: NodeTelemetry) {
         self.store = store
+        self.telemetry = telemetry
         self.mempool = mempool
         self.rules = rules
         self.transport = transport
@@ -71,6 +74,7 @@ final class ConsensusDriver: @unchecked Sendable {
             let next = self.store.head.height + 1
             if let restoring, restoring.height == next {
                 // Crashed inside this height: resume at once, re-sending what was signed.
+                self.telemetry.heightStarted(next)
                 self.enqueue(.startHeight(next, validators: self.validators(at: next), restoring: restoring))
             } else {
                 self.waitingHeight = next
@@ -118,10 +122,33 @@ final class ConsensusDriver: @unchecked Sendable {
         defer { draining = false }
         while !inputs.isEmpty, running.load(ordering: .relaxed) {
             let input = inputs.removeFirst()
-            carryOut(machine.handle(input))
+            carryOut(StageCPU.measure(.consensus) {
+                let ready = machine.handle(input)
+                if case .message(let message) = input { noteHeard(message, refusal: ready.refusal) }
+                return ready
+            })
         }
         let snapshot = machine.status
         publishedStatus.withLock { $0 = snapshot }
+        telemetry.observe(snapshot)
+    }
+
+    /// Tells the validators' activity about a message the machine took (so its signature was
+    /// checked), or about a precommit that came after its height was decided: those are checked
+    /// here, since a certificate holds only the first 2f+1 and the rest show who is alive.
+    private func noteHeard(_ message: ConsensusMessage, refusal: Refusal?) {
+        switch refusal {
+        case nil:
+            telemetry.heard(message)
+        case .heightBehind?, .alreadyDecided?:
+            let head = store.head.height
+            guard case .vote(let vote) = message, vote.height <= head, vote.height + 1 >= head,
+                  (try? store.validators(at: vote.height))?.contains(vote.validator) == true,
+                  vote.hasValidSignature(chainId: rules.chainId) else { return }
+            telemetry.heard(message)
+        default:
+            break
+        }
     }
 
     private func carryOut(_ ready: Ready) {
@@ -132,6 +159,7 @@ final class ConsensusDriver: @unchecked Sendable {
             }
         }
         for outbound in ready.messages {
+            telemetry.heard(outbound.message)
             switch outbound {
             case .broadcast(let message): transport.broadcast(message)
             case .send(let message, let to): transport.send(message, to: to)
@@ -161,6 +189,7 @@ final class ConsensusDriver: @unchecked Sendable {
     private func startHeight(_ height: UInt64) {
         waitingHeight = nil
         executed.removeAll()
+        telemetry.heightStarted(height)
         enqueue(.startHeight(height, validators: validators(at: height), restoring: nil))
     }
 
@@ -194,9 +223,12 @@ final class ConsensusDriver: @unchecked Sendable {
 
     private func commit(_ committed: CommittedBlock) {
         let block = committed.block
+        let previousTimestampMs = store.head.timestampMs
         do {
-            let result = try executed[block.hash] ?? validate(block, checkClock: false)
+            let result = try executed[block.hash] ?? StageCPU.measure(.stateUpdate) { try validate(block, checkClock: false) }
             try commitToStore(result, certificate: committed.certificate)
+            telemetry.committed(block, certificate: committed.certificate, validators: validators(at: block.height),
+                                previousTimestampMs: previousTimestampMs)
         } catch {
             // 2f+1 validators certified a block this node cannot apply: its state has diverged.
             preconditionFailure("cannot apply the committed block \(block.height) (\(block.hash)): \(error)")
@@ -210,15 +242,20 @@ final class ConsensusDriver: @unchecked Sendable {
 
     /// Commits to the store, then drops the block's transactions from the pool.
     private func commitToStore(_ result: ExecutedBlock, certificate: CommitCertificate, sync: Bool = true) throws {
-        try store.commit(result, certificate: certificate, sync: sync)
+        let started = DispatchTime.now().uptimeNanoseconds
+        try StageCPU.measure(.storeWrite) { try store.commit(result, certificate: certificate, sync: sync) }
+        telemetry.metrics.observe("quorate_store_write_seconds", [("durability", sync ? "synced" : "unsynced")],
+                                  Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
         let block = result.block
-        let nonces = Dictionary(result.changedAccounts.map { ($0.0, $0.1.nonce) }, uniquingKeysWith: { a, _ in a })
-        mempool.removeCommitted(block.transactions, senders: result.senders) { nonces[$0] ?? 0 }
+        StageCPU.measure(.stateUpdate) {
+            let nonces = Dictionary(result.changedAccounts.map { ($0.0, $0.1.nonce) }, uniquingKeysWith: { a, _ in a })
+            mempool.removeCommitted(block.transactions, senders: result.senders) { nonces[$0] ?? 0 }
+        }
         for change in result.passedChanges {
-            NodeCommands.log("validator set: \(change) passed in block \(block.height); in force from height \(block.height + 1)")
+            Log.info("consensus", "validator set: \(change) passed in block \(block.height); in force from height \(block.height + 1)")
         }
         if let next = result.nextValidators {
-            NodeCommands.log("validator set from height \(block.height + 1): \(next.count) validators (\(next.validators.map(\.address.checksummed).joined(separator: ", ")))")
+            Log.info("consensus", "validator set from height \(block.height + 1): \(next.count) validators (\(next.validators.map(\.address.checksummed).joined(separator: ", ")))")
         }
     }
 
@@ -237,9 +274,12 @@ final class ConsensusDriver: @unchecked Sendable {
                     guard certificate.height == block.height, certificate.blockHash == block.hash else {
                         throw BlockValidationError("certificate of block \(block.height) certifies another block")
                     }
-                    try certificate.verify(validators: self.validators(at: block.height), chainId: self.rules.chainId)
-                    let result = try self.validate(block, checkClock: false, senders: senders)
+                    _ = try StageCPU.measure(.blockSync) {
+                        try certificate.verify(validators: self.validators(at: block.height), chainId: self.rules.chainId)
+                    }
+                    let result = try StageCPU.measure(.stateUpdate) { try self.validate(block, checkClock: false, senders: senders) }
                     try self.commitToStore(result, certificate: certificate, sync: block.height == last)
+                    self.telemetry.synced(block, certificate: certificate)
                     applied += 1
                 } catch {
                     failure = error
@@ -262,14 +302,16 @@ final class ConsensusDriver: @unchecked Sendable {
     private func handle(_ request: ConsensusRequest) {
         switch request {
         case .buildBlock(let height, let round):
-            enqueue(.blockBuilt(build(height: height), height: height, round: round))
+            telemetry.proposalMade()
+            enqueue(.blockBuilt(StageCPU.measure(.proposalBuild) { build(height: height) }, height: height, round: round))
         case .validateBlock(let block):
             let valid: Bool
             do {
-                if executed[block.hash] == nil { executed[block.hash] = try validate(block) }
+                if executed[block.hash] == nil { executed[block.hash] = try StageCPU.measure(.proposalValidation) { try validate(block) } }
                 valid = true
             } catch {
-                FileHandle.standardError.write(Data("refusing proposed block: \(error)\n".utf8))
+                Log.warn("consensus", "refusing proposed block: \(error)", [("height", String(block.height)), ("proposer", block.header.proposer.checksummed)])
+                telemetry.proposalRefused()
                 valid = false
             }
             enqueue(.blockValidated(block.hash, valid: valid))

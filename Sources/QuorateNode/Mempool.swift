@@ -45,6 +45,7 @@ public final class Mempool: @unchecked Sendable {
     }
 
     public var count: Int { state.withLock { $0.entries.count } }
+    public var bytes: Int { state.withLock { $0.bytes } }
 
     /// The sender cached on entry, or nil if the transaction is not pooled.
     public func sender(of hash: Hash32) -> Address? { state.withLock { $0.entries[hash]?.sender } }

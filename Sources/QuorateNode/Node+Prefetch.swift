@@ -10,8 +10,8 @@ extension Node: TransactionPrefetching {
     /// does not decode or recover is skipped here; `submit` then refuses it with the reason.
     public func prefetchSenders(_ raws: [[UInt8]]) {
         senderCache.insert(Node.onAllCores(raws) { raw in
-            guard let tx = try? Transaction.decode(raw: raw), !mempool.contains(tx.hash),
-                  let sender = try? tx.recoverSender() else { return nil }
+            guard let tx = StageCPU.measure(.rlpDecode, { try? Transaction.decode(raw: raw) }), !mempool.contains(tx.hash),
+                  let sender = StageCPU.measure(.senderRecovery, { try? tx.recoverSender() }) else { return nil }
             return (tx, sender)
         })
     }
@@ -19,7 +19,9 @@ extension Node: TransactionPrefetching {
     /// The senders of every transaction in `blocks` (block sync), recovered on all cores; a
     /// transaction whose sender does not recover is left out, and validation refuses its block.
     func recoverSenders(of blocks: [Block]) -> [Hash32: Address] {
-        let pairs = Node.onAllCores(blocks.flatMap(\.transactions)) { tx in (try? tx.recoverSender()).map { (tx.hash, $0) } }
+        let pairs = Node.onAllCores(blocks.flatMap(\.transactions)) { tx in
+            StageCPU.measure(.senderRecovery) { (try? tx.recoverSender()).map { (tx.hash, $0) } }
+        }
         return Dictionary(pairs, uniquingKeysWith: { first, _ in first })
     }
 

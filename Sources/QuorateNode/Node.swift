@@ -23,6 +23,9 @@ public final class Node: @unchecked Sendable {
     /// Who may hold a P2P session with this node; see `PeerAllowlist` and `refreshAllowlist()`.
     let allowlist: PeerAllowlist
     let senderCache = SenderCache()
+    /// Metrics, validator activity and the round summary (see `/metrics` and `quorate_health`).
+    let telemetry: NodeTelemetry
+    var healthBounds: HealthCheck.Bounds { config.healthBounds }
     private let startHeight: UInt64
 
     public init(config: NodeConfig, transport: ConsensusTransport = NoPeers(),
@@ -31,12 +34,13 @@ public final class Node: @unchecked Sendable {
         store = try ChainStore(path: config.storePath)
         rules = ChainRules(genesis: store.genesis)
         mempool = Mempool(limits: config.mempoolLimits)
+        telemetry = NodeTelemetry(clockMs: clockMs)
         startHeight = store.head.height
         if let key = config.validatorKey {
             let address = Address(key.publicKey.ethereumAddress)
             if !(try store.validators(at: store.head.height + 1)).contains(address) {
                 // A validator being voted in syncs first; it starts voting at the height its set begins.
-                NodeCommands.log("validator \(address) is not in the current validator set: following the chain without voting until votes add it")
+                Log.info("node", "validator \(address) is not in the current validator set: following the chain without voting until votes add it")
             }
         }
         let peers = try Node.dialedPeers(config)
@@ -49,7 +53,7 @@ public final class Node: @unchecked Sendable {
             networking = nil
         }
         consensus = ConsensusDriver(store: store, mempool: mempool, rules: rules, key: config.validatorKey,
-                                    transport: networking ?? transport, clockMs: clockMs)
+                                    transport: networking ?? transport, clockMs: clockMs, telemetry: telemetry)
         if let networking {
             networking.attach(self)
             consensus.onCommit = { [weak networking] height in networking?.committed(height: height) }
@@ -79,7 +83,7 @@ public final class Node: @unchecked Sendable {
                               peers: [NodeAddress], allowlist: PeerAllowlist) -> NetworkConfig {
         NetworkConfig(nodeKey: nodeKey, listenHost: config.p2pHost, listenPort: config.p2pPort, peers: peers,
                       isAllowed: { allowlist.contains($0.compressed) }, chainId: store.chainId,
-                      genesisHash: store.genesisHash)
+                      genesisHash: store.genesisHash, log: { Log.p2pLine($0) })
     }
 
     public func start() throws {
@@ -110,24 +114,48 @@ public final class Node: @unchecked Sendable {
 
     /// `gossip: false` for transactions that came from the network, which relays them itself.
     func submit(raw: [UInt8], gossip: Bool) throws -> Hash32 {
+        do {
+            let hash = try admit(raw: raw, gossip: gossip)
+            telemetry.admitted(hash, local: gossip)
+            return hash
+        } catch {
+            telemetry.rejected(reason: Node.rejectionReason(error), local: gossip)
+            throw error
+        }
+    }
+
+    /// A bounded label for a refusal: the rejection kind in snake case, or a class.
+    static func rejectionReason(_ error: Error) -> String {
+        guard let rejection = error as? TransactionRejection else { return error is SubmitError ? "invalid_transaction" : "other" }
+        return String(describing: rejection.kind).reduce(into: "") { out, c in
+            if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) }
+        }
+    }
+
+    /// CPU is counted per stage: decoding, sender recovery, and the rest (admission).
+    private func admit(raw: [UInt8], gossip: Bool) throws -> Hash32 {
         guard raw.count <= Transaction.maxEncodedBytes else {
             throw TransactionRejection(.oversizedData, "oversized data: transaction of \(raw.count) bytes exceeds \(Transaction.maxEncodedBytes)")
         }
         let prefetched = senderCache.take(raw)
         let tx: Transaction
-        do { tx = try prefetched?.0 ?? Transaction.decode(raw: raw) } catch {
+        do { tx = try prefetched?.0 ?? StageCPU.measure(.rlpDecode) { try Transaction.decode(raw: raw) } } catch {
             throw SubmitError("\(error)")
         }
-        if try mempool.contains(tx.hash) || store.transactionLocation(tx.hash) != nil {
-            throw TransactionRejection(.alreadyKnown, "already known")
+        try StageCPU.measure(.admission) {
+            if try mempool.contains(tx.hash) || store.transactionLocation(tx.hash) != nil {
+                throw TransactionRejection(.alreadyKnown, "already known")
+            }
+            try TransactionRules.checkStateless(tx, chainId: rules.chainId, fees: rules.fees)
+            // Cheap checks first (signature ranges, EIP-2 high S, overflow); recovery (~45 us) last.
+            do { try tx.validateStateless(chainId: rules.chainId) } catch { throw SubmitError("\(error)") }
         }
-        try TransactionRules.checkStateless(tx, chainId: rules.chainId, fees: rules.fees)
-        // Cheap checks first (signature ranges, EIP-2 high S, overflow); recovery (~45 us) last.
-        do { try tx.validateStateless(chainId: rules.chainId) } catch { throw SubmitError("\(error)") }
         let sender: Address
-        do { sender = try prefetched?.1 ?? tx.recoverSender() } catch {
+        do { sender = try prefetched?.1 ?? StageCPU.measure(.senderRecovery) { try tx.recoverSender() } } catch {
             throw TransactionRejection(.invalidSignature, "invalid sender: \(error)")
         }
+        let admission = StageTimer(.admission)
+        defer { admission.finish() }
         let account = try store.account(sender) ?? .empty
         try checkSystemTransaction(tx, sender: sender, account: account)
         try mempool.add(tx, sender: sender, account: account)

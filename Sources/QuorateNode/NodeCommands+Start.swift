@@ -28,6 +28,7 @@ extension NodeCommands {
             }
             return key
         }
+        try readObservability(&args, into: &config)
         try args.refuseUnknown()
 
         let needsValidatorKey = !nonVoting
@@ -51,7 +52,9 @@ extension NodeCommands {
         if let p2p = node.p2pPort, let nodeKey = config.nodeKey {
             log("p2p listening on \(config.p2pHost):\(p2p) as \(Hex.encode(nodeKey.publicKey.compressed, prefix: true))")
         }
-        print("JSON-RPC listening on http://\(config.rpcHost):\(server.boundPort ?? config.rpcPort)")
+        let url = "http://\(config.rpcHost):\(server.boundPort ?? config.rpcPort)"
+        print("JSON-RPC listening on \(url)")
+        log("explorer at \(url)/explorer; metrics at \(url)/metrics; health at \(url)/health")
         waitForTermination()
         log("stopping")
         server.stop()
@@ -72,10 +75,18 @@ extension NodeCommands {
         EthAPI.register(on: dispatcher, backend: node)
         GovernanceAPI.register(on: dispatcher, backend: node)
         AdminAPI.register(on: dispatcher, backend: node)
+        node.registerHealth(on: dispatcher)
+        dispatcher.observeCalls { [telemetry = node.telemetry] method, seconds, failed in
+            telemetry.metrics.add("quorate_rpc_requests_total", [("method", method)])
+            if failed { telemetry.metrics.add("quorate_rpc_errors_total", [("method", method)]) }
+            telemetry.metrics.observe("quorate_rpc_request_duration_seconds", [("method", method)], seconds)
+        }
         let server = RPCHTTPServer(
             host: config.rpcHost, port: config.rpcPort, dispatcher: dispatcher,
             config: RPCServerConfig(adminToken: token),
-            health: { NodeHealth.health(node) }, metrics: { NodeHealth.metrics(node) })
+            health: { [weak node] in node?.liveness() ?? (503, ["status": "stopping"]) },
+            metrics: { [weak node] in node.map(NodeMetrics.render) ?? "" },
+            readiness: { [weak node] in node?.readiness() ?? (503, ["status": "stopping"]) })
         try server.start()
         return server
     }
@@ -95,36 +106,28 @@ extension NodeCommands {
         sources.forEach { $0.cancel() }
     }
 
+    /// An info event of module "node" (the structured log, `Log`).
     static func log(_ message: String) {
-        FileHandle.standardError.write(Data("\(ISO8601DateFormatter().string(from: Date())) \(message)\n".utf8))
+        Log.info("node", message)
     }
 }
 
-enum NodeHealth {
-    static func health(_ node: Node) -> (status: Int, body: JSON) {
-        let head = node.store.head
-        return (200, [
-            "status": "ok",
-            "chainId": .quantity(node.rules.chainId),
-            "height": .quantity(head.height),
-            "head": .string(head.hash.hex),
-            "mempool": .quantity(UInt64(node.mempool.count)),
-        ])
-    }
-
-    static func metrics(_ node: Node) -> String {
-        let head = node.store.head
-        return """
-        # HELP quorate_block_height Height of the newest committed block.
-        # TYPE quorate_block_height gauge
-        quorate_block_height \(head.height)
-        # HELP quorate_mempool_transactions Transactions waiting for a block.
-        # TYPE quorate_mempool_transactions gauge
-        quorate_mempool_transactions \(node.mempool.count)
-        # HELP quorate_peers Connected peers.
-        # TYPE quorate_peers gauge
-        quorate_peers \(node.peerCount)
-
-        """
+extension NodeCommands {
+    /// `--log-format text|json`, `--log-level debug|info|warn|error`, and the health bounds
+    /// `--health-stall-seconds N` and `--health-lag-blocks N` (docs/monitoring.md).
+    static func readObservability(_ args: inout CommandLineArguments, into config: inout NodeConfig) throws {
+        let format = try args.option("log-format").map(Log.Format.init(parsing:)) ?? .text
+        let level = try args.option("log-level").map(Log.Level.init(parsing:)) ?? .info
+        Log.configure(format: format, level: level)
+        if let text = args.option("health-stall-seconds") {
+            guard let s = UInt64(text), (1...86_400).contains(s) else {
+                throw CommandLineArguments.UsageError("--health-stall-seconds must be 1...86400")
+            }
+            config.healthBounds.stallMs = s * 1000
+        }
+        if let text = args.option("health-lag-blocks") {
+            guard let n = UInt64(text), n >= 1 else { throw CommandLineArguments.UsageError("--health-lag-blocks must be at least 1") }
+            config.healthBounds.lagBlocks = n
+        }
     }
 }

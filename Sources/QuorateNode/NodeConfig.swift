@@ -17,6 +17,8 @@ public struct NodeConfig: Sendable {
     public var peers: [String] = []
     /// Node keys allowed to connect besides the validators' (non-voting nodes).
     public var allowedPeerKeys: [[UInt8]] = []
+    /// When `/health` calls the chain stalled or this node lagging (docs/monitoring.md).
+    var healthBounds = HealthCheck.Bounds()
 
     public init(dataDir: String) {
         self.dataDir = dataDir

@@ -4,6 +4,7 @@ import QuorateConsensus
 import QuorateCore
 import QuorateCrypto
 import QuorateP2P
+import QuorateRPC
 import QuorateStorage
 import Synchronization
 
@@ -47,7 +48,7 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
         self.config = config
         self.clockMs = clockMs
         gossip = TransactionGossip { [weak self] batch in
-            self?.network.withLock { $0 }?.broadcastTransactions(batch, except: nil)
+            StageCPU.measure(.gossipOut) { self?.network.withLock { $0 }?.broadcastTransactions(batch, except: nil) }
         }
     }
 
@@ -141,7 +142,7 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
             // Signature checked here, once, off the consensus executor; known ones are skipped.
             if (try? node.submit(raw: raw, gossip: false)) != nil { accepted.append(raw) }
         }
-        if !accepted.isEmpty { network.broadcastTransactions(accepted, except: peer) }
+        if !accepted.isEmpty { StageCPU.measure(.gossipIn) { network.broadcastTransactions(accepted, except: peer) } }
     }
 
     func network(_ network: Network, didReceiveConsensus payload: [UInt8], from peer: PeerID) {

@@ -112,6 +112,7 @@ extension Network {
             do {
                 connection = try PeerConnection.connect(to: address, localKey: config.nodeKey, limits: limits.peer)
             } catch {
+                NetworkMetrics.shared.handshakeFailed(.outbound, error)
                 let problem = "dialing \(address) failed: \(error)"
                 if lastProblem != problem {
                     log("p2p: \(problem) (retrying, backoff up to \(Self.seconds(limits.reconnectMaxDelay)))")

@@ -213,6 +213,7 @@ public final class Network: Sendable {
     }
 
     private func send(_ message: [UInt8], name: String, to session: PeerSession) {
+        NetworkMetrics.shared.message(.outbound, name, bytes: message.count)
         guard let error = session.send(message) else { return }
         switch error {
         case .messageTooLarge, .sendQueueFull:
@@ -287,6 +288,7 @@ public final class Network: Sendable {
     }
 
     private func logRejection(_ rejection: PeerListener.Rejection) {
+        NetworkMetrics.shared.handshakeFailed(.inbound, rejection.reason)
         if let key = rejection.remoteKey, case .notAllowed = rejection.reason {
             let reason = state.withLock { $0.refusals.removeValue(forKey: key) } ?? "not in the allowlist"
             log("p2p: refused \(key) from \(rejection.remoteAddress): \(reason)")
@@ -299,6 +301,7 @@ public final class Network: Sendable {
     private func holdOff(_ key: PeerID, reason: String) {
         let duration = limits.misbehaviourHoldOff
         guard duration > .zero else { return }
+        NetworkMetrics.shared.heldOff(reason: reason)
         state.withLock { $0.holdOffs[key] = (ContinuousClock.now + duration, reason) }
         log("p2p: holding off \(key) for \(Self.seconds(duration)): \(reason)")
     }
@@ -380,6 +383,7 @@ public final class Network: Sendable {
             let message: WireMessage
             do {
                 message = try WireMessage.decode(bytes, limits: decodeLimits)
+                NetworkMetrics.shared.message(.inbound, message.name, bytes: bytes.count)
             } catch {
                 misbehaved(session, "malformed message: \(error)")
                 return

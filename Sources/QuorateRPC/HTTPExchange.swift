@@ -27,6 +27,12 @@ struct HTTPExchange {
         return path.isEmpty ? "/" : path
     }
 
+    /// The query string without "?", or nil when the target has none.
+    var query: String? {
+        guard let uri = evhttp_request_get_evhttp_uri(request), let raw = evhttp_uri_get_query(uri) else { return nil }
+        return String(cString: raw)
+    }
+
     /// A request header by name, case-insensitively (evhttp compares names that way).
     func header(_ name: String) -> String? {
         guard let headers = evhttp_request_get_input_headers(request),

@@ -11,6 +11,8 @@ extension RPCDispatcher {
     public func handleRequest(_ body: UnsafeRawBufferPointer, context: RPCCallContext = RPCCallContext()) -> RPCOutcome {
         let message: JSON
         do {
+            let parse = StageTimer(.rpcParse)
+            defer { parse.finish() }
             message = try JSONParser.parse(body, limits: limits.json)
         } catch {
             return RPCOutcome(body: Self.response(id: .null, .failure(.parseError(error.description))).serialized(), isUnauthorized: false)

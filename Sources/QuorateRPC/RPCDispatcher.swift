@@ -1,9 +1,14 @@
+import Dispatch
 import Synchronization
 
 /// A method implementation: positional params in, `result` out. Throw `RPCError` to choose the
 /// error the client sees; other errors become `-32000` with their description (as geth does),
 /// unless they conform to `RPCErrorConvertible`.
 public typealias RPCHandler = @Sendable (RPCParams) throws -> JSON
+
+/// Told after every call: the method (registered names only; anything else is "other", so a
+/// client cannot grow a metric's label set), its wall time, and whether it failed.
+public typealias RPCCallObserver = @Sendable (_ method: String, _ seconds: Double, _ failed: Bool) -> Void
 
 /// What the transport knows about the caller.
 public struct RPCCallContext: Sendable {
@@ -52,6 +57,12 @@ public final class RPCDispatcher: Sendable {
 
     private let methods = Mutex<[String: Method]>([:])
     private let batchHooks = Mutex<[@Sendable ([JSON]) -> Void]>([])
+    private let callObserver = Mutex<RPCCallObserver?>(nil)
+
+    /// Sets the one observer of calls (the node's metrics).
+    public func observeCalls(_ observer: @escaping RPCCallObserver) {
+        callObserver.withLock { $0 = observer }
+    }
 
     /// `hook` sees every batch before its calls are dispatched one by one, so that work the calls
     /// share (recovering the senders of many raw transactions) can be done in parallel first.
@@ -86,6 +97,16 @@ public final class RPCDispatcher: Sendable {
 
     /// Calls one method directly, with the same admin check and error mapping as a request.
     public func call(_ method: String, _ params: RPCParams, context: RPCCallContext = RPCCallContext()) -> Result<JSON, RPCError> {
+        guard let observer = callObserver.withLock({ $0 }) else { return invoke(method, params, context: context) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = invoke(method, params, context: context)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let known = methods.withLock { $0[method] != nil }
+        if case .failure = result { observer(known ? method : "other", seconds, true) } else { observer(method, seconds, false) }
+        return result
+    }
+
+    private func invoke(_ method: String, _ params: RPCParams, context: RPCCallContext) -> Result<JSON, RPCError> {
         guard let entry = methods.withLock({ $0[method] }) else {
             return .failure(.methodNotFound(method))
         }

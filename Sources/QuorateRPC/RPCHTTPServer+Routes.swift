@@ -12,8 +12,11 @@ extension RPCHTTPServer {
         case "/": serveRPC(exchange)
         case "/health": serveHealth(exchange)
         case "/metrics": serveMetrics(exchange)
+        case "/explorer", "/explorer/": serveExplorer(exchange, .page)
+        case "/explorer/app.js": serveExplorer(exchange, .script)
+        case "/explorer/style.css": serveExplorer(exchange, .style)
         default:
-            replyError(exchange, status: 404, "not found: JSON-RPC is served at POST /, probes at GET /health and GET /metrics")
+            replyError(exchange, status: 404, "not found: JSON-RPC is served at POST /, probes at GET /health and GET /metrics, the explorer at GET /explorer")
         }
     }
 
@@ -51,8 +54,11 @@ extension RPCHTTPServer {
         guard exchange.method == .get else {
             return replyError(exchange, status: 405, "method not allowed: use GET /health", headers: [("Allow", "GET")])
         }
-        guard let health else { return replyError(exchange, status: 404, "not found: no health check is configured") }
-        let report = health()
+        let ready = exchange.query.map { $0.split(separator: "&").contains { $0 == "ready" || $0.hasPrefix("ready=") } } ?? false
+        guard let handler = ready ? (readiness ?? health) : health else {
+            return replyError(exchange, status: 404, "not found: no health check is configured")
+        }
+        let report = handler()
         exchange.reply(status: report.status, contentType: Self.jsonContentType, body: report.body.serialized())
     }
 
@@ -62,6 +68,13 @@ extension RPCHTTPServer {
         }
         guard let metrics else { return replyError(exchange, status: 404, "not found: metrics are not enabled") }
         exchange.reply(status: 200, contentType: Self.prometheusContentType, body: Array(metrics().utf8))
+    }
+
+    private func serveExplorer(_ exchange: HTTPExchange, _ asset: ExplorerAssets.Asset) {
+        guard exchange.method == .get else {
+            return replyError(exchange, status: 405, "method not allowed: use GET \(exchange.path)", headers: [("Allow", "GET")])
+        }
+        exchange.reply(status: 200, contentType: asset.contentType, body: asset.body, headers: ExplorerAssets.securityHeaders)
     }
 
     /// HTTP-level refusals carry a JSON-RPC error object (id null), so a client that parses the

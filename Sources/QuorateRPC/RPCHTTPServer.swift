@@ -2,7 +2,7 @@ import CLibEvent
 import Foundation
 import Synchronization
 
-/// JSON-RPC over HTTP/1.1 on libevent's evhttp, with `/health` and `/metrics` beside it.
+/// JSON-RPC over HTTP/1.1 on libevent's evhttp, with `/health`, `/metrics` and the explorer beside it.
 ///
 /// Threading: evhttp is single-threaded, so the server runs one event loop on its own thread and
 /// **handles every request on that thread**: parse, dispatch, serialize, reply. The node behind
@@ -29,6 +29,8 @@ public final class RPCHTTPServer: @unchecked Sendable {
     public let dispatcher: RPCDispatcher
     public let config: RPCServerConfig
     let health: HealthHandler?
+    /// Answers `GET /health?ready` (readiness, as Kubernetes probes distinguish it).
+    let readiness: HealthHandler?
     let metrics: MetricsHandler?
 
     private let state = Mutex<State>(.idle)
@@ -39,13 +41,15 @@ public final class RPCHTTPServer: @unchecked Sendable {
         dispatcher: RPCDispatcher,
         config: RPCServerConfig = RPCServerConfig(),
         health: HealthHandler? = nil,
-        metrics: MetricsHandler? = nil
+        metrics: MetricsHandler? = nil,
+        readiness: HealthHandler? = nil
     ) {
         self.host = host
         self.port = port
         self.dispatcher = dispatcher
         self.config = config
         self.health = health
+        self.readiness = readiness
         self.metrics = metrics
     }
 

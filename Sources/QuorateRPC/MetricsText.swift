@@ -1,0 +1,79 @@
+/// Prometheus text exposition format 0.0.4: one `# HELP` and `# TYPE` per family, then its
+/// samples, every family's samples together (what `promtool check metrics` checks).
+public struct MetricsText: Sendable {
+    public enum Kind: String, Sendable {
+        case counter, gauge, histogram
+    }
+
+    public private(set) var text = ""
+
+    public init() {
+        text.reserveCapacity(16 * 1024)
+    }
+
+    /// Starts a family. Counters are named `..._total` (Prometheus convention, checked here).
+    public mutating func family(_ name: String, _ kind: Kind, _ help: String) {
+        precondition(kind != .counter || name.hasSuffix("_total"), "counter \(name) must end in _total")
+        text += "# HELP \(name) \(Self.escapeHelp(help))\n# TYPE \(name) \(kind.rawValue)\n"
+    }
+
+    /// One sample line; `labels` in the order given.
+    public mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
+        text += name
+        if !labels.isEmpty { text += "{" + Self.labelText(labels) + "}" }
+        text += " " + Self.format(value) + "\n"
+    }
+
+    mutating func appendRaw(_ line: String) { text += line }
+
+    /// A family of one unlabelled gauge.
+    public mutating func gauge(_ name: String, _ help: String, _ value: Double) {
+        family(name, .gauge, help)
+        sample(name, [], value)
+    }
+
+    /// `a="x",b="y"` with values escaped as the format requires.
+    public static func labelText(_ labels: [(String, String)]) -> String {
+        labels.map { "\($0.0)=\"\(escapeLabel($0.1))\"" }.joined(separator: ",")
+    }
+
+    /// Integers without a decimal point; infinities and NaN as Prometheus spells them.
+    public static func format(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value == .infinity { return "+Inf" }
+        if value == -.infinity { return "-Inf" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String(value)
+    }
+
+    static func escapeLabel(_ value: String) -> String {
+        var out = ""
+        for c in value {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    static func escapeHelp(_ help: String) -> String {
+        help.replacingBackslashesAndNewlines()
+    }
+}
+
+extension String {
+    fileprivate func replacingBackslashesAndNewlines() -> String {
+        var out = ""
+        for c in self {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import QuorateCore
+@testable import QuorateNode
+import QuorateP2P
+import QuorateRPC
+import QuorateState
+import QuorateStorage
+import Testing
+
+@Suite("structured log")
+struct LogTests {
+    @Test("a text event is one line: timestamp, level, module, message, then key=value fields quoted when needed")
+    func textLine() {
+        let line = Log.render(format: .text, timeMs: 1_764_944_302_123, level: .info, module: "consensus",
+                              message: "round summary", fields: [("height", "812"), ("voted", "a b")])
+        #expect(line == #"2025-12-05T14:18:22.123Z INFO  consensus: round summary height=812 voted="a b""#)
+    }
+
+    @Test("a JSON event carries ts, level, module, msg and the fields, with the message escaped")
+    func jsonLine() {
+        let line = Log.render(format: .json, timeMs: 0, level: .warn, module: "p2p", message: "say \"hi\"\n", fields: [("peer", "02ab")])
+        #expect(line == #"{"ts":"1970-01-01T00:00:00.000Z","level":"warn","module":"p2p","msg":"say \"hi\"\n","peer":"02ab"}"#)
+        #expect(!line.contains("\n"))
+    }
+
+    @Test("timestamps are UTC civil dates, leap years included")
+    func timestamps() {
+        #expect(Log.timestamp(ms: 951_782_400_000) == "2000-02-29T00:00:00.000Z")
+        #expect(Log.timestamp(ms: 4_102_444_799_999) == "2099-12-31T23:59:59.999Z")
+    }
+
+    @Test("--log-level and --log-format take the documented words and refuse others with the choices")
+    func parsing() throws {
+        #expect(try Log.Level(parsing: "WARN") == .warn)
+        #expect(try Log.Format(parsing: "json") == .json)
+        #expect(throws: CommandLineArguments.UsageError.self) { try Log.Level(parsing: "loud") }
+        #expect(throws: CommandLineArguments.UsageError.self) { try Log.Format(parsing: "xml") }
+    }
+}
+
+@Suite("metric sources")
+struct MetricSourceTests {
+    @Test("process CPU is utime plus stime of /proc/self/stat, counted after the parenthesised command name")
+    func procStat() {
+        let stat = "4242 (quorate node) S 1 4242 4242 0 -1 4194560 900 0 0 0 250 50 0 0 20 0 12 0 100 1000000 200"
+        #expect(ProcessStats.cpuSeconds(stat: stat, ticksPerSecond: 100) == 3.0)
+        #expect(ProcessStats.sample() != nil, "this process's /proc/self is readable")
+    }
+
+    @Test("LevelDB's stats table becomes per-level files, compaction seconds and bytes")
+    func levelDBStats() {
+        let stats = """
+                                       Compactions
+        Level  Files Size(MB) Time(sec) Read(MB) Write(MB)
+        --------------------------------------------------
+          0        2        1         0        0         1
+          1        5        8         2       10         9
+
+        """
+        let parsed = LevelDBStats.parse(stats)
+        #expect(parsed.levels.count == 2)
+        #expect(parsed.levels[1].files == 5 && parsed.levels[1].seconds == 2 && parsed.levels[1].readBytes == 10 * 1_048_576)
+    }
+
+    @Test("P2P counters: messages and bytes per type and direction, failures and hold-offs by bounded reason")
+    func networkCounters() {
+        let metrics = NetworkMetrics()
+        metrics.message(.outbound, "consensus", bytes: 120)
+        metrics.message(.outbound, "consensus", bytes: 80)
+        metrics.message(.inbound, "transactions", bytes: 1000)
+        metrics.handshakeFailed(.outbound, PeerConnectionError.closedByPeer)
+        metrics.heldOff(reason: "more than 100 messages at once or 50/s sustained")
+        metrics.heldOff(reason: "a peer-chosen text that names nothing we know")
+        let s = metrics.snapshot()
+        #expect(s.messages[1][2] == 2 && s.bytes[1][2] == 200 && s.bytes[0][1] == 1000)
+        #expect(s.handshakeFailures.map { "\($0.0)/\($0.1)/\($0.2)" } == ["out/closed_by_peer/1"])
+        #expect(s.holdOffs.map(\.0) == ["other", "rate_limit"])
+    }
+
+    @Test("mempool rejection reasons become snake-case labels from a fixed set")
+    func rejectionLabels() {
+        #expect(Node.rejectionReason(TransactionRejection(.nonceTooLow, "nonce too low")) == "nonce_too_low")
+        #expect(Node.rejectionReason(TransactionRejection(.alreadyKnown, "already known")) == "already_known")
+        #expect(Node.rejectionReason(CommandLineArguments.UsageError("x")) == "other")
+    }
+}
+
+@Suite("node metrics and health")
+struct NodeMetricsTests {
+    typealias D = ConsensusDriverTests
+
+    @Test("a committing node's /metrics has the issue's families, valid lines, and quorate_health says healthy")
+    func scrape() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quorate-metrics-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var config = NodeConfig(dataDir: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try ChainStore.initialize(path: config.storePath, genesis: try D.genesis())
+        config.validatorKey = D.validatorKey
+        let node = try Node(config: config)
+        try node.start()
+        defer { node.stop() }
+        _ = try node.submit(raw: try D.transfer(nonce: 0))
+        #expect(throws: (any Error).self) { _ = try node.submit(raw: try D.transfer(nonce: 0)) }
+        #expect(node.waitForHeight(1, timeoutMs: 30_000))
+        let text = NodeMetrics.render(node)
+        for family in ["quorate_block_height", "quorate_head_age_seconds", "quorate_consensus_round", "quorate_consensus_step",
+                       "quorate_validator_signed_last_commit", "quorate_validator_missed_blocks", "quorate_consensus_missing_voting_power",
+                       "quorate_mempool_bytes", "quorate_p2p_bytes_total", "quorate_sync_lag_blocks", "quorate_stage_cpu_seconds_total",
+                       "quorate_leveldb_size_bytes", "quorate_process_resident_memory_bytes", "quorate_commit_latency_seconds",
+                       "quorate_store_write_seconds"] {
+            #expect(text.contains("# TYPE \(family) "), "missing \(family)")
+        }
+        #expect(text.contains("quorate_block_height 1\n"))
+        #expect(text.contains("quorate_transactions_committed_total 1\n"))
+        #expect(text.contains("quorate_commit_latency_seconds_count 1\n"))
+        #expect(text.contains(#"quorate_mempool_rejected_total{reason="already_known",source="rpc"} 1"#))
+        #expect(text.contains(#"quorate_stage_cpu_seconds_total{stage="sender_recovery"}"#))
+        // Every sample line is `name{labels} value` with a parseable value.
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let value = line.split(separator: " ").last.map(String.init) ?? ""
+            #expect(Double(value) != nil || ["+Inf", "NaN"].contains(value), "bad sample line: \(line)")
+        }
+        let (report, json) = node.healthJSON()
+        #expect(report.healthy, "\(report.reasons)")
+        #expect(json["status"] == "ok")
+        #expect(json["validators"]?.arrayValue?.count == 1)
+    }
+}
