@@ -212,7 +212,7 @@ public final class Network: Sendable {
         send(WireMessage.getBlocks(start: startHeight, count: clamped).encoded(), name: "getBlocks", to: session)
     }
 
-    private func send(_ message: [UInt8], name: String, to session: PeerSession) {
+    func send(_ message: [UInt8], name: String, to session: PeerSession) {
         guard let error = session.send(message) else { return }
         switch error {
         case .messageTooLarge, .sendQueueFull:
@@ -225,7 +225,7 @@ public final class Network: Sendable {
     }
 
     /// Splits `items` into messages of at most `maxCount` items that fit `maxMessageBytes`.
-    private func batches(_ items: [[UInt8]], maxCount: Int, what: String) -> [[[UInt8]]] {
+    func batches(_ items: [[UInt8]], maxCount: Int, what: String) -> [[[UInt8]]] {
         let budget = limits.peer.maxMessageBytes
         var out: [[[UInt8]]] = []
         var current: [[UInt8]] = []
@@ -248,13 +248,13 @@ public final class Network: Sendable {
         return out
     }
 
-    private func readySessions() -> [PeerSession] {
+    func readySessions() -> [PeerSession] {
         state.withLock { Array($0.sessions.values) }
             .filter(\.isReady)
             .sorted { $0.key.compressed.lexicographicallyPrecedes($1.key.compressed) }
     }
 
-    private func readySession(_ peer: PeerID) -> PeerSession? {
+    func readySession(_ peer: PeerID) -> PeerSession? {
         guard let session = state.withLock({ $0.sessions[peer] }), session.isReady else { return nil }
         return session
     }
@@ -334,11 +334,12 @@ public final class Network: Sendable {
             log("p2p: closed \(session.label): \(reason)")
             return false
         case let .duplicate(existing):
-            connection.close()
-            log("p2p: closed duplicate connection \(session.label): keeping the \(existing.direction == .inbound ? "inbound" : "outbound") one (the one dialed by the smaller key)")
+            log("p2p: closed duplicate connection \(session.label): keeping the \(existing.direction == .inbound ? "inbound" : "outbound") one (one session per peer key: the one dialed by the smaller key)")
+            // Tell the peer why, or its side reads a bare close before any hello.
+            connection.close(after: WireMessage.goodbye(.duplicateConnection).encoded())
             return false
         case let .replaced(old):
-            old.end("replaced by a newer connection")
+            old.end(replacementReason(old: old, new: session))
             reportDisconnect(old)
         case .registered:
             break
@@ -350,6 +351,17 @@ public final class Network: Sendable {
         readLoop(session)
         finish(session)
         return session.hasHello
+    }
+
+    /// Why `old` gives way to `new` (same key), in the words of the rule that decided it.
+    private func replacementReason(old: PeerSession, new: PeerSession) -> String {
+        guard old.direction != new.direction else {
+            return "replaced by a newer \(new.direction == .inbound ? "inbound" : "outbound") connection with the same peer "
+                + "(it reconnected before this one's end was noticed)"
+        }
+        let whose = new.direction == .inbound ? "the peer's" : "ours"
+        return "dropped in favour of the \(new.direction == .inbound ? "inbound" : "outbound") connection dialed at the same time "
+            + "(one session per peer key: the one dialed by the smaller key, \(whose), stays)"
     }
 
     /// Of two sessions with one key, whether to keep `existing` and drop `new`. Both sides
@@ -365,7 +377,7 @@ public final class Network: Sendable {
 
     private func readLoop(_ session: PeerSession) {
         let decodeLimits = WireMessage.Limits(maxTransactions: limits.maxTransactionsPerMessage,
-                                              maxBlocks: limits.maxBlocksPerResponse)
+                                              maxBlocks: limits.maxBlocksPerResponse, maxHashes: limits.maxHashesPerMessage)
         while true {
             let bytes: [UInt8]
             do {
@@ -390,6 +402,10 @@ public final class Network: Sendable {
 
     /// Acts on one message; false once the session has ended.
     private func handle(_ message: WireMessage, from session: PeerSession) -> Bool {
+        if case let .goodbye(reason) = message {
+            session.end(reason.description)
+            return false
+        }
         if case let .hello(hello) = message {
             guard !session.hasHello else {
                 misbehaved(session, "a second hello")
@@ -410,7 +426,7 @@ public final class Network: Sendable {
         }
         let peer = session.key
         switch message {
-        case .hello:
+        case .hello, .goodbye:
             preconditionFailure("handled above")
         case let .transactions(raws):
             if !raws.isEmpty { delegate?.network(self, didReceiveTransactions: raws, from: peer) }
@@ -432,6 +448,11 @@ public final class Network: Sendable {
             send(WireMessage.blocks(answer).encoded(), name: "blocks", to: session)
         case let .blocks(payloads):
             delegate?.network(self, didReceiveBlocks: payloads, from: peer)
+        case let .poolHashes(hashes):
+            if !hashes.isEmpty { delegate?.network(self, peer: peer, announcedPool: hashes) }
+        case let .getPoolTransactions(hashes):
+            let raws = hashes.isEmpty ? [] : (delegate?.network(self, pooledTransactions: hashes) ?? [])
+            sendTransactions(raws, to: session)
         }
         return session.endReason == nil
     }
@@ -469,7 +490,8 @@ public final class Network: Sendable {
         } else {
             var reason = transportReason?.description ?? "connection closed"
             if !session.hasHello, transportReason == .closedByPeer, session.direction == .outbound {
-                reason += " (it may refuse our key: not in its allowlist, held off, or full)"
+                // A duplicate would have said goodbye: what is left is a refusal after act three.
+                reason += " without a goodbye (it may refuse our key: not in its allowlist, held off, or full)"
             }
             log("p2p: disconnected \(session.label)\(when): \(reason)")
             if let transportReason, transportReason.isMisbehaviour {
@@ -505,11 +527,11 @@ public final class Network: Sendable {
 
     private var isRunning: Bool { state.withLock { $0.phase == .running } }
 
-    /// Once a second: hello timeouts, idle timeouts, keep-alives, expired hold-offs.
+    /// Every `SessionLiveness.tick`: hello timeouts, dead links, keep-alives, expired hold-offs.
     private func maintenanceLoop() {
-        let tick = min(Duration.seconds(1), limits.helloTimeout, limits.keepAliveInterval)
+        let liveness = SessionLiveness(limits)
         while isRunning {
-            _ = maintenanceWake.wait(timeout: .now() + Self.dispatchInterval(tick))
+            _ = maintenanceWake.wait(timeout: .now() + Self.dispatchInterval(liveness.tick))
             let now = ContinuousClock.now
             let (sessions, height) = state.withLock { s in
                 s.holdOffs = s.holdOffs.filter { $0.value.until > now }
@@ -517,12 +539,13 @@ public final class Network: Sendable {
             }
             guard isRunning else { return }
             for session in sessions {
-                if !session.hasHello, session.createdAt.duration(to: now) > limits.helloTimeout {
-                    session.end("no hello within \(limits.helloTimeout) (NetworkLimits.helloTimeout)")
-                } else if session.lastReceived.duration(to: now) > limits.idleTimeout {
-                    session.end("nothing received for \(limits.idleTimeout) (NetworkLimits.idleTimeout)")
-                } else if session.isReady, session.lastSent.duration(to: now) >= limits.keepAliveInterval {
-                    send(WireMessage.status(height: height).encoded(), name: "status", to: session)
+                switch liveness.verdict(session.livenessTimes, now: now) {
+                case .fine:
+                    break
+                case .sendKeepAlive:
+                    if session.isReady { send(WireMessage.status(height: height).encoded(), name: "status", to: session) }
+                case let .end(reason):
+                    session.end(reason)
                 }
             }
         }
