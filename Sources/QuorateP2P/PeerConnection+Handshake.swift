@@ -18,7 +18,7 @@ extension PeerConnection {
             switch error {
             case .timedOut:
                 throw .connectFailed(address: address.hostAndPort,
-                                     reason: "no answer within \(limits.connectTimeout) (PeerLimits.connectTimeout)")
+                                     reason: "no answer within \(Network.seconds(limits.connectTimeout)) (PeerLimits.connectTimeout)")
             case let .system(reason): throw .connectFailed(address: address.hostAndPort, reason: reason)
             }
         }
