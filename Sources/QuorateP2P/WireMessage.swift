@@ -132,7 +132,7 @@ enum WireMessage: Equatable, Sendable {
     struct Limits {
         var maxTransactions: Int
         var maxBlocks: Int
-        var maxHashes: Int
+        var maxHashes = NetworkLimits.default.maxHashesPerMessage
     }
 
     /// Why a message could not be decoded; the peer is misbehaving.
