@@ -45,7 +45,7 @@ public final class Network: Sendable {
     /// in a consistent order when a session replaces another.
     private let notifyLock = Mutex(())
     private let threads = DispatchGroup()
-    private let maintenanceWake = DispatchSemaphore(value: 0)
+    let maintenanceWake = DispatchSemaphore(value: 0)
 
     /// The network holds `delegate` (strongly) until `stop()`.
     public init(config: NetworkConfig, delegate: any NetworkDelegate) {
@@ -353,17 +353,6 @@ public final class Network: Sendable {
         return session.hasHello
     }
 
-    /// Why `old` gives way to `new` (same key), in the words of the rule that decided it.
-    private func replacementReason(old: PeerSession, new: PeerSession) -> String {
-        guard old.direction != new.direction else {
-            return "replaced by a newer \(new.direction == .inbound ? "inbound" : "outbound") connection with the same peer "
-                + "(it reconnected before this one's end was noticed)"
-        }
-        let whose = new.direction == .inbound ? "the peer's" : "ours"
-        return "dropped in favour of the \(new.direction == .inbound ? "inbound" : "outbound") connection dialed at the same time "
-            + "(one session per peer key: the one dialed by the smaller key, \(whose), stays)"
-    }
-
     /// Of two sessions with one key, whether to keep `existing` and drop `new`. Both sides
     /// decide alike: of an inbound and an outbound one, the one initiated by the smaller key
     /// (compressed bytes) stays; of two in the same direction (the peer reconnected before we
@@ -523,33 +512,9 @@ public final class Network: Sendable {
 
     private var delegate: (any NetworkDelegate)? { delegateBox.withLock { $0 } }
 
-    // MARK: Maintenance (dialing: Network+Dialing.swift)
+    // MARK: Maintenance (Network+Maintenance.swift; dialing: Network+Dialing.swift)
 
-    private var isRunning: Bool { state.withLock { $0.phase == .running } }
-
-    /// Every `SessionLiveness.tick`: hello timeouts, dead links, keep-alives, expired hold-offs.
-    private func maintenanceLoop() {
-        let liveness = SessionLiveness(limits)
-        while isRunning {
-            _ = maintenanceWake.wait(timeout: .now() + Self.dispatchInterval(liveness.tick))
-            let now = ContinuousClock.now
-            let (sessions, height) = state.withLock { s in
-                s.holdOffs = s.holdOffs.filter { $0.value.until > now }
-                return (Array(s.sessions.values), s.height)
-            }
-            guard isRunning else { return }
-            for session in sessions {
-                switch liveness.verdict(session.livenessTimes, now: now) {
-                case .fine:
-                    break
-                case .sendKeepAlive:
-                    if session.isReady { send(WireMessage.status(height: height).encoded(), name: "status", to: session) }
-                case let .end(reason):
-                    session.end(reason)
-                }
-            }
-        }
-    }
+    var isRunning: Bool { state.withLock { $0.phase == .running } }
 
     // MARK: Helpers
 

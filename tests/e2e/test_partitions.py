@@ -8,6 +8,7 @@ tools/partition-bench and written in docs/network.md, not asserted here.
 """
 import contextlib
 import time
+import warnings
 
 import pytest
 
@@ -15,6 +16,9 @@ import netns
 from nsnet import Ledger, Load, NsNetwork, check_consistent, wait_until
 
 UNAVAILABLE = netns.unavailable_reason()
+if UNAVAILABLE:
+    # Shown in pytest's warnings summary, so a run without the fault suite says so.
+    warnings.warn(f"the multi-host fault suite (test_partitions.py) is skipped: {UNAVAILABLE}")
 pytestmark = pytest.mark.skipif(UNAVAILABLE is not None, reason=f"fault suite skipped: {UNAVAILABLE}")
 
 HANG = 60   # seconds; an upper bound on any recovery, never an expected duration
