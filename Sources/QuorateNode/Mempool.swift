@@ -54,6 +54,14 @@ public final class Mempool: @unchecked Sendable {
 
     public func entry(_ hash: Hash32) -> Entry? { state.withLock { $0.entries[hash] } }
 
+    /// Up to `limit` pooled hashes, oldest arrival first (so each sender's in the order they came,
+    /// normally nonce order): what a node announces to a peer that (re)connects.
+    public func hashesByArrival(limit: Int) -> [Hash32] {
+        state.withLock { s in
+            s.entries.map { ($0.value.sequence, $0.key) }.sorted { $0.0 < $1.0 }.prefix(max(0, limit)).map(\.1)
+        }
+    }
+
     /// Next nonce after the sender's contiguous pooled transactions (the `pending` block tag).
     public func pendingNonce(of sender: Address, accountNonce: UInt64) -> UInt64 {
         state.withLock { s in

@@ -23,6 +23,10 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     static let syncRequestTimeoutMs: UInt64 = 5_000
     /// Progress is logged at most this often.
     static let syncLogIntervalMs: UInt64 = 2_000
+    /// Pooled transactions announced (by hash, oldest first) to a peer on every (re)connect, and
+    /// the most asked for from one announcement. 4096 hashes are 128 KiB: a second or more of
+    /// heavy load, far beyond what ~20 tx/s leave pending during a partition of minutes.
+    static let maxPoolAnnouncement = 4_096
 
     private let store: ChainStore
     private let config: NetworkConfig
@@ -55,6 +59,8 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     func attach(_ node: Node) { self.node = node }
 
     func start() throws {
+        var config = config
+        config.isValidator = { [weak self] key in self?.isCurrentValidator(key) ?? false }
         let net = Network(config: config, delegate: self)
         network.withLock { $0 = net }
         try net.start()
@@ -110,6 +116,13 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
         requestBlocks(from: peer, start: height)
     }
 
+    /// Whether `key` is the node key of a validator of the set deciding the next height.
+    private func isCurrentValidator(_ key: PeerID) -> Bool {
+        guard let set = try? store.validators(at: store.head.height + 1) else { return false }
+        let compressed = key.compressed
+        return set.validators.contains { $0.nodeKey == compressed }
+    }
+
     private func nodeKey(of validator: Address) -> PeerID? {
         guard let v = try? store.validators(at: store.head.height + 1).validators.first(where: { $0.address == validator }),
               !v.nodeKey.isEmpty else { return nil }
@@ -120,6 +133,24 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
 
     func network(_ network: Network, peerConnected peer: PeerID, height: UInt64) {
         noteHeight(height, of: peer)
+        // What this side accepted while the peer was away (a partition, a restart) reaches it
+        // now, rather than when a client resends.
+        if let hashes = node?.mempool.hashesByArrival(limit: PeerNetworking.maxPoolAnnouncement), !hashes.isEmpty {
+            network.announcePool(hashes, to: peer)
+        }
+    }
+
+    func network(_ network: Network, peer: PeerID, announcedPool hashes: [Hash32]) {
+        guard let node else { return }
+        let wanted = hashes.prefix(PeerNetworking.maxPoolAnnouncement).filter {
+            !node.mempool.contains($0) && (try? store.transactionLocation($0)) == nil
+        }
+        network.requestPoolTransactions(Array(wanted), from: peer)
+    }
+
+    func network(_ network: Network, pooledTransactions hashes: [Hash32]) -> [[UInt8]] {
+        guard let node else { return [] }
+        return hashes.prefix(PeerNetworking.maxPoolAnnouncement).compactMap { node.mempool.entry($0)?.transaction.raw }
     }
 
     func network(_ network: Network, peerDisconnected peer: PeerID) {

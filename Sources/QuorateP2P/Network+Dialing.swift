@@ -71,11 +71,11 @@ extension Network {
     /// Keeps one dialed peer connected: dial, run the session, back off, again, until the
     /// network stops or `removePeer` removes the peer.
     func dialLoop(_ key: PeerID, wake: DispatchSemaphore) {
-        var delay = limits.reconnectInitialDelay
+        var backoff = ReconnectBackoff(limits)
         var lastProblem: String?
         func backOff() {
-            _ = wake.wait(timeout: .now() + Self.dispatchInterval(delay))
-            delay = min(delay * 2, limits.reconnectMaxDelay)
+            let wait = backoff.next(validator: config.isValidator(key))
+            _ = wake.wait(timeout: .now() + Self.dispatchInterval(wait))
         }
         while true {
             let now = ContinuousClock.now
@@ -93,7 +93,7 @@ extension Network {
                 return
             case .connected:
                 // Woken when that session ends; the timeout is only a safety net.
-                _ = wake.wait(timeout: .now() + Self.dispatchInterval(limits.reconnectMaxDelay))
+                _ = wake.wait(timeout: .now() + Self.dispatchInterval(backoff.cap(validator: config.isValidator(key))))
                 continue
             case let .heldOff(until):
                 _ = wake.wait(timeout: .now() + Self.dispatchInterval(now.duration(to: until)))
@@ -115,7 +115,8 @@ extension Network {
                 NetworkMetrics.shared.handshakeFailed(.outbound, error)
                 let problem = "dialing \(address) failed: \(error)"
                 if lastProblem != problem {
-                    log("p2p: \(problem) (retrying, backoff up to \(Self.seconds(limits.reconnectMaxDelay)))")
+                    let cap = backoff.cap(validator: config.isValidator(key))
+                    log("p2p: \(problem) (retrying, backoff up to \(Self.seconds(cap)))")
                 }
                 lastProblem = problem
                 backOff()
@@ -128,7 +129,7 @@ extension Network {
                 connection.close()
                 continue
             }
-            if runSession(connection) { delay = limits.reconnectInitialDelay }
+            if runSession(connection) { backoff.reset() }
             backOff()
         }
     }

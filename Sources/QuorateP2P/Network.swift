@@ -45,7 +45,7 @@ public final class Network: Sendable {
     /// in a consistent order when a session replaces another.
     private let notifyLock = Mutex(())
     private let threads = DispatchGroup()
-    private let maintenanceWake = DispatchSemaphore(value: 0)
+    let maintenanceWake = DispatchSemaphore(value: 0)
 
     /// The network holds `delegate` (strongly) until `stop()`.
     public init(config: NetworkConfig, delegate: any NetworkDelegate) {
@@ -212,7 +212,7 @@ public final class Network: Sendable {
         send(WireMessage.getBlocks(start: startHeight, count: clamped).encoded(), name: "getBlocks", to: session)
     }
 
-    private func send(_ message: [UInt8], name: String, to session: PeerSession) {
+    func send(_ message: [UInt8], name: String, to session: PeerSession) {
         NetworkMetrics.shared.message(.outbound, name, bytes: message.count)
         guard let error = session.send(message) else { return }
         switch error {
@@ -226,7 +226,7 @@ public final class Network: Sendable {
     }
 
     /// Splits `items` into messages of at most `maxCount` items that fit `maxMessageBytes`.
-    private func batches(_ items: [[UInt8]], maxCount: Int, what: String) -> [[[UInt8]]] {
+    func batches(_ items: [[UInt8]], maxCount: Int, what: String) -> [[[UInt8]]] {
         let budget = limits.peer.maxMessageBytes
         var out: [[[UInt8]]] = []
         var current: [[UInt8]] = []
@@ -249,13 +249,13 @@ public final class Network: Sendable {
         return out
     }
 
-    private func readySessions() -> [PeerSession] {
+    func readySessions() -> [PeerSession] {
         state.withLock { Array($0.sessions.values) }
             .filter(\.isReady)
             .sorted { $0.key.compressed.lexicographicallyPrecedes($1.key.compressed) }
     }
 
-    private func readySession(_ peer: PeerID) -> PeerSession? {
+    func readySession(_ peer: PeerID) -> PeerSession? {
         guard let session = state.withLock({ $0.sessions[peer] }), session.isReady else { return nil }
         return session
     }
@@ -337,11 +337,12 @@ public final class Network: Sendable {
             log("p2p: closed \(session.label): \(reason)")
             return false
         case let .duplicate(existing):
-            connection.close()
-            log("p2p: closed duplicate connection \(session.label): keeping the \(existing.direction == .inbound ? "inbound" : "outbound") one (the one dialed by the smaller key)")
+            log("p2p: closed duplicate connection \(session.label): keeping the \(existing.direction == .inbound ? "inbound" : "outbound") one (one session per peer key: the one dialed by the smaller key)")
+            // Tell the peer why, or its side reads a bare close before any hello.
+            connection.close(after: WireMessage.goodbye(.duplicateConnection).encoded())
             return false
         case let .replaced(old):
-            old.end("replaced by a newer connection")
+            old.end(replacementReason(old: old, new: session))
             reportDisconnect(old)
         case .registered:
             break
@@ -368,7 +369,7 @@ public final class Network: Sendable {
 
     private func readLoop(_ session: PeerSession) {
         let decodeLimits = WireMessage.Limits(maxTransactions: limits.maxTransactionsPerMessage,
-                                              maxBlocks: limits.maxBlocksPerResponse)
+                                              maxBlocks: limits.maxBlocksPerResponse, maxHashes: limits.maxHashesPerMessage)
         while true {
             let bytes: [UInt8]
             do {
@@ -394,6 +395,10 @@ public final class Network: Sendable {
 
     /// Acts on one message; false once the session has ended.
     private func handle(_ message: WireMessage, from session: PeerSession) -> Bool {
+        if case let .goodbye(reason) = message {
+            session.end(reason.description)
+            return false
+        }
         if case let .hello(hello) = message {
             guard !session.hasHello else {
                 misbehaved(session, "a second hello")
@@ -414,7 +419,7 @@ public final class Network: Sendable {
         }
         let peer = session.key
         switch message {
-        case .hello:
+        case .hello, .goodbye:
             preconditionFailure("handled above")
         case let .transactions(raws):
             if !raws.isEmpty { delegate?.network(self, didReceiveTransactions: raws, from: peer) }
@@ -436,6 +441,11 @@ public final class Network: Sendable {
             send(WireMessage.blocks(answer).encoded(), name: "blocks", to: session)
         case let .blocks(payloads):
             delegate?.network(self, didReceiveBlocks: payloads, from: peer)
+        case let .poolHashes(hashes):
+            if !hashes.isEmpty { delegate?.network(self, peer: peer, announcedPool: hashes) }
+        case let .getPoolTransactions(hashes):
+            let raws = hashes.isEmpty ? [] : (delegate?.network(self, pooledTransactions: hashes) ?? [])
+            sendTransactions(raws, to: session)
         }
         return session.endReason == nil
     }
@@ -473,7 +483,8 @@ public final class Network: Sendable {
         } else {
             var reason = transportReason?.description ?? "connection closed"
             if !session.hasHello, transportReason == .closedByPeer, session.direction == .outbound {
-                reason += " (it may refuse our key: not in its allowlist, held off, or full)"
+                // A duplicate would have said goodbye: what is left is a refusal after act three.
+                reason += " without a goodbye (it may refuse our key: not in its allowlist, held off, or full)"
             }
             log("p2p: disconnected \(session.label)\(when): \(reason)")
             if let transportReason, transportReason.isMisbehaviour {
@@ -505,32 +516,9 @@ public final class Network: Sendable {
 
     private var delegate: (any NetworkDelegate)? { delegateBox.withLock { $0 } }
 
-    // MARK: Maintenance (dialing: Network+Dialing.swift)
+    // MARK: Maintenance (Network+Maintenance.swift; dialing: Network+Dialing.swift)
 
-    private var isRunning: Bool { state.withLock { $0.phase == .running } }
-
-    /// Once a second: hello timeouts, idle timeouts, keep-alives, expired hold-offs.
-    private func maintenanceLoop() {
-        let tick = min(Duration.seconds(1), limits.helloTimeout, limits.keepAliveInterval)
-        while isRunning {
-            _ = maintenanceWake.wait(timeout: .now() + Self.dispatchInterval(tick))
-            let now = ContinuousClock.now
-            let (sessions, height) = state.withLock { s in
-                s.holdOffs = s.holdOffs.filter { $0.value.until > now }
-                return (Array(s.sessions.values), s.height)
-            }
-            guard isRunning else { return }
-            for session in sessions {
-                if !session.hasHello, session.createdAt.duration(to: now) > limits.helloTimeout {
-                    session.end("no hello within \(limits.helloTimeout) (NetworkLimits.helloTimeout)")
-                } else if session.lastReceived.duration(to: now) > limits.idleTimeout {
-                    session.end("nothing received for \(limits.idleTimeout) (NetworkLimits.idleTimeout)")
-                } else if session.isReady, session.lastSent.duration(to: now) >= limits.keepAliveInterval {
-                    send(WireMessage.status(height: height).encoded(), name: "status", to: session)
-                }
-            }
-        }
-    }
+    var isRunning: Bool { state.withLock { $0.phase == .running } }
 
     // MARK: Helpers
 

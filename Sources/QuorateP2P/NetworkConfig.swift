@@ -31,17 +31,32 @@ public struct NetworkLimits: Sendable, Equatable {
     public var misbehaviourHoldOff: Duration
     /// Time after the handshake within which the peer's hello must arrive. Default 10 s.
     public var helloTimeout: Duration
-    /// A session on which nothing was sent for `keepAliveInterval` gets a `status` message
-    /// (our height); one on which nothing arrived for `idleTimeout` is closed, so a peer whose
-    /// host vanished without a FIN is noticed. Defaults 10 s and 30 s.
+    /// Liveness (`SessionLiveness`): a session on which we sent nothing for
+    /// `keepAliveInterval` gets a `status` message (our height), and one on which nothing at
+    /// all arrived for `idleTimeout` (not a message, not a byte of one) is closed as a dead
+    /// link. Defaults 500 ms and 2 s. Why: validators re-send their latest proposal and votes
+    /// every rebroadcast interval (the genesis `timeoutPrevoteMs`, 500 ms by default) and idle
+    /// peers exchange keep-alives every 500 ms, so a live peer is never silent for more than
+    /// about half a second; 2 s is four missed keep-alives, enough to ride out a scheduling
+    /// stall of a busy host, and short enough that a cut link is redialed about a second later
+    /// instead of waiting for the kernel's retransmission timer (issue 16).
     public var keepAliveInterval: Duration
     public var idleTimeout: Duration
     /// Reconnect backoff of dialed peers: starts at `reconnectInitialDelay`, doubles after
     /// each failed attempt (or a session that ended before the hellos were exchanged), capped
-    /// at `reconnectMaxDelay`; back to the initial delay after a session that got past hello.
-    /// Defaults 250 ms and 10 s.
+    /// at `validatorReconnectMaxDelay` for validators of the current set
+    /// (`NetworkConfig.isValidator`) and at `reconnectMaxDelay` for other peers; back to the
+    /// initial delay after a session that got past hello. Defaults 250 ms, 500 ms and 10 s.
+    /// A dial that gets no answer gives up after `PeerLimits.connectTimeout` (1 s), so toward a
+    /// validator a fresh SYN leaves at least every 1.5 s while the link is down, and a healed
+    /// link is found within that (both sides dial, so usually sooner).
     public var reconnectInitialDelay: Duration
     public var reconnectMaxDelay: Duration
+    public var validatorReconnectMaxDelay: Duration
+    /// Hashes in one `poolHashes` or `getPoolTransactions` message; more is misbehaviour.
+    /// Default 4096 (128 KiB of hashes), the most a node announces on connect
+    /// (`PeerNetworking.maxPoolAnnouncement`).
+    public var maxHashesPerMessage: Int
     /// Transport limits of every connection, among them `maxMessageBytes` (largest message in
     /// either direction, default 66 MiB; a node lowers it to what its genesis needs).
     public var peer: PeerLimits
@@ -55,10 +70,12 @@ public struct NetworkLimits: Sendable, Equatable {
                 maxBlocksPerResponse: Int = 64,
                 misbehaviourHoldOff: Duration = .seconds(60),
                 helloTimeout: Duration = .seconds(10),
-                keepAliveInterval: Duration = .seconds(10),
-                idleTimeout: Duration = .seconds(30),
+                keepAliveInterval: Duration = .milliseconds(500),
+                idleTimeout: Duration = .seconds(2),
                 reconnectInitialDelay: Duration = .milliseconds(250),
                 reconnectMaxDelay: Duration = .seconds(10),
+                validatorReconnectMaxDelay: Duration = .milliseconds(500),
+                maxHashesPerMessage: Int = 4096,
                 peer: PeerLimits = .default) {
         self.maxPeers = maxPeers
         self.messagesPerSecond = messagesPerSecond
@@ -71,6 +88,8 @@ public struct NetworkLimits: Sendable, Equatable {
         self.idleTimeout = idleTimeout
         self.reconnectInitialDelay = reconnectInitialDelay
         self.reconnectMaxDelay = reconnectMaxDelay
+        self.validatorReconnectMaxDelay = validatorReconnectMaxDelay
+        self.maxHashesPerMessage = maxHashesPerMessage
         self.peer = peer
     }
 
@@ -81,8 +100,10 @@ public struct NetworkLimits: Sendable, Equatable {
         precondition(misbehaviourHoldOff >= .zero && helloTimeout > .zero, "NetworkLimits durations must be positive")
         precondition(keepAliveInterval > .zero && idleTimeout > keepAliveInterval,
                      "NetworkLimits.idleTimeout must be above keepAliveInterval")
-        precondition(reconnectInitialDelay > .zero && reconnectMaxDelay >= reconnectInitialDelay,
-                     "NetworkLimits reconnect delays must be positive, max >= initial")
+        precondition(reconnectInitialDelay > .zero && reconnectMaxDelay >= reconnectInitialDelay
+                        && validatorReconnectMaxDelay >= reconnectInitialDelay,
+                     "NetworkLimits reconnect delays must be positive, maxima >= initial")
+        precondition(maxHashesPerMessage > 0, "NetworkLimits.maxHashesPerMessage must be positive")
     }
 }
 
@@ -99,6 +120,9 @@ public struct NetworkConfig: Sendable {
     /// nodes. Asked right after act three for inbound connections, before dialing, and by
     /// `Network.recheckAllowlist()` for open sessions. Called from network threads.
     public var isAllowed: @Sendable (PeerID) -> Bool
+    /// Whether a key is a validator of the current set: its dialer backs off at most
+    /// `NetworkLimits.validatorReconnectMaxDelay`. Asked before each backoff, from dialer threads.
+    public var isValidator: @Sendable (PeerID) -> Bool
     /// Exchanged in the hello; a peer with another chain id or genesis is disconnected.
     public var chainId: UInt64
     public var genesisHash: Hash32
@@ -111,6 +135,7 @@ public struct NetworkConfig: Sendable {
                 listenPort: UInt16,
                 peers: [NodeAddress] = [],
                 isAllowed: @escaping @Sendable (PeerID) -> Bool,
+                isValidator: @escaping @Sendable (PeerID) -> Bool = { _ in false },
                 chainId: UInt64,
                 genesisHash: Hash32,
                 limits: NetworkLimits = .default,
@@ -120,6 +145,7 @@ public struct NetworkConfig: Sendable {
         self.listenPort = listenPort
         self.peers = peers
         self.isAllowed = isAllowed
+        self.isValidator = isValidator
         self.chainId = chainId
         self.genesisHash = genesisHash
         self.limits = limits
@@ -146,4 +172,16 @@ public protocol NetworkDelegate: AnyObject, Sendable {
     func network(_ network: Network, blocksFrom height: UInt64, count: Int) -> [[UInt8]]
     /// A `blocks` response (possibly empty: the peer has nothing from the height asked).
     func network(_ network: Network, didReceiveBlocks payloads: [[UInt8]], from peer: PeerID)
+    /// The peer announced transactions of its pool by hash (on connect); the node asks for the
+    /// ones it lacks with `requestPoolTransactions`.
+    func network(_ network: Network, peer: PeerID, announcedPool hashes: [Hash32])
+    /// Serve a pool request: the raw transactions of those hashes still pooled, in that order.
+    func network(_ network: Network, pooledTransactions hashes: [Hash32]) -> [[UInt8]]
+}
+
+extension NetworkDelegate {
+    /// A node without a pool ignores announcements ...
+    public func network(_ network: Network, peer: PeerID, announcedPool hashes: [Hash32]) {}
+    /// ... and has nothing to serve.
+    public func network(_ network: Network, pooledTransactions hashes: [Hash32]) -> [[UInt8]] { [] }
 }

@@ -13,6 +13,8 @@ final class Outbox: Sendable {
         var head = 0
         var queuedBytes = 0
         var closeReason: PeerConnectionError?
+        /// Set by `enqueueFinal`: the writer closes the connection once the queue is written.
+        var closeWhenDrained = false
     }
 
     let socket: Socket
@@ -20,6 +22,8 @@ final class Outbox: Sendable {
     private let state = Mutex(State())
     /// One signal per queued message, plus one on close.
     private let wake = DispatchSemaphore(value: 0)
+    /// Signalled once, when the connection closes.
+    private let closedSignal = DispatchSemaphore(value: 0)
 
     init(socket: Socket, limits: PeerLimits) {
         self.socket = socket
@@ -44,6 +48,24 @@ final class Outbox: Sendable {
         wake.signal()
     }
 
+    /// Queues a last message; the writer closes the connection (`.closed`) once it is written.
+    /// Waits for that at most `timeout`, then closes anyway.
+    func enqueueFinal(_ message: [UInt8], timeout: Duration) {
+        do {
+            try enqueue(message)
+        } catch {
+            close(.closed)
+            return
+        }
+        state.withLock { $0.closeWhenDrained = true }
+        wake.signal()
+        if closedSignal.wait(timeout: .now() + Network.dispatchInterval(timeout)) == .timedOut {
+            close(.closed)
+        } else {
+            closedSignal.signal()   // for any other waiter
+        }
+    }
+
     /// Ends the connection for `reason` unless it already ended (the first reason is kept).
     /// Wakes the writer and any thread blocked on the socket; the descriptor itself is closed
     /// when the last owner lets go of the `Socket`.
@@ -59,6 +81,7 @@ final class Outbox: Sendable {
         guard first else { return }
         socket.shutdown()
         wake.signal()
+        closedSignal.signal()
     }
 
     /// Bytes sealed into one write: small messages (votes) share a syscall; a large message is
@@ -89,7 +112,9 @@ final class Outbox: Sendable {
             if !batch.isEmpty {
                 guard write(&batch) else { return }
             }
-            if closeReason != nil { return }
+            let (closed, drained) = state.withLock { ($0.closeReason != nil, $0.closeWhenDrained && $0.head == $0.queue.count) }
+            if drained { close(.closed) }
+            if closed || drained { return }
         }
     }
 

@@ -10,12 +10,15 @@ extension PeerConnection {
     public static func connect(to address: NodeAddress, localKey: Secp256k1.PrivateKey,
                                limits: PeerLimits = .default) throws(PeerConnectionError) -> PeerConnection {
         let deadline = ContinuousClock.now + limits.handshakeTimeout
+        let connectDeadline = min(deadline, ContinuousClock.now + limits.connectTimeout)
         let socket: Socket
         do {
-            socket = try Socket.connect(host: address.host, port: address.port, deadline: deadline)
+            socket = try Socket.connect(host: address.host, port: address.port, deadline: connectDeadline)
         } catch {
             switch error {
-            case .timedOut: throw .handshakeTimedOut(limits.handshakeTimeout)
+            case .timedOut:
+                throw .connectFailed(address: address.hostAndPort,
+                                     reason: "no answer within \(Network.seconds(limits.connectTimeout)) (PeerLimits.connectTimeout)")
             case let .system(reason): throw .connectFailed(address: address.hostAndPort, reason: reason)
             }
         }

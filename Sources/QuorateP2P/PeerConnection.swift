@@ -30,6 +30,8 @@ public final class PeerConnection: Sendable {
 
     private let outbox: Outbox
     private let receiveState: Mutex<ReceiveState>
+    /// Apart from `receiveState`, which a blocked `receive` holds.
+    private let lastRead = Mutex(ContinuousClock.now)
 
     init(socket: Socket, outcome: NoiseHandshake.Outcome, direction: Direction, remoteAddress: String, limits: PeerLimits) {
         remoteKey = outcome.remoteStaticKey
@@ -85,10 +87,20 @@ public final class PeerConnection: Sendable {
                     outbox.close(midMessage ? .io("the peer closed the connection in the middle of a message") : .closedByPeer)
                     continue
                 }
+                lastRead.withLock { $0 = .now }
                 state.receiver.append(state.scratch[0..<count])
             }
         }
     }
+
+    /// Sends `message` last and closes the connection once it is written (waiting at most
+    /// `timeout`, then closing anyway): a goodbye that says why.
+    func close(after message: [UInt8], timeout: Duration = .seconds(1)) {
+        outbox.enqueueFinal(message, timeout: timeout)
+    }
+
+    /// When bytes last arrived from the peer (whole messages or parts of one).
+    var lastReadAt: ContinuousClock.Instant { lastRead.withLock { $0 } }
 
     /// Closes the connection; queued messages not yet written are dropped. Idempotent.
     public func close() { outbox.close(.closed) }

@@ -12,6 +12,11 @@ public struct PeerLimits: Sendable, Equatable {
     public let maxQueuedSendBytes: Int
     /// Time from TCP connect (or accept) to the end of act three. Default 10 s.
     public let handshakeTimeout: Duration
+    /// How long a dial waits for the TCP connection itself (within `handshakeTimeout`).
+    /// Default 1 s, the kernel's first SYN retransmission time: a dial into a cut link gives
+    /// up then and the dialer sends a fresh SYN after its backoff, rather than waiting on the
+    /// kernel's doubling SYN retries (1, 3, 7 s ...) while the link may already be back.
+    public let connectTimeout: Duration
     /// How long one write may make no progress before the connection is dropped (SO_SNDTIMEO).
     /// Default 30 s.
     public let writeStallTimeout: Duration
@@ -21,14 +26,17 @@ public struct PeerLimits: Sendable, Equatable {
     public init(maxMessageBytes: Int = MessageFraming.maxMessageBytes,
                 maxQueuedSendBytes: Int = 2 * MessageFraming.maxMessageBytes,
                 handshakeTimeout: Duration = .seconds(10),
+                connectTimeout: Duration = .seconds(1),
                 writeStallTimeout: Duration = .seconds(30)) {
         precondition(maxMessageBytes >= 0 && maxMessageBytes <= MessageFraming.maxMessageBytes,
                      "maxMessageBytes must be 0...\(MessageFraming.maxMessageBytes)")
         precondition(maxQueuedSendBytes >= maxMessageBytes, "maxQueuedSendBytes must be at least maxMessageBytes")
-        precondition(handshakeTimeout > .zero && writeStallTimeout > .zero, "timeouts must be positive")
+        precondition(handshakeTimeout > .zero && writeStallTimeout > .zero && connectTimeout > .zero,
+                     "timeouts must be positive")
         self.maxMessageBytes = maxMessageBytes
         self.maxQueuedSendBytes = maxQueuedSendBytes
         self.handshakeTimeout = handshakeTimeout
+        self.connectTimeout = connectTimeout
         self.writeStallTimeout = writeStallTimeout
     }
 }

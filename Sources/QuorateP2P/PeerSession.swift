@@ -72,6 +72,14 @@ final class PeerSession: Sendable {
     var lastReceived: ContinuousClock.Instant { state.withLock { $0.lastReceived } }
     var lastSent: ContinuousClock.Instant { state.withLock { $0.lastSent } }
 
+    var livenessTimes: SessionLiveness.Times {
+        let lastRead = connection.lastReadAt
+        return state.withLock {
+            SessionLiveness.Times(createdAt: createdAt, hasHello: $0.hello != nil,
+                                  lastHeard: max($0.lastReceived, lastRead), lastSent: $0.lastSent)
+        }
+    }
+
     func accepted(_ hello: Hello) {
         state.withLock {
             $0.hello = hello

@@ -16,6 +16,9 @@ struct Hello: Equatable, Sendable {
 ///     status       04 | height u64
 ///     getBlocks    05 | start height u64 | count u32
 ///     blocks       06 | count u32 | count x (length u32 | bytes)
+///     poolHashes   07 | count u32 | count x hash (32)
+///     getPoolTxs   08 | count u32 | count x hash (32)
+///     goodbye      09 | reason u8
 ///
 /// Every count and length is checked against the limits and the bytes actually present before
 /// anything is allocated; a message must be consumed exactly (no trailing bytes).
@@ -26,11 +29,46 @@ enum WireMessage: Equatable, Sendable {
     case status(height: UInt64)
     case getBlocks(start: UInt64, count: UInt32)
     case blocks([[UInt8]])
+    /// Transactions of the sender's pool, by hash, sent on every (re)connect.
+    case poolHashes([Hash32])
+    /// The pooled transactions the sender lacks; answered with `transactions`.
+    case getPoolTransactions([Hash32])
+    /// The sender closes the connection right after this, for this reason (allowed before the
+    /// hello: it is how a duplicate connection learns why it ends).
+    case goodbye(Goodbye)
 
-    static let protocolVersion: UInt32 = 1
+    /// 2 since issue 16 added `poolHashes`, `getPoolTransactions` and `goodbye`: a version 1
+    /// node would take them for misbehaviour, so the hello keeps the two apart.
+    static let protocolVersion: UInt32 = 2
+
+    enum Goodbye: Equatable, Sendable {
+        /// The sender keeps another connection with us (one session per peer key).
+        case duplicateConnection
+        /// A reason code this version does not know.
+        case other(UInt8)
+
+        var code: UInt8 {
+            switch self {
+            case .duplicateConnection: 1
+            case let .other(code): code
+            }
+        }
+
+        init(code: UInt8) { self = code == 1 ? .duplicateConnection : .other(code) }
+
+        var description: String {
+            switch self {
+            case .duplicateConnection:
+                "the peer keeps its other connection with us (one session per peer key: of two made at once, "
+                    + "the one dialed by the smaller key stays)"
+            case let .other(code): "the peer said goodbye (reason code \(code))"
+            }
+        }
+    }
 
     enum Tag: UInt8 {
         case hello = 0x01, transactions = 0x02, consensus = 0x03, status = 0x04, getBlocks = 0x05, blocks = 0x06
+        case poolHashes = 0x07, getPoolTransactions = 0x08, goodbye = 0x09
     }
 
     /// Bytes a list costs besides its items: tag and count; each item adds a 4-byte length.
@@ -45,6 +83,9 @@ enum WireMessage: Equatable, Sendable {
         case .status: "status"
         case .getBlocks: "getBlocks"
         case .blocks: "blocks"
+        case .poolHashes: "poolHashes"
+        case .getPoolTransactions: "getPoolTransactions"
+        case .goodbye: "goodbye"
         }
     }
 
@@ -73,6 +114,12 @@ enum WireMessage: Equatable, Sendable {
             Self.put(count, into: &out)
         case let .blocks(items):
             Self.putList(.blocks, items, into: &out)
+        case let .poolHashes(hashes):
+            Self.putHashes(.poolHashes, hashes, into: &out)
+        case let .getPoolTransactions(hashes):
+            Self.putHashes(.getPoolTransactions, hashes, into: &out)
+        case let .goodbye(reason):
+            out = [Tag.goodbye.rawValue, reason.code]
         }
         return out
     }
@@ -85,6 +132,7 @@ enum WireMessage: Equatable, Sendable {
     struct Limits {
         var maxTransactions: Int
         var maxBlocks: Int
+        var maxHashes = NetworkLimits.default.maxHashesPerMessage
     }
 
     /// Why a message could not be decoded; the peer is misbehaving.
@@ -125,6 +173,13 @@ enum WireMessage: Equatable, Sendable {
             message = .getBlocks(start: start, count: count)
         case .blocks:
             message = .blocks(try reader.list(of: "blocks", max: limits.maxBlocks))
+        case .poolHashes:
+            message = .poolHashes(try reader.hashes(of: "poolHashes", max: limits.maxHashes))
+        case .getPoolTransactions:
+            message = .getPoolTransactions(try reader.hashes(of: "getPoolTransactions", max: limits.maxHashes))
+        case .goodbye:
+            guard let code = reader.byte() else { throw DecodingError("goodbye too short") }
+            message = .goodbye(Goodbye(code: code))
         }
         guard reader.remaining == 0 else {
             throw DecodingError("\(reader.remaining) trailing bytes after a \(message.name) message")
@@ -146,6 +201,14 @@ enum WireMessage: Equatable, Sendable {
             put(UInt32(item.count), into: &out)
             out += item
         }
+    }
+
+    private static func putHashes(_ tag: Tag, _ hashes: [Hash32], into out: inout [UInt8]) {
+        precondition(hashes.count <= Int(UInt32.max))
+        out.reserveCapacity(listOverhead + 32 * hashes.count)
+        out.append(tag.rawValue)
+        put(UInt32(hashes.count), into: &out)
+        for hash in hashes { out += hash.bytes }
     }
 
     private struct Reader {
@@ -200,6 +263,26 @@ enum WireMessage: Equatable, Sendable {
                 items.append(item)
             }
             return items
+        }
+
+        /// count u32, then count x 32-byte hashes; the count is checked against `max` and the
+        /// bytes present before anything is allocated.
+        mutating func hashes(of what: String, max: Int) throws(DecodingError) -> [Hash32] {
+            guard let count32 = uint32() else { throw DecodingError("\(what) message too short") }
+            let count = Int(count32)
+            guard count <= max else {
+                throw DecodingError("\(count) hashes in one \(what) message, above the limit of \(max)")
+            }
+            guard count * 32 == remaining else {
+                throw DecodingError("\(what) message announces \(count) hashes but holds \(remaining) bytes")
+            }
+            var out: [Hash32] = []
+            out.reserveCapacity(count)
+            for _ in 0..<count {
+                guard let bytes = bytes(32) else { throw DecodingError("\(what) truncated") }
+                out.append(Hash32(bytes))
+            }
+            return out
         }
     }
 }

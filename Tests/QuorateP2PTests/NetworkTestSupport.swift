@@ -53,18 +53,40 @@ final class Recorder: NetworkDelegate {
         var heights: [(PeerID, UInt64)] = []
         var blockRequests: [(UInt64, Int)] = []
         var blocks: [(PeerID, [[UInt8]])] = []
+        var poolAnnouncements: [(PeerID, [Hash32])] = []
+        var poolRequests: [[Hash32]] = []
     }
 
     let events = Mutex(Events())
     /// The chain this node serves: block `h` is `block(h)`, heights 0...head.
     let head: UInt64
 
-    init(head: UInt64 = 0) { self.head = head }
+    /// This node's pool (hash = keccak of the raw bytes), announced to every peer that connects,
+    /// as the node does; announcements are answered with a request for what it lacks.
+    let pool: Mutex<[[UInt8]]>
+
+    init(head: UInt64 = 0, pool: [[UInt8]] = []) {
+        self.head = head
+        self.pool = Mutex(pool)
+    }
 
     static func block(_ height: UInt64) -> [UInt8] { Array("block \(height)".utf8) + pattern(Int(height % 50)) }
 
     func network(_ network: Network, peerConnected peer: PeerID, height: UInt64) {
         events.withLock { $0.connected.append(peer) }
+        network.announcePool(pool.withLock { $0 }.map { Hash32.keccak($0) }, to: peer)
+    }
+
+    func network(_ network: Network, peer: PeerID, announcedPool hashes: [Hash32]) {
+        events.withLock { $0.poolAnnouncements.append((peer, hashes)) }
+        let known = Set(pool.withLock { $0 }.map { Hash32.keccak($0) })
+        network.requestPoolTransactions(hashes.filter { !known.contains($0) }, from: peer)
+    }
+
+    func network(_ network: Network, pooledTransactions hashes: [Hash32]) -> [[UInt8]] {
+        events.withLock { $0.poolRequests.append(hashes) }
+        let byHash = Dictionary(pool.withLock { $0 }.map { (Hash32.keccak($0), $0) }, uniquingKeysWith: { a, _ in a })
+        return hashes.compactMap { byHash[$0] }
     }
 
     func network(_ network: Network, peerDisconnected peer: PeerID) {
@@ -111,11 +133,11 @@ final class TestPeer: Sendable {
 
     init(key: Secp256k1.PrivateKey = .generate(), port: UInt16 = 0, peers: [NodeAddress] = [],
          allowed: AllowList, chainId: UInt64 = 1337, genesis: Hash32 = testGenesis,
-         limits: NetworkLimits = .default, head: UInt64 = 0, start: Bool = true) throws {
+         limits: NetworkLimits = .default, head: UInt64 = 0, pool: [[UInt8]] = [], start: Bool = true) throws {
         self.key = key
         let logs = LogLines()
         self.logs = logs
-        recorder = Recorder(head: head)
+        recorder = Recorder(head: head, pool: pool)
         let config = NetworkConfig(nodeKey: key, listenHost: "127.0.0.1", listenPort: port, peers: peers,
                                    isAllowed: { allowed.contains($0) }, chainId: chainId, genesisHash: genesis,
                                    limits: limits, log: { logs.append($0) })
