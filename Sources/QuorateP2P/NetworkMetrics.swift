@@ -13,8 +13,10 @@ public final class NetworkMetrics: Sendable {
         case inbound = "in", outbound = "out"
     }
 
-    /// Message types, in wire-tag order: the label values of the per-type counters.
-    public static let messageTypes = ["hello", "transactions", "consensus", "status", "getBlocks", "blocks"]
+    /// Message types, in wire-tag order: the label values of the per-type counters. A name not
+    /// in the list (a message added without updating it) counts as "other", never as another type.
+    public static let messageTypes = ["hello", "transactions", "consensus", "status", "getBlocks", "blocks",
+                                      "poolHashes", "getPoolTransactions", "goodbye", "other"]
 
     public struct Snapshot: Sendable, Equatable {
         /// [direction][type] -> count, in `Direction.allCases` and `messageTypes` order.
@@ -45,7 +47,7 @@ public final class NetworkMetrics: Sendable {
 
     /// One message of `type` (a `WireMessage` name) and its encoded size.
     public func message(_ direction: Direction, _ type: String, bytes: Int) {
-        let t = Self.messageTypes.firstIndex(of: type) ?? 0
+        let t = Self.messageTypes.firstIndex(of: type) ?? Self.messageTypes.count - 1
         let d = direction == .inbound ? 0 : 1
         state.withLock { s in
             s.messages[d][t] += 1
