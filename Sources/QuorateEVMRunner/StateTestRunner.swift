@@ -36,7 +36,7 @@ public struct StateTestRunner {
             result.verdict = .skipped(reason: "blob transaction")
             return result
         }
-        if let reason = skipList.reason(file: file, test: test.name) {
+        if let reason = skipList.reason(file: file, test: test.name, dataIndex: c.dataIndex) {
             result.verdict = .skipped(reason: reason)
             return result
         }
