@@ -1,20 +1,23 @@
 import QuorateCore
 
 /// Bytecode with its JUMPDEST analysis, made once per code (the EVM caches it by code hash).
-/// The bytes are padded with 33 zeros so PUSH32 at the end and the implicit STOP past the
-/// end read no bounds-checked memory.
-final class AnalyzedCode {
-    let original: [UInt8]
-    let count: Int
-    let bytes: UnsafeMutablePointer<UInt8>
+/// The bytes are padded with 33 zeros after (so PUSH32 at the end and the implicit STOP past
+/// the end read no bounds-checked memory) and 8 before (so a PUSH immediate is read as whole
+/// big-endian words ending at its last byte).
+@usableFromInline final class AnalyzedCode {
+    @usableFromInline let original: [UInt8]
+    @usableFromInline let count: Int
+    @usableFromInline let bytes: UnsafeMutablePointer<UInt8>
+    @usableFromInline let allocation: UnsafeMutablePointer<UInt8>
     /// One byte per code byte: 1 where a JUMPDEST opcode (not push data) sits.
-    let jumpdests: UnsafeMutablePointer<UInt8>
+    @usableFromInline let jumpdests: UnsafeMutablePointer<UInt8>
 
-    init(_ code: [UInt8]) {
+    @inlinable init(_ code: [UInt8]) {
         original = code
         count = code.count
-        bytes = .allocate(capacity: count + 33)
-        bytes.initialize(repeating: 0, count: count + 33)
+        allocation = .allocate(capacity: count + 41)
+        allocation.initialize(repeating: 0, count: count + 41)
+        bytes = allocation + 8
         jumpdests = .allocate(capacity: count + 1)
         jumpdests.initialize(repeating: 0, count: count + 1)
         var i = 0
@@ -39,11 +42,11 @@ final class AnalyzedCode {
     }
 
     deinit {
-        bytes.deallocate()
+        allocation.deallocate()
         jumpdests.deallocate()
     }
 
-    @inline(__always) func isJumpdest(_ target: UInt256) -> Bool {
+    @inlinable @inline(__always) func isJumpdest(_ target: UInt256) -> Bool {
         guard let t = target.uint64, t < UInt64(count) else { return false }
         return jumpdests[Int(t)] == 1
     }

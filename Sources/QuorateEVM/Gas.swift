@@ -1,63 +1,70 @@
 /// Cancun's gas schedule (names follow ethereum/execution-specs `vm/gas.py`).
-enum Gas {
-    static let warmAccess: UInt64 = 100
-    static let coldAccountAccess: UInt64 = 2600
-    static let coldSload: UInt64 = 2100
-    static let storageSet: UInt64 = 20000
-    static let storageUpdate: UInt64 = 5000
-    static let storageClearRefund: Int64 = 4800
-    static let callStipend: UInt64 = 2300
-    static let callValue: UInt64 = 9000
-    static let newAccount: UInt64 = 25000
-    static let selfDestructNewAccount: UInt64 = 25000
-    static let codeDeposit: UInt64 = 200
-    static let keccakWord: UInt64 = 6
-    static let copyWord: UInt64 = 3
-    static let logData: UInt64 = 8
-    static let logTopic: UInt64 = 375
-    static let expByte: UInt64 = 50
-    static let initCodeWord: UInt64 = 2
+@usableFromInline enum Gas {
+    @usableFromInline static let warmAccess: UInt64 = 100
+    @usableFromInline static let coldAccountAccess: UInt64 = 2600
+    @usableFromInline static let coldSload: UInt64 = 2100
+    @usableFromInline static let storageSet: UInt64 = 20000
+    @usableFromInline static let storageUpdate: UInt64 = 5000
+    @usableFromInline static let storageClearRefund: Int64 = 4800
+    @usableFromInline static let callStipend: UInt64 = 2300
+    @usableFromInline static let callValue: UInt64 = 9000
+    @usableFromInline static let newAccount: UInt64 = 25000
+    @usableFromInline static let selfDestructNewAccount: UInt64 = 25000
+    @usableFromInline static let codeDeposit: UInt64 = 200
+    @usableFromInline static let keccakWord: UInt64 = 6
+    @usableFromInline static let copyWord: UInt64 = 3
+    @usableFromInline static let logData: UInt64 = 8
+    @usableFromInline static let logTopic: UInt64 = 375
+    @usableFromInline static let expByte: UInt64 = 50
+    @usableFromInline static let initCodeWord: UInt64 = 2
 
-    static let maxCodeSize = 24576
-    static let maxInitCodeSize = 2 * maxCodeSize
-    static let stackLimit = 1024
-    static let callDepthLimit = 1024
+    @usableFromInline static let maxCodeSize = 24576
+    @usableFromInline static let maxInitCodeSize = 2 * maxCodeSize
+    @usableFromInline static let stackLimit = 1024
+    @usableFromInline static let callDepthLimit = 1024
 
-    static let txBase: UInt64 = 21000
-    static let txCreate: UInt64 = 32000
-    static let txDataZero: UInt64 = 4
-    static let txDataNonZero: UInt64 = 16
-    static let txAccessListAddress: UInt64 = 2400
-    static let txAccessListStorageKey: UInt64 = 1900
+    @usableFromInline static let txBase: UInt64 = 21000
+    @usableFromInline static let txCreate: UInt64 = 32000
+    @usableFromInline static let txDataZero: UInt64 = 4
+    @usableFromInline static let txDataNonZero: UInt64 = 16
+    @usableFromInline static let txAccessListAddress: UInt64 = 2400
+    @usableFromInline static let txAccessListStorageKey: UInt64 = 1900
 
     /// Memory beyond this many bytes is never affordable (its quadratic cost exceeds 2^64 gas
     /// long before), so larger requests end the frame out of gas without any arithmetic that
     /// could overflow. Geth uses the same bound.
-    static let maxMemoryBytes: UInt64 = 0x1F_FFFF_FFE0
+    @usableFromInline static let maxMemoryBytes: UInt64 = 0x1F_FFFF_FFE0
 
     /// Cost of `words` 32-byte words of memory: 3 per word plus words^2 / 512.
-    @inline(__always) static func memoryCost(words: UInt64) -> UInt64 {
+    @inlinable @inline(__always) static func memoryCost(words: UInt64) -> UInt64 {
         3 &* words &+ (words &* words) / 512
     }
 
     /// All but one 64th (EIP-150).
-    @inline(__always) static func allButOne64th(_ gas: UInt64) -> UInt64 { gas - gas / 64 }
+    @inlinable @inline(__always) static func allButOne64th(_ gas: UInt64) -> UInt64 { gas - gas / 64 }
 
-    @inline(__always) static func words(_ bytes: UInt64) -> UInt64 { (bytes &+ 31) / 32 }
+    @inlinable @inline(__always) static func words(_ bytes: UInt64) -> UInt64 { (bytes &+ 31) / 32 }
 }
 
 /// Static facts about one opcode, checked before it runs.
-struct OpInfo {
-    var gas: UInt64
-    var pops: Int
+@usableFromInline struct OpInfo {
+    @usableFromInline var gas: UInt64
+    @usableFromInline var pops: Int
     /// Pushes minus pops; the stack may grow by this much.
-    var growth: Int
-    var defined: Bool
+    @usableFromInline var growth: Int
+    @usableFromInline var defined: Bool
+
+    @inlinable init(gas: UInt64, pops: Int, growth: Int, defined: Bool) {
+        self.gas = gas
+        self.pops = pops
+        self.growth = growth
+        self.defined = defined
+    }
 }
 
-enum OpTable {
+@usableFromInline enum OpTable {
     /// Indexed by opcode; a process-wide immutable table (never freed).
-    nonisolated(unsafe) static let pointer: UnsafeMutablePointer<OpInfo> = {
+    @usableFromInline nonisolated(unsafe) static let pointer: UnsafeMutablePointer<OpInfo> = {
         let p = UnsafeMutablePointer<OpInfo>.allocate(capacity: 256)
         p.initialize(repeating: OpInfo(gas: 0, pops: 0, growth: 0, defined: false), count: 256)
         func set(_ op: Int, _ gas: UInt64, _ pops: Int, _ pushes: Int) {

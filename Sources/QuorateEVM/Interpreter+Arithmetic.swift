@@ -3,7 +3,7 @@ import QuorateCrypto
 
 extension Interpreter {
     /// Everything outside the inline hot set, by opcode group.
-    mutating func executeOther(_ op: UInt8) -> Step {
+    @inlinable mutating func executeOther(_ op: UInt8) -> Step {
         switch op {
         case 0x04...0x0b, 0x12, 0x13, 0x1a, 0x1d, 0x20: return executeArithmetic(op)
         case 0x30...0x4a: return executeEnvironment(op)
@@ -15,7 +15,7 @@ extension Interpreter {
         }
     }
 
-    mutating func executeArithmetic(_ op: UInt8) -> Step {
+    @inlinable mutating func executeArithmetic(_ op: UInt8) -> Step {
         switch op {
         case 0x04: binary { UInt256.evmDivMod($0, $1).0 }
         case 0x05: binary { UInt256.evmSDiv($0, $1) }
@@ -38,7 +38,7 @@ extension Interpreter {
             guard let s = smallSize(size), charge(Gas.keccakWord * Gas.words(s)),
                   let o = memory(off, size) else { return .halt(.outOfGas) }
             let digest = Keccak256.hash(UnsafeBufferPointer(start: f.memory.base + o, count: Int(s)))
-            f.stack[f.sp - 1] = UInt256(bigEndian: digest)!
+            f.stack[f.sp - 1] = digest.withUnsafeBytes { UInt256(bigEndianWords: $0) }
         default:
             preconditionFailure("opcode \(op) routed to the arithmetic group")
         }

@@ -18,7 +18,7 @@ public enum ContractAddress {
 
 extension Interpreter {
     /// Memory for CALL's input and output regions, charged once for the larger end.
-    mutating func memory(_ o1: UInt256, _ s1: UInt256, _ o2: UInt256, _ s2: UInt256) -> (Int, Int)? {
+    @inlinable mutating func memory(_ o1: UInt256, _ s1: UInt256, _ o2: UInt256, _ s2: UInt256) -> (Int, Int)? {
         var end: UInt64 = 0
         func region(_ o: UInt256, _ s: UInt256) -> Int? {
             if s.isZero { return 0 }
@@ -33,7 +33,7 @@ extension Interpreter {
     }
 
     /// CALL, CALLCODE, DELEGATECALL and STATICCALL.
-    mutating func call(_ op: UInt8) -> Step {
+    @inlinable mutating func call(_ op: UInt8) -> Step {
         let gasArg = pop(), target = pop().asAddress
         let value: UInt256 = (op == 0xf1 || op == 0xf2) ? pop() : .zero
         let inOff = pop(), inSize = pop(), outOff = pop(), outSize = pop()
@@ -81,23 +81,23 @@ extension Interpreter {
     }
 
     /// A precompile runs inside the CALL step; it needs no frame.
-    mutating func runPrecompile(_ address: Address, input: [UInt8], gas: UInt64, checkpoint: Int,
+    @inlinable mutating func runPrecompile(_ address: Address, input: [UInt8], gas: UInt64, checkpoint: Int,
                                 outOffset: Int, outSize: Int) {
         switch Precompiles.run(address, input: input, gasLimit: gas) {
-        case .success(let used, let output):
+        case .success(let used, let output) where used <= gas:
             f.gas += gas - used
             f.returnData = output
             let n = Swift.min(outSize, output.count)
             if n > 0 { output.withUnsafeBufferPointer { (f.memory.base + outOffset).update(from: $0.baseAddress!, count: n) } }
             push(1)
-        case .failure:
+        case .success, .failure:
             revert(to: checkpoint)
             push(.zero)
         }
     }
 
     /// CREATE and CREATE2.
-    mutating func create(_ op: UInt8) -> Step {
+    @inlinable mutating func create(_ op: UInt8) -> Step {
         let value = pop(), off = pop(), size = pop()
         let salt: UInt256 = op == 0xf5 ? pop() : .zero
         guard let s = smallSize(size), let o = memory(off, size) else { return .halt(.outOfGas) }
@@ -132,12 +132,12 @@ extension Interpreter {
     }
 
     /// EIP-684 and EIP-7610: an address with a nonce, code or storage cannot be created.
-    func hasCollision(_ a: Address) -> Bool {
+    @inlinable func hasCollision(_ a: Address) -> Bool {
         host.nonce(of: a) != 0 || !host.code(at: a).isEmpty || host.hasStorage(a)
     }
 
     /// The start of a creation frame: nonce 1 (EIP-161), marked created (EIP-6780), endowment.
-    mutating func beginCreate(_ address: Address, caller: Address, value: UInt256, initcode: [UInt8],
+    @inlinable mutating func beginCreate(_ address: Address, caller: Address, value: UInt256, initcode: [UInt8],
                               gas: UInt64, depth: Int) -> Frame {
         let checkpoint = self.checkpoint
         markCreated(address)

@@ -2,13 +2,13 @@ import QuorateCore
 
 extension Interpreter {
     /// EIP-2929: 100 for a warm account, 2600 for a cold one (which becomes warm).
-    @inline(__always) mutating func accessCost(_ a: Address) -> UInt64 {
+    @inlinable @inline(__always) mutating func accessCost(_ a: Address) -> UInt64 {
         warm(a) ? Gas.warmAccess : Gas.coldAccountAccess
     }
 
     /// Pays for and performs a copy of `source` into memory (CALLDATACOPY, CODECOPY,
     /// EXTCODECOPY): 3 gas per word plus memory expansion.
-    mutating func copyToMemory(_ source: UnsafeBufferPointer<UInt8>, dest: UInt256, offset: UInt256,
+    @inlinable mutating func copyToMemory(_ source: UnsafeBufferPointer<UInt8>, dest: UInt256, offset: UInt256,
                                size: UInt256) -> Step {
         guard let s = smallSize(size), charge(Gas.copyWord * Gas.words(s)),
               let d = memory(dest, size) else { return .halt(.outOfGas) }
@@ -17,7 +17,7 @@ extension Interpreter {
         return .next
     }
 
-    mutating func executeEnvironment(_ op: UInt8) -> Step {
+    @inlinable mutating func executeEnvironment(_ op: UInt8) -> Step {
         switch op {
         case 0x30: push(UInt256(address: f.address))
         case 0x31:
@@ -85,15 +85,21 @@ extension Interpreter {
     }
 
     /// 32 bytes of call data from `offset`, zero past the end.
-    func callDataWord(_ offset: UInt256) -> UInt256 {
+    @inlinable func callDataWord(_ offset: UInt256) -> UInt256 {
         guard let o = offset.uint64, o < UInt64(f.input.count) else { return .zero }
-        var bytes = [UInt8](repeating: 0, count: 32)
-        let start = Int(o), n = Swift.min(32, f.input.count - start)
-        for k in 0..<n { bytes[k] = f.input[start + k] }
-        return UInt256(bigEndian: bytes)!
+        let start = Int(o)
+        return f.input.withUnsafeBufferPointer { input in
+            let n = Swift.min(32, input.count - start)
+            if n == 32 { return UInt256(bigEndianWords: UnsafeRawBufferPointer(start: input.baseAddress! + start, count: 32)) }
+            return withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { buf in
+                buf.initializeMemory(as: UInt8.self, repeating: 0)
+                buf.baseAddress!.copyMemory(from: input.baseAddress! + start, byteCount: n)
+                return UInt256(bigEndianWords: UnsafeRawBufferPointer(buf))
+            }
+        }
     }
 
-    mutating func returnDataCopy() -> Step {
+    @inlinable mutating func returnDataCopy() -> Step {
         let dest = pop(), off = pop(), size = pop()
         guard let s = smallSize(size), charge(Gas.copyWord * Gas.words(s)),
               let d = memory(dest, size) else { return .halt(.outOfGas) }

@@ -3,7 +3,7 @@ import QuorateCore
 extension Interpreter {
     /// Ends the current frame: deposits a creation's code, undoes a failed frame's changes,
     /// then hands the result to the parent (or records the transaction's outcome).
-    mutating func endFrame(_ end: FrameEnd, output: [UInt8]) {
+    @inlinable mutating func endFrame(_ end: FrameEnd, output: [UInt8]) {
         if tracer != nil { flushTrace() }
         var end = end
         var output = output
@@ -51,7 +51,7 @@ extension Interpreter {
     }
 
     /// EIP-3541 (no 0xEF prefix), 200 gas per byte, EIP-170 (at most 24576 bytes).
-    mutating func depositCode(_ code: [UInt8]) -> FrameEnd {
+    @inlinable mutating func depositCode(_ code: [UInt8]) -> FrameEnd {
         if code.first == 0xef { return .halt(.invalidCodePrefix) }
         guard charge(Gas.codeDeposit * UInt64(code.count)) else { return .halt(.outOfGas) }
         if code.count > Gas.maxCodeSize { return .halt(.codeTooLarge) }
@@ -61,13 +61,13 @@ extension Interpreter {
 
     // MARK: Tracing (only reached when a tracer is set)
 
-    mutating func beginTrace(_ op: UInt8) {
+    @inlinable mutating func beginTrace(_ op: UInt8) {
         let stack = Array(UnsafeBufferPointer(start: f.stack, count: f.sp))
         pendingTrace = TraceStep(pc: f.pc, opcode: op, gas: f.gas, gasCost: 0, memorySize: f.memory.size,
                                  stack: stack, depth: f.depth, refund: sub.refund)
     }
 
-    mutating func flushTrace() {
+    @inlinable mutating func flushTrace() {
         guard var step = pendingTrace, let tracer else { return }
         step.gasCost = step.gas >= f.gas ? step.gas - f.gas : 0
         pendingTrace = nil

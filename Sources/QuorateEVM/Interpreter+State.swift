@@ -1,7 +1,7 @@
 import QuorateCore
 
 extension Interpreter {
-    mutating func executeState(_ op: UInt8) -> Step {
+    @inlinable mutating func executeState(_ op: UInt8) -> Step {
         switch op {
         case 0x53:
             let off = pop(), v = pop()
@@ -39,7 +39,7 @@ extension Interpreter {
     }
 
     /// EIP-2200 net metering with EIP-2929 cold slots and EIP-3529 refunds.
-    mutating func sstore() -> Step {
+    @inlinable mutating func sstore() -> Step {
         let key = pop(), new = pop()
         if f.gas <= Gas.callStipend { return .halt(.outOfGas) }
         let slot = SlotKey(address: f.address, key: key)
@@ -75,7 +75,7 @@ extension Interpreter {
         return .next
     }
 
-    mutating func log(_ topicCount: Int) -> Step {
+    @inlinable mutating func log(_ topicCount: Int) -> Step {
         let off = pop(), size = pop()
         var topics: [Hash32] = []
         topics.reserveCapacity(topicCount)
@@ -89,7 +89,7 @@ extension Interpreter {
     }
 
     /// RETURN, REVERT and SELFDESTRUCT.
-    mutating func executeHalting(_ op: UInt8) -> Step {
+    @inlinable mutating func executeHalting(_ op: UInt8) -> Step {
         if op == 0xff { return selfDestruct() }
         let off = pop(), size = pop()
         guard let o = memory(off, size) else { return .halt(.outOfGas) }
@@ -100,7 +100,7 @@ extension Interpreter {
 
     /// EIP-6780: the balance always moves; the account is deleted only when this transaction
     /// created it.
-    mutating func selfDestruct() -> Step {
+    @inlinable mutating func selfDestruct() -> Step {
         let beneficiary = pop().asAddress
         var cost: UInt64 = warm(beneficiary) ? 0 : Gas.coldAccountAccess
         let balance = host.balance(of: f.address)

@@ -2,29 +2,35 @@ import QuorateCore
 import QuorateCrypto
 
 /// Transaction-wide facts the opcodes read.
-struct TxContext {
-    var origin: Address
-    var gasPrice: UInt256
-    var blobHashes: [Hash32]
+@usableFromInline struct TxContext {
+    @usableFromInline var origin: Address
+    @usableFromInline var gasPrice: UInt256
+    @usableFromInline var blobHashes: [Hash32]
+
+    @inlinable init(origin: Address, gasPrice: UInt256, blobHashes: [Hash32]) {
+        self.origin = origin
+        self.gasPrice = gasPrice
+        self.blobHashes = blobHashes
+    }
 }
 
 /// The EVM for one transaction: the current frame, its waiting parents, the substate and
 /// the journal. Generic over the host so host calls are direct (specialised) calls.
-struct Interpreter<H: EVMHost> {
-    let host: H
-    let block: BlockContext
-    let tx: TxContext
-    let tracer: EVMTracer?
-    let table: UnsafeMutablePointer<OpInfo>
-    let pool = FramePool()
-    var sub = Substate()
-    var f: Frame
-    var parents: [Frame] = []
-    var codeCache: [Hash32: AnalyzedCode] = [:]
-    var top: TopOutcome?
-    var pendingTrace: TraceStep?
+@usableFromInline struct Interpreter<H: EVMHost> {
+    @usableFromInline let host: H
+    @usableFromInline let block: BlockContext
+    @usableFromInline let tx: TxContext
+    @usableFromInline let tracer: EVMTracer?
+    @usableFromInline let table: UnsafeMutablePointer<OpInfo>
+    @usableFromInline let pool = FramePool()
+    @usableFromInline var sub = Substate()
+    @usableFromInline var f: Frame
+    @usableFromInline var parents: [Frame] = []
+    @usableFromInline var codeCache: [Hash32: AnalyzedCode] = [:]
+    @usableFromInline var top: TopOutcome?
+    @usableFromInline var pendingTrace: TraceStep?
 
-    init(host: H, block: BlockContext, tx: TxContext, tracer: EVMTracer?) {
+    @inlinable init(host: H, block: BlockContext, tx: TxContext, tracer: EVMTracer?) {
         self.host = host
         self.block = block
         self.tx = tx
@@ -36,11 +42,7 @@ struct Interpreter<H: EVMHost> {
                   input: [], isStatic: false, depth: 1, isCreate: false, checkpoint: 0)
     }
 
-    func analyzed(at address: Address) -> AnalyzedCode? {
-        codeCache[host.codeHash(at: address)]
-    }
-
-    mutating func code(at address: Address) -> AnalyzedCode {
+    @inlinable mutating func code(at address: Address) -> AnalyzedCode {
         let hash = host.codeHash(at: address)
         if let c = codeCache[hash] { return c }
         let c = AnalyzedCode(host.code(at: address))
@@ -49,14 +51,14 @@ struct Interpreter<H: EVMHost> {
     }
 
     /// Makes `frame` current, parking the running one (if any) as its parent.
-    mutating func enter(_ frame: Frame, parkCurrent: Bool) {
+    @inlinable mutating func enter(_ frame: Frame, parkCurrent: Bool) {
         if tracer != nil { flushTrace() }
         if parkCurrent { parents.append(f) } else { pool.release(f.memory, depth: f.depth) }
         f = frame
     }
 
     /// A new frame at `depth` with pooled stack and memory.
-    func newFrame(code: AnalyzedCode, gas: UInt64, address: Address, caller: Address, value: UInt256,
+    @inlinable func newFrame(code: AnalyzedCode, gas: UInt64, address: Address, caller: Address, value: UInt256,
                   input: [UInt8], isStatic: Bool, depth: Int, isCreate: Bool) -> Frame {
         Frame(code: code, codeBytes: code.bytes, gas: gas, stack: pool.stack(depth: depth),
               memory: pool.memory(depth: depth), address: address, caller: caller, value: value,
@@ -65,11 +67,16 @@ struct Interpreter<H: EVMHost> {
     }
 
     /// Runs until the top frame ends.
-    mutating func run() -> TopOutcome {
+    @inlinable mutating func run() -> TopOutcome {
         while top == nil {
             let op = f.codeBytes[f.pc]
             let info = table[Int(op)]
-            if tracer != nil { beginTrace(op) }
+            // The one tracing branch per step: report the previous step (its cost is known
+            // now) and record this one.
+            if tracer != nil {
+                flushTrace()
+                beginTrace(op)
+            }
             let step: Step
             if !info.defined {
                 step = .halt(.invalidOpcode)
@@ -85,7 +92,7 @@ struct Interpreter<H: EVMHost> {
             }
             switch step {
             case .next:
-                if tracer != nil { flushTrace() }
+                break
             case .halt(let h):
                 endFrame(.halt(h), output: [])
             case .switched:
@@ -95,18 +102,18 @@ struct Interpreter<H: EVMHost> {
         return top!
     }
 
-    @inline(__always) mutating func pop() -> UInt256 {
+    @inlinable @inline(__always) mutating func pop() -> UInt256 {
         f.sp -= 1
         return f.stack[f.sp]
     }
 
-    @inline(__always) mutating func push(_ v: UInt256) {
+    @inlinable @inline(__always) mutating func push(_ v: UInt256) {
         f.stack[f.sp] = v
         f.sp += 1
     }
 
     /// Charges gas; false means the frame is out of gas.
-    @inline(__always) mutating func charge(_ cost: UInt64) -> Bool {
+    @inlinable @inline(__always) mutating func charge(_ cost: UInt64) -> Bool {
         if cost > f.gas { return false }
         f.gas -= cost
         return true
@@ -114,7 +121,7 @@ struct Interpreter<H: EVMHost> {
 
     /// Charges for and performs memory expansion to cover `[offset, offset+size)`; returns the
     /// offset, or nil when out of gas (including offsets and sizes no gas could ever pay for).
-    @inline(__always) mutating func memory(_ offset: UInt256, _ size: UInt256) -> Int? {
+    @inlinable @inline(__always) mutating func memory(_ offset: UInt256, _ size: UInt256) -> Int? {
         if size.isZero { return 0 }
         guard let o = offset.uint64, let s = size.uint64,
               o <= Gas.maxMemoryBytes, s <= Gas.maxMemoryBytes, o + s <= Gas.maxMemoryBytes else { return nil }
@@ -122,7 +129,7 @@ struct Interpreter<H: EVMHost> {
         return Int(o)
     }
 
-    @inline(__always) mutating func expand(to end: Int) -> Bool {
+    @inlinable @inline(__always) mutating func expand(to end: Int) -> Bool {
         if end <= f.memory.size { return true }
         let newWords = Gas.words(UInt64(end)), oldWords = UInt64(f.memory.size / 32)
         guard charge(Gas.memoryCost(words: newWords) - Gas.memoryCost(words: oldWords)) else { return false }
@@ -131,13 +138,13 @@ struct Interpreter<H: EVMHost> {
     }
 
     /// A size operand that must be paid per word: nil when it cannot fit in memory anyway.
-    @inline(__always) func smallSize(_ size: UInt256) -> UInt64? {
+    @inlinable @inline(__always) func smallSize(_ size: UInt256) -> UInt64? {
         guard let s = size.uint64, s <= Gas.maxMemoryBytes else { return nil }
         return s
     }
 
     /// The opcode dispatch: the hottest opcodes inline, the rest in per-group handlers.
-    @inline(__always) mutating func execute(_ op: UInt8) -> Step {
+    @inlinable @inline(__always) mutating func execute(_ op: UInt8) -> Step {
         switch op {
         case 0x00:
             endFrame(.success, output: [])
@@ -194,24 +201,23 @@ struct Interpreter<H: EVMHost> {
         return .next
     }
 
-    @inline(__always) mutating func binary(_ fn: (UInt256, UInt256) -> UInt256) {
+    @inlinable @inline(__always) mutating func binary(_ fn: (UInt256, UInt256) -> UInt256) {
         let a = f.stack[f.sp - 1], b = f.stack[f.sp - 2]
         f.sp -= 1
         f.stack[f.sp - 1] = fn(a, b)
     }
 
-    @inline(__always) mutating func pushImmediate(_ n: Int) {
-        let p = f.codeBytes + f.pc + 1
-        var limbs: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &limbs) { raw in
-            let out = raw.bindMemory(to: UInt64.self)
-            // Byte k from the end of the immediate lands in limb k/8.
-            for k in 0..<n {
-                let byte = UInt64(p[n - 1 - k])
-                out[k >> 3] |= byte << UInt64((k & 7) * 8)
-            }
+    /// PUSHn: the immediate read as big-endian 8-byte words ending at its last byte (the code
+    /// buffer is padded on both sides), the bytes before the immediate masked off.
+    @inlinable @inline(__always) mutating func pushImmediate(_ n: Int) {
+        let end = UnsafeRawPointer(f.codeBytes + f.pc + 1 + n)
+        @inline(__always) func limb(_ k: Int) -> UInt64 {
+            let have = n - 8 * k
+            if have <= 0 { return 0 }
+            let v = UInt64(bigEndian: (end - 8 * k - 8).loadUnaligned(as: UInt64.self))
+            return have >= 8 ? v : v & ((UInt64(1) << UInt64(8 * have)) &- 1)
         }
-        push(UInt256(limbs: limbs.0, limbs.1, limbs.2, limbs.3))
+        push(UInt256(limbs: limb(0), limb(1), limb(2), limb(3)))
         f.pc += n + 1
     }
 }

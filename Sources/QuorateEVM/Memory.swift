@@ -3,14 +3,20 @@ import QuorateCore
 
 /// A frame's memory: a growable zero-filled byte buffer whose size is a multiple of 32.
 /// The buffer is reused by the next frame at the same depth (see `FramePool`).
-struct EVMMemory {
-    var base: UnsafeMutablePointer<UInt8>
-    var capacity: Int
+@usableFromInline struct EVMMemory {
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var capacity: Int
     /// Bytes in use (what MSIZE reports).
-    var size: Int
+    @usableFromInline var size: Int
+
+    @inlinable init(base: UnsafeMutablePointer<UInt8>, capacity: Int, size: Int) {
+        self.base = base
+        self.capacity = capacity
+        self.size = size
+    }
 
     /// Grows to at least `end` bytes rounded up to a word; the new bytes are zero.
-    @inline(__always) mutating func grow(to end: Int) {
+    @inlinable @inline(__always) mutating func grow(to end: Int) {
         let newSize = (end + 31) & ~31
         if newSize <= size { return }
         if newSize > capacity { reallocate(newSize) }
@@ -18,7 +24,7 @@ struct EVMMemory {
         size = newSize
     }
 
-    private mutating func reallocate(_ needed: Int) {
+    @inlinable mutating func reallocate(_ needed: Int) {
         let newCapacity = Swift.max(needed, capacity * 2)
         let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         fresh.update(from: base, count: size)
@@ -27,7 +33,7 @@ struct EVMMemory {
         capacity = newCapacity
     }
 
-    @inline(__always) func load(_ offset: Int) -> UInt256 {
+    @inlinable @inline(__always) func load(_ offset: Int) -> UInt256 {
         let p = base + offset
         @inline(__always) func be(_ at: Int) -> UInt64 {
             UInt64(bigEndian: UnsafeRawPointer(p + at).loadUnaligned(as: UInt64.self))
@@ -35,7 +41,7 @@ struct EVMMemory {
         return UInt256(limbs: be(24), be(16), be(8), be(0))
     }
 
-    @inline(__always) func store(_ offset: Int, _ v: UInt256) {
+    @inlinable @inline(__always) func store(_ offset: Int, _ v: UInt256) {
         let raw = UnsafeMutableRawPointer(base + offset)
         raw.storeBytes(of: v.l3.bigEndian, toByteOffset: 0, as: UInt64.self)
         raw.storeBytes(of: v.l2.bigEndian, toByteOffset: 8, as: UInt64.self)
@@ -43,13 +49,13 @@ struct EVMMemory {
         raw.storeBytes(of: v.l0.bigEndian, toByteOffset: 24, as: UInt64.self)
     }
 
-    func bytes(_ offset: Int, _ count: Int) -> [UInt8] {
+    @inlinable func bytes(_ offset: Int, _ count: Int) -> [UInt8] {
         count == 0 ? [] : Array(UnsafeBufferPointer(start: base + offset, count: count))
     }
 
     /// Copies `count` bytes of `source` from `sourceOffset` (which may run past its end: the
     /// rest is zero) into memory at `offset`.
-    func write(_ offset: Int, from source: UnsafeBufferPointer<UInt8>, sourceOffset: UInt256, count: Int) {
+    @inlinable func write(_ offset: Int, from source: UnsafeBufferPointer<UInt8>, sourceOffset: UInt256, count: Int) {
         if count == 0 { return }
         var copied = 0
         if let so = sourceOffset.uint64, so < UInt64(source.count) {
@@ -62,23 +68,23 @@ struct EVMMemory {
 
 /// Stacks and memory buffers, one of each per call depth, allocated the first time a depth is
 /// reached and reused by every later frame at that depth; freed with the EVM.
-final class FramePool {
-    private(set) var stacks: [UnsafeMutablePointer<UInt256>] = []
-    private var memories: [(UnsafeMutablePointer<UInt8>, Int)] = []
+@usableFromInline final class FramePool {
+    @usableFromInline var stacks: [UnsafeMutablePointer<UInt256>] = []
+    @usableFromInline var memories: [(UnsafeMutablePointer<UInt8>, Int)] = []
 
-    func stack(depth: Int) -> UnsafeMutablePointer<UInt256> {
+    @inlinable func stack(depth: Int) -> UnsafeMutablePointer<UInt256> {
         while stacks.count < depth { stacks.append(.allocate(capacity: Gas.stackLimit)) }
         return stacks[depth - 1]
     }
 
-    func memory(depth: Int) -> EVMMemory {
+    @inlinable func memory(depth: Int) -> EVMMemory {
         while memories.count < depth { memories.append((.allocate(capacity: 1024), 1024)) }
         let (base, capacity) = memories[depth - 1]
         return EVMMemory(base: base, capacity: capacity, size: 0)
     }
 
     /// Takes back a frame's buffer, which may have been reallocated while it grew.
-    func release(_ memory: EVMMemory, depth: Int) {
+    @inlinable func release(_ memory: EVMMemory, depth: Int) {
         memories[depth - 1] = (memory.base, memory.capacity)
     }
 

@@ -1,13 +1,18 @@
 import QuorateCore
 
-struct SlotKey: Hashable {
-    var address: Address
-    var key: UInt256
+@usableFromInline struct SlotKey: Hashable {
+    @usableFromInline var address: Address
+    @usableFromInline var key: UInt256
+
+    @inlinable init(address: Address, key: UInt256) {
+        self.address = address
+        self.key = key
+    }
 }
 
 /// One undoable change; a failed frame pops entries back to its checkpoint and undoes them in
 /// reverse order, writing old values back through the host.
-enum JournalEntry {
+@usableFromInline enum JournalEntry {
     case balance(Address, UInt256)
     case nonce(Address, UInt64)
     case storage(Address, UInt256, UInt256)
@@ -26,28 +31,30 @@ enum JournalEntry {
 
 /// Transaction-scoped state (EIP-2929 warm sets, EIP-2200 original values, EIP-1153 transient
 /// storage, logs, refunds, EIP-161 touched accounts, EIP-6780 creations and selfdestructs).
-struct Substate {
-    var journal: [JournalEntry] = []
-    var warmAccounts: Set<Address> = []
-    var warmSlots: Set<SlotKey> = []
+@usableFromInline struct Substate {
+    @usableFromInline var journal: [JournalEntry] = []
+    @usableFromInline var warmAccounts: Set<Address> = []
+    @usableFromInline var warmSlots: Set<SlotKey> = []
     /// A slot's value when the transaction first wrote it (never journaled: it stays true).
-    var originals: [SlotKey: UInt256] = [:]
-    var transient: [SlotKey: UInt256] = [:]
-    var logs: [EVMLog] = []
-    var refund: Int64 = 0
-    var touched: Set<Address> = []
-    var selfDestructs: Set<Address> = []
-    var createdInTransaction: Set<Address> = []
+    @usableFromInline var originals: [SlotKey: UInt256] = [:]
+    @usableFromInline var transient: [SlotKey: UInt256] = [:]
+    @usableFromInline var logs: [EVMLog] = []
+    @usableFromInline var refund: Int64 = 0
+    @usableFromInline var touched: Set<Address> = []
+    @usableFromInline var selfDestructs: Set<Address> = []
+    @usableFromInline var createdInTransaction: Set<Address> = []
+
+    @inlinable init() {}
 }
 
 /// The RIPEMD-160 precompile stays touched even when the call that touched it fails: mainnet
 /// block 2675119 deleted it that way and every client reproduces it.
-let ripemdAddress = Address([UInt8](repeating: 0, count: 19) + [3])
+@usableFromInline let ripemdAddress = Address([UInt8](repeating: 0, count: 19) + [3])
 
 extension Interpreter {
-    @inline(__always) var checkpoint: Int { sub.journal.count }
+    @inlinable @inline(__always) var checkpoint: Int { sub.journal.count }
 
-    mutating func revert(to checkpoint: Int) {
+    @inlinable mutating func revert(to checkpoint: Int) {
         while sub.journal.count > checkpoint {
             switch sub.journal.removeLast() {
             case .balance(let a, let v): host.setBalance(a, v)
@@ -68,7 +75,7 @@ extension Interpreter {
     }
 
     /// Marks the account warm; returns whether it already was.
-    @inline(__always) mutating func warm(_ a: Address) -> Bool {
+    @inlinable @inline(__always) mutating func warm(_ a: Address) -> Bool {
         if sub.warmAccounts.insert(a).inserted {
             sub.journal.append(.warmAccount(a))
             return false
@@ -76,7 +83,7 @@ extension Interpreter {
         return true
     }
 
-    @inline(__always) mutating func warm(_ s: SlotKey) -> Bool {
+    @inlinable @inline(__always) mutating func warm(_ s: SlotKey) -> Bool {
         if sub.warmSlots.insert(s).inserted {
             sub.journal.append(.warmSlot(s))
             return false
@@ -84,78 +91,78 @@ extension Interpreter {
         return true
     }
 
-    mutating func touch(_ a: Address) {
+    @inlinable mutating func touch(_ a: Address) {
         if sub.touched.insert(a).inserted { sub.journal.append(.touched(a)) }
     }
 
-    mutating func ensureExists(_ a: Address) {
+    @inlinable mutating func ensureExists(_ a: Address) {
         if !host.accountExists(a) {
             host.createAccount(a)
             sub.journal.append(.accountCreated(a))
         }
     }
 
-    mutating func setBalance(_ a: Address, _ v: UInt256) {
+    @inlinable mutating func setBalance(_ a: Address, _ v: UInt256) {
         ensureExists(a)
         sub.journal.append(.balance(a, host.balance(of: a)))
         host.setBalance(a, v)
     }
 
-    mutating func setNonce(_ a: Address, _ n: UInt64) {
+    @inlinable mutating func setNonce(_ a: Address, _ n: UInt64) {
         ensureExists(a)
         sub.journal.append(.nonce(a, host.nonce(of: a)))
         host.setNonce(a, n)
     }
 
-    mutating func setCode(_ a: Address, _ code: [UInt8]) {
+    @inlinable mutating func setCode(_ a: Address, _ code: [UInt8]) {
         sub.journal.append(.code(a, host.code(at: a)))
         host.setCode(a, code)
     }
 
-    mutating func setStorage(_ a: Address, _ key: UInt256, _ value: UInt256, old: UInt256) {
+    @inlinable mutating func setStorage(_ a: Address, _ key: UInt256, _ value: UInt256, old: UInt256) {
         sub.journal.append(.storage(a, key, old))
         host.setStorage(of: a, key: key, value: value)
     }
 
-    mutating func setTransient(_ s: SlotKey, _ v: UInt256) {
+    @inlinable mutating func setTransient(_ s: SlotKey, _ v: UInt256) {
         sub.journal.append(.transient(s, sub.transient[s] ?? .zero))
         sub.transient[s] = v.isZero ? nil : v
     }
 
-    mutating func addRefund(_ delta: Int64) {
+    @inlinable mutating func addRefund(_ delta: Int64) {
         sub.journal.append(.refund(sub.refund))
         sub.refund += delta
     }
 
-    mutating func addLog(_ log: EVMLog) {
+    @inlinable mutating func addLog(_ log: EVMLog) {
         sub.logs.append(log)
         sub.journal.append(.log)
     }
 
-    mutating func markSelfDestructed(_ a: Address) {
+    @inlinable mutating func markSelfDestructed(_ a: Address) {
         if sub.selfDestructs.insert(a).inserted { sub.journal.append(.selfDestructed(a)) }
     }
 
-    mutating func markCreated(_ a: Address) {
+    @inlinable mutating func markCreated(_ a: Address) {
         if sub.createdInTransaction.insert(a).inserted { sub.journal.append(.createdInTransaction(a)) }
     }
 
     /// Moves `value` (touching the recipient even when the value is zero, as EIP-161 counts it).
     /// The caller has checked the sender's balance.
-    mutating func transfer(from: Address, to: Address, _ value: UInt256) {
+    @inlinable mutating func transfer(from: Address, to: Address, _ value: UInt256) {
         if !value.isZero {
             setBalance(from, host.balance(of: from) - value)
-            let (sum, overflow) = host.balance(of: to).addingReportingOverflow(value)
-            precondition(!overflow, "a balance exceeds 2^256: total supply is below that")
-            setBalance(to, sum)
+            // Wraps as geth's uint256 does: only a genesis granting more than 2^256 in total
+            // could reach it, and a transfer must never stop the process.
+            setBalance(to, UInt256.wrappingAdd(host.balance(of: to), value))
         }
         touch(to)
     }
 
     /// EIP-161: an account is empty with nonce 0, balance 0 and no code.
-    func isEmpty(_ a: Address) -> Bool {
+    @inlinable func isEmpty(_ a: Address) -> Bool {
         host.nonce(of: a) == 0 && host.balance(of: a).isZero && host.code(at: a).isEmpty
     }
 
-    func isAlive(_ a: Address) -> Bool { host.accountExists(a) && !isEmpty(a) }
+    @inlinable func isAlive(_ a: Address) -> Bool { host.accountExists(a) && !isEmpty(a) }
 }

@@ -4,6 +4,7 @@ import QuorateCore
 /// every validity check runs before the first state write, so an invalid transaction leaves
 /// the host untouched.
 public enum TransactionProcessor {
+    @inlinable
     public static func apply<H: EVMHost>(_ tx: EVMTransaction, host: H, block: BlockContext,
                                          tracer: EVMTracer? = nil) -> Result<TransactionOutcome, InvalidTransaction> {
         let price: UInt256
@@ -25,11 +26,12 @@ public enum TransactionProcessor {
         let gasUsedBeforeRefund = tx.gasLimit - outcome.gasLeft
         let refund = Swift.min(gasUsedBeforeRefund / 5, UInt64(Swift.max(0, evm.sub.refund)))
         let gasUsed = gasUsedBeforeRefund - refund
-        host.setBalance(tx.sender, host.balance(of: tx.sender) + UInt256(tx.gasLimit - gasUsed) * price)
+        let unusedGasValue = UInt256(tx.gasLimit - gasUsed) * price
+        host.setBalance(tx.sender, UInt256.wrappingAdd(host.balance(of: tx.sender), unusedGasValue))
         let coinbaseFee = UInt256(gasUsed) * (price - block.baseFee)
         if !coinbaseFee.isZero || host.accountExists(block.coinbase) {
             evm.ensureExists(block.coinbase)
-            host.setBalance(block.coinbase, host.balance(of: block.coinbase) + coinbaseFee)
+            host.setBalance(block.coinbase, UInt256.wrappingAdd(host.balance(of: block.coinbase), coinbaseFee))
         }
         evm.sub.touched.insert(block.coinbase)
         for a in evm.sub.selfDestructs.sorted() { host.deleteAccount(a) }
@@ -55,7 +57,7 @@ public enum TransactionProcessor {
     }
 
     /// EIP-2929/2930/3651: sender, recipient, precompiles, coinbase and the access list start warm.
-    static func warmUp(_ sub: inout Substate, tx: EVMTransaction, block: BlockContext) {
+    @inlinable static func warmUp(_ sub: inout Substate, tx: EVMTransaction, block: BlockContext) {
         sub.warmAccounts.insert(tx.sender)
         sub.warmAccounts.insert(block.coinbase)
         for p in Precompiles.addresses { sub.warmAccounts.insert(p) }
@@ -68,6 +70,7 @@ public enum TransactionProcessor {
 
     /// 21000, +32000 and 2 per initcode word for a creation, 16/4 per non-zero/zero data byte,
     /// 2400 per access-list address and 1900 per key.
+    @inlinable
     public static func intrinsicGas(_ tx: EVMTransaction) -> UInt64 {
         var gas = Gas.txBase
         for b in tx.data { gas += b == 0 ? Gas.txDataZero : Gas.txDataNonZero }
@@ -81,7 +84,7 @@ public enum TransactionProcessor {
     }
 
     /// The checks of `validate_transaction` and `check_transaction`; returns the effective gas price.
-    static func validate<H: EVMHost>(_ tx: EVMTransaction, host: H, block: BlockContext) -> Result<UInt256, InvalidTransaction> {
+    @inlinable static func validate<H: EVMHost>(_ tx: EVMTransaction, host: H, block: BlockContext) -> Result<UInt256, InvalidTransaction> {
         if tx.type == 3 { return .failure(.blobTransactionsUnsupported) }
         let intrinsic = intrinsicGas(tx)
         if intrinsic > tx.gasLimit { return .failure(.intrinsicGasTooLow(needed: intrinsic, got: tx.gasLimit)) }
@@ -124,14 +127,17 @@ public enum TransactionProcessor {
 extension Interpreter {
     /// The transaction's own frame: a call (value moved inside the frame, so a failure returns
     /// it) or a creation at keccak(rlp[sender, nonce])[12:].
-    mutating func runTransaction(_ t: EVMTransaction, gas: UInt64) -> TopOutcome {
+    @inlinable mutating func runTransaction(_ t: EVMTransaction, gas: UInt64) -> TopOutcome {
         let frame: Frame
         if let to = t.to {
             transfer(from: t.sender, to: to, t.value)
             if Precompiles.contains(to) {
                 switch Precompiles.run(to, input: t.data, gasLimit: gas) {
-                case .success(let used, let output):
+                case .success(let used, let output) where used <= gas:
                     return TopOutcome(end: .success, gasLeft: gas - used, output: output)
+                case .success:
+                    revert(to: 0)
+                    return TopOutcome(end: .halt(.precompileFailed), gasLeft: 0, output: [])
                 case .failure:
                     revert(to: 0)
                     return TopOutcome(end: .halt(.precompileFailed), gasLeft: 0, output: [])

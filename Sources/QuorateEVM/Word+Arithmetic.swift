@@ -3,7 +3,7 @@ import QuorateCore
 /// The EVM's wrapping 256-bit arithmetic (yellow paper semantics: results modulo 2^256,
 /// division by zero gives zero, signed values in two's complement).
 extension UInt256 {
-    @inline(__always) static func wrappingAdd(_ a: UInt256, _ b: UInt256) -> UInt256 {
+    @inlinable @inline(__always) static func wrappingAdd(_ a: UInt256, _ b: UInt256) -> UInt256 {
         let (r0, c0) = a.l0.addingReportingOverflow(b.l0)
         let (t1, c1a) = a.l1.addingReportingOverflow(b.l1)
         let (r1, c1b) = t1.addingReportingOverflow(c0 ? 1 : 0)
@@ -13,7 +13,7 @@ extension UInt256 {
         return UInt256(limbs: r0, r1, r2, r3)
     }
 
-    @inline(__always) static func wrappingSub(_ a: UInt256, _ b: UInt256) -> UInt256 {
+    @inlinable @inline(__always) static func wrappingSub(_ a: UInt256, _ b: UInt256) -> UInt256 {
         let (r0, b0) = a.l0.subtractingReportingOverflow(b.l0)
         let (t1, b1a) = a.l1.subtractingReportingOverflow(b.l1)
         let (r1, b1b) = t1.subtractingReportingOverflow(b0 ? 1 : 0)
@@ -24,7 +24,7 @@ extension UInt256 {
     }
 
     /// The low 256 bits of the product.
-    @inline(__always) static func wrappingMul(_ a: UInt256, _ b: UInt256) -> UInt256 {
+    @inlinable @inline(__always) static func wrappingMul(_ a: UInt256, _ b: UInt256) -> UInt256 {
         let a0 = a.l0, a1 = a.l1, a2 = a.l2, a3 = a.l3
         let b0 = b.l0, b1 = b.l1, b2 = b.l2, b3 = b.l3
         // Column by column; each column keeps a carry into the next.
@@ -50,15 +50,15 @@ extension UInt256 {
         return UInt256(limbs: r0, acc1, acc2, acc3)
     }
 
-    @inline(__always) var isNegative: Bool { l3 >> 63 == 1 }
+    @inlinable @inline(__always) var isNegative: Bool { l3 >> 63 == 1 }
 
-    @inline(__always) var negated: UInt256 { UInt256.wrappingSub(.zero, self) }
+    @inlinable @inline(__always) var negated: UInt256 { UInt256.wrappingSub(.zero, self) }
 
-    @inline(__always) static func bitNot(_ a: UInt256) -> UInt256 {
+    @inlinable @inline(__always) static func bitNot(_ a: UInt256) -> UInt256 {
         UInt256(limbs: ~a.l0, ~a.l1, ~a.l2, ~a.l3)
     }
 
-    static func evmDivMod(_ a: UInt256, _ b: UInt256) -> (UInt256, UInt256) {
+    @inlinable static func evmDivMod(_ a: UInt256, _ b: UInt256) -> (UInt256, UInt256) {
         if b.isZero { return (.zero, .zero) }
         if (a.l1 | a.l2 | a.l3 | b.l1 | b.l2 | b.l3) == 0 {
             return (UInt256(a.l0 / b.l0), UInt256(a.l0 % b.l0))
@@ -70,7 +70,7 @@ extension UInt256 {
         }
     }
 
-    static func evmSDiv(_ a: UInt256, _ b: UInt256) -> UInt256 {
+    @inlinable static func evmSDiv(_ a: UInt256, _ b: UInt256) -> UInt256 {
         if b.isZero { return .zero }
         let an = a.isNegative, bn = b.isNegative
         // -2^255 / -1 overflows back to -2^255, which the wrapping negation gives for free.
@@ -78,14 +78,14 @@ extension UInt256 {
         return an != bn ? q.negated : q
     }
 
-    static func evmSMod(_ a: UInt256, _ b: UInt256) -> UInt256 {
+    @inlinable static func evmSMod(_ a: UInt256, _ b: UInt256) -> UInt256 {
         if b.isZero { return .zero }
         let an = a.isNegative
         let r = evmDivMod(an ? a.negated : a, b.isNegative ? b.negated : b).1
         return an ? r.negated : r
     }
 
-    static func evmAddMod(_ a: UInt256, _ b: UInt256, _ m: UInt256) -> UInt256 {
+    @inlinable static func evmAddMod(_ a: UInt256, _ b: UInt256, _ m: UInt256) -> UInt256 {
         if m.isZero { return .zero }
         let (s, carry) = a.addingReportingOverflow(b)
         if !carry { return evmDivMod(s, m).1 }
@@ -95,7 +95,7 @@ extension UInt256 {
         }
     }
 
-    static func evmMulMod(_ a: UInt256, _ b: UInt256, _ m: UInt256) -> UInt256 {
+    @inlinable static func evmMulMod(_ a: UInt256, _ b: UInt256, _ m: UInt256) -> UInt256 {
         if m.isZero { return .zero }
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 8) { p in
             let pp = p.baseAddress!
@@ -117,7 +117,7 @@ extension UInt256 {
         }
     }
 
-    @inline(__always) func limbAt(_ i: Int) -> UInt64 {
+    @inlinable @inline(__always) func limbAt(_ i: Int) -> UInt64 {
         switch i {
         case 0: return l0
         case 1: return l1
@@ -126,7 +126,7 @@ extension UInt256 {
         }
     }
 
-    static func evmExp(_ base: UInt256, _ exponent: UInt256) -> UInt256 {
+    @inlinable static func evmExp(_ base: UInt256, _ exponent: UInt256) -> UInt256 {
         let bits = exponent.bitCount
         var result = UInt256(1)
         var b = base
@@ -140,7 +140,7 @@ extension UInt256 {
     }
 
     /// Number of significant bits (0 for zero).
-    @inline(__always) var bitCount: Int {
+    @inlinable @inline(__always) var bitCount: Int {
         if l3 != 0 { return 256 - l3.leadingZeroBitCount }
         if l2 != 0 { return 192 - l2.leadingZeroBitCount }
         if l1 != 0 { return 128 - l1.leadingZeroBitCount }
@@ -148,7 +148,7 @@ extension UInt256 {
     }
 
     /// SIGNEXTEND: extends the sign bit of byte `k` (0 = least significant) through the word.
-    static func evmSignExtend(_ k: UInt256, _ x: UInt256) -> UInt256 {
+    @inlinable static func evmSignExtend(_ k: UInt256, _ x: UInt256) -> UInt256 {
         guard let kk = k.uint64, kk < 31 else { return x }
         let bit = Int(kk) * 8 + 7
         let negative = (x.limbAt(bit >> 6) >> UInt64(bit & 63)) & 1 == 1
@@ -156,36 +156,36 @@ extension UInt256 {
         return negative ? bitOr(x, bitNot(mask)) : bitAnd(x, mask)
     }
 
-    @inline(__always) static func bitAnd(_ a: UInt256, _ b: UInt256) -> UInt256 {
+    @inlinable @inline(__always) static func bitAnd(_ a: UInt256, _ b: UInt256) -> UInt256 {
         UInt256(limbs: a.l0 & b.l0, a.l1 & b.l1, a.l2 & b.l2, a.l3 & b.l3)
     }
 
-    @inline(__always) static func bitOr(_ a: UInt256, _ b: UInt256) -> UInt256 {
+    @inlinable @inline(__always) static func bitOr(_ a: UInt256, _ b: UInt256) -> UInt256 {
         UInt256(limbs: a.l0 | b.l0, a.l1 | b.l1, a.l2 | b.l2, a.l3 | b.l3)
     }
 
-    @inline(__always) static func bitXor(_ a: UInt256, _ b: UInt256) -> UInt256 {
+    @inlinable @inline(__always) static func bitXor(_ a: UInt256, _ b: UInt256) -> UInt256 {
         UInt256(limbs: a.l0 ^ b.l0, a.l1 ^ b.l1, a.l2 ^ b.l2, a.l3 ^ b.l3)
     }
 
     /// BYTE: byte `i` counting from the most significant.
-    @inline(__always) static func evmByte(_ i: UInt256, _ x: UInt256) -> UInt256 {
+    @inlinable @inline(__always) static func evmByte(_ i: UInt256, _ x: UInt256) -> UInt256 {
         guard let ii = i.uint64, ii < 32 else { return .zero }
         let fromLow = 31 - Int(ii)
-        return UInt256(UInt64(truncatingIfNeeded: x.limbAt(fromLow >> 3) >> UInt64((fromLow & 7) * 8)))
+        return UInt256((x.limbAt(fromLow >> 3) >> UInt64((fromLow & 7) * 8)) & 0xff)
     }
 
-    @inline(__always) static func evmShl(_ shift: UInt256, _ x: UInt256) -> UInt256 {
+    @inlinable @inline(__always) static func evmShl(_ shift: UInt256, _ x: UInt256) -> UInt256 {
         guard let s = shift.uint64, s < 256 else { return .zero }
         return x.shiftedLeftWrapping(Int(s))
     }
 
-    @inline(__always) static func evmShr(_ shift: UInt256, _ x: UInt256) -> UInt256 {
+    @inlinable @inline(__always) static func evmShr(_ shift: UInt256, _ x: UInt256) -> UInt256 {
         guard let s = shift.uint64, s < 256 else { return .zero }
         return x.shiftedRightLogical(Int(s))
     }
 
-    static func evmSar(_ shift: UInt256, _ x: UInt256) -> UInt256 {
+    @inlinable static func evmSar(_ shift: UInt256, _ x: UInt256) -> UInt256 {
         let neg = x.isNegative
         guard let s = shift.uint64, s < 256 else { return neg ? .max : .zero }
         if !neg { return x.shiftedRightLogical(Int(s)) }
@@ -193,7 +193,7 @@ extension UInt256 {
         return bitNot(bitNot(x).shiftedRightLogical(Int(s)))
     }
 
-    @inline(__always) func shiftedLeftWrapping(_ n: Int) -> UInt256 {
+    @inlinable @inline(__always) func shiftedLeftWrapping(_ n: Int) -> UInt256 {
         let ls = n >> 6, bs = UInt64(n & 63)
         var r: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &r) { raw in
@@ -207,7 +207,7 @@ extension UInt256 {
         return UInt256(limbs: r.0, r.1, r.2, r.3)
     }
 
-    @inline(__always) func shiftedRightLogical(_ n: Int) -> UInt256 {
+    @inlinable @inline(__always) func shiftedRightLogical(_ n: Int) -> UInt256 {
         let ls = n >> 6, bs = UInt64(n & 63)
         var r: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &r) { raw in
@@ -221,14 +221,14 @@ extension UInt256 {
         return UInt256(limbs: r.0, r.1, r.2, r.3)
     }
 
-    @inline(__always) static func signedLess(_ a: UInt256, _ b: UInt256) -> Bool {
+    @inlinable @inline(__always) static func signedLess(_ a: UInt256, _ b: UInt256) -> Bool {
         let an = a.isNegative, bn = b.isNegative
         if an != bn { return an }
         return a < b
     }
 
     /// Significant bytes of the exponent, for EXP's 50 gas per byte.
-    @inline(__always) var byteLength: Int {
+    @inlinable @inline(__always) var byteLength: Int {
         if l3 != 0 { return 32 - l3.leadingZeroBitCount / 8 }
         if l2 != 0 { return 24 - l2.leadingZeroBitCount / 8 }
         if l1 != 0 { return 16 - l1.leadingZeroBitCount / 8 }
@@ -236,18 +236,35 @@ extension UInt256 {
     }
 
     /// The low 20 bytes as an address (the EVM masks addresses taken off the stack).
-    var asAddress: Address {
-        let b = bigEndianBytes
-        return Address(Array(b[12..<32]))
+    @inlinable var asAddress: Address {
+        let (hi, mid, lo) = (UInt32(truncatingIfNeeded: l2).bigEndian, l1.bigEndian, l0.bigEndian)
+        return Address([UInt8](unsafeUninitializedCapacity: 20) { buf, count in
+            let raw = UnsafeMutableRawBufferPointer(buf)
+            raw.storeBytes(of: hi, toByteOffset: 0, as: UInt32.self)
+            raw.storeBytes(of: mid, toByteOffset: 4, as: UInt64.self)
+            raw.storeBytes(of: lo, toByteOffset: 12, as: UInt64.self)
+            count = 20
+        })
     }
 
-    init(address: Address) {
-        var padded = [UInt8](repeating: 0, count: 12)
-        padded.append(contentsOf: address.bytes)
-        self = UInt256(bigEndian: padded)!
+    /// The address as a word (no allocation: three big-endian loads).
+    @inlinable init(address: Address) {
+        self = address.bytes.withUnsafeBytes { raw in
+            UInt256(limbs: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt64.self)),
+                    UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt64.self)),
+                    UInt64(UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self))), 0)
+        }
     }
 
-    init(hash: Hash32) {
-        self = UInt256(bigEndian: hash.bytes)!
+    @inlinable init(hash: Hash32) {
+        self = hash.bytes.withUnsafeBytes { UInt256(bigEndianWords: $0) }
+    }
+
+    /// Four big-endian words from 32 bytes.
+    @inlinable @inline(__always) init(bigEndianWords raw: UnsafeRawBufferPointer) {
+        @inline(__always) func be(_ at: Int) -> UInt64 {
+            UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+        }
+        self.init(limbs: be(24), be(16), be(8), be(0))
     }
 }

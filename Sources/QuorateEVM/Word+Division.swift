@@ -3,11 +3,11 @@ import QuorateCore
 /// Knuth's algorithm D on 64-bit limbs: DIV, MOD, SDIV, SMOD, ADDMOD and MULMOD share it.
 /// All buffers live on the native stack (`withUnsafeTemporaryAllocation`), so no opcode
 /// allocates.
-enum LimbDivision {
+@usableFromInline enum LimbDivision {
     /// Divides `u` (`ulen` limbs) by `v` (`vlen` limbs, top limb non-zero, `ulen >= vlen`).
     /// Writes `ulen - vlen + 1` quotient limbs to `q` and `vlen` remainder limbs to `r`;
     /// `scratch` holds at least `ulen + vlen + 1` limbs.
-    static func divide(u: UnsafePointer<UInt64>, ulen: Int, v: UnsafePointer<UInt64>, vlen: Int,
+    @inlinable static func divide(u: UnsafePointer<UInt64>, ulen: Int, v: UnsafePointer<UInt64>, vlen: Int,
                        q: UnsafeMutablePointer<UInt64>, r: UnsafeMutablePointer<UInt64>,
                        scratch: UnsafeMutablePointer<UInt64>) {
         if vlen == 1 {
@@ -53,7 +53,7 @@ enum LimbDivision {
 
     /// One quotient digit: estimate, correct, multiply-subtract, add back when negative.
     @inline(__always)
-    private static func step(un: UnsafeMutablePointer<UInt64>, vn: UnsafeMutablePointer<UInt64>,
+    @inlinable static func step(un: UnsafeMutablePointer<UInt64>, vn: UnsafeMutablePointer<UInt64>,
                              vlen: Int, vtop: UInt64, vnext: UInt64) -> UInt64 {
         let ujn = un[vlen], ujn1 = un[vlen - 1], ujn2 = un[vlen - 2]
         var qhat: UInt64, rhat: UInt64
@@ -98,7 +98,7 @@ enum LimbDivision {
     }
 
     /// `numerator` (`nlen` limbs, any top) modulo / divided by a non-zero word.
-    static func divMod(_ numerator: UnsafePointer<UInt64>, _ nlen: Int, _ d: UInt256) -> (UInt256, UInt256) {
+    @inlinable static func divMod(_ numerator: UnsafePointer<UInt64>, _ nlen: Int, _ d: UInt256) -> (UInt256, UInt256) {
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 32) { buf in
             let base = buf.baseAddress!
             let v = base, q = base + 4, r = base + 14, scratch = base + 18

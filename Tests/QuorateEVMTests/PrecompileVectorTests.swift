@@ -35,3 +35,26 @@ struct PrecompileVectorTests {
         #expect(runPrecompile(9, vector.input) == .failure)
     }
 }
+
+/// Vectors whose expected results come from independent Python big-integer arithmetic
+/// (Tests/Fixtures/evm-precompiles/generate-differential.py): random points, scalars around r,
+/// cofactor-cleared G2 points, and modexp lengths with truncated input.
+@Suite("precompile vectors computed by an independent Python model")
+struct PrecompileDifferentialTests {
+    @Test("bn254 addition of random points, doubles and negations", arguments: PrecompileFixture.vectors("differential-bn256Add.json"))
+    func bn254Add(_ vector: PrecompileVector) { PrecompileVectorTests.check(6, vector) }
+
+    @Test("bn254 multiplication by random scalars and r - 1, r, r + 1", arguments: PrecompileFixture.vectors("differential-bn256ScalarMul.json"))
+    func bn254Mul(_ vector: PrecompileVector) { PrecompileVectorTests.check(7, vector) }
+
+    @Test("pairing bilinearity with random scalars and cofactor-cleared G2 points", arguments: PrecompileFixture.vectors("differential-bn256Pairing.json"))
+    func bn254Pairing(_ vector: PrecompileVector) { PrecompileVectorTests.check(8, vector) }
+
+    @Test("pairing refuses random twist points outside the subgroup", arguments: PrecompileFixture.vectors("differential-fail-bn256Pairing.json"))
+    func bn254PairingFailures(_ vector: PrecompileVector) {
+        #expect(runPrecompile(8, vector.input) == .failure)
+    }
+
+    @Test("modexp with random lengths, truncated and zero inputs", arguments: PrecompileFixture.vectors("differential-modexp.json"))
+    func modexp(_ vector: PrecompileVector) { PrecompileVectorTests.check(5, vector) }
+}

@@ -25,18 +25,18 @@ enum Blake2 {
         0x510e_527f_ade6_82d1, 0x9b05_688c_2b3e_6c1f, 0x1f83_d9ab_fb41_bd6b, 0x5be0_cd19_137e_2179,
     ]
 
-    /// RFC 7693's message schedule; round i uses row i mod 10.
-    static let sigma: [[Int]] = [
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
-        [14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3],
-        [11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4],
-        [7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8],
-        [9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13],
-        [2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9],
-        [12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11],
-        [13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10],
-        [6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5],
-        [10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0],
+    /// RFC 7693's message schedule, one row of 16 indices per round (round i uses row i mod 10).
+    static let sigma: [Int] = [
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+        14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3,
+        11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4,
+        7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8,
+        9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13,
+        2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9,
+        12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11,
+        13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10,
+        6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5,
+        10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0,
     ]
 
     /// Little-endian 64-bit words.
@@ -46,39 +46,48 @@ enum Blake2 {
         }
     }
 
-    static func compress(_ h: inout [UInt64], _ m: [UInt64], t0: UInt64, t1: UInt64, isFinal: Bool, rounds: UInt32) {
-        var v = h + iv
-        v[12] ^= t0
-        v[13] ^= t1
-        if isFinal { v[14] = ~v[14] }
-        var round: UInt32 = 0
-        var row = 0
-        while round < rounds {
-            let s = sigma[row]
-            mix(&v, 0, 4, 8, 12, m[s[0]], m[s[1]])
-            mix(&v, 1, 5, 9, 13, m[s[2]], m[s[3]])
-            mix(&v, 2, 6, 10, 14, m[s[4]], m[s[5]])
-            mix(&v, 3, 7, 11, 15, m[s[6]], m[s[7]])
-            mix(&v, 0, 5, 10, 15, m[s[8]], m[s[9]])
-            mix(&v, 1, 6, 11, 12, m[s[10]], m[s[11]])
-            mix(&v, 2, 7, 8, 13, m[s[12]], m[s[13]])
-            mix(&v, 3, 4, 9, 14, m[s[14]], m[s[15]])
-            round += 1
-            row = row == 9 ? 0 : row + 1
+    /// The working vector lives in sixteen locals and the message and schedule are read through
+    /// unsafe pointers: up to 2^32 - 1 rounds run here, so no array access per step.
+    static func compress(_ h: inout [UInt64], _ message: [UInt64], t0: UInt64, t1: UInt64, isFinal: Bool, rounds: UInt32) {
+        precondition(h.count == 8 && message.count == 16, "blake2f state is 8 words, message 16")
+        var v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3], v4 = h[4], v5 = h[5], v6 = h[6], v7 = h[7]
+        var v8 = iv[0], v9 = iv[1], v10 = iv[2], v11 = iv[3]
+        var v12 = iv[4] ^ t0, v13 = iv[5] ^ t1, v14 = isFinal ? ~iv[6] : iv[6], v15 = iv[7]
+        message.withUnsafeBufferPointer { mp in
+            sigma.withUnsafeBufferPointer { sp in
+                let m = mp.baseAddress!
+                var s = sp.baseAddress!
+                let end = sp.baseAddress! + 160
+                var round: UInt32 = 0
+                while round < rounds {
+                    mix(&v0, &v4, &v8, &v12, m[s[0]], m[s[1]])
+                    mix(&v1, &v5, &v9, &v13, m[s[2]], m[s[3]])
+                    mix(&v2, &v6, &v10, &v14, m[s[4]], m[s[5]])
+                    mix(&v3, &v7, &v11, &v15, m[s[6]], m[s[7]])
+                    mix(&v0, &v5, &v10, &v15, m[s[8]], m[s[9]])
+                    mix(&v1, &v6, &v11, &v12, m[s[10]], m[s[11]])
+                    mix(&v2, &v7, &v8, &v13, m[s[12]], m[s[13]])
+                    mix(&v3, &v4, &v9, &v14, m[s[14]], m[s[15]])
+                    round += 1
+                    s += 16
+                    if s == end { s = sp.baseAddress! }
+                }
+            }
         }
-        for i in 0..<8 { h[i] ^= v[i] ^ v[i + 8] }
+        h[0] ^= v0 ^ v8; h[1] ^= v1 ^ v9; h[2] ^= v2 ^ v10; h[3] ^= v3 ^ v11
+        h[4] ^= v4 ^ v12; h[5] ^= v5 ^ v13; h[6] ^= v6 ^ v14; h[7] ^= v7 ^ v15
     }
 
     @inline(__always)
-    static func mix(_ v: inout [UInt64], _ a: Int, _ b: Int, _ c: Int, _ d: Int, _ x: UInt64, _ y: UInt64) {
-        v[a] = v[a] &+ v[b] &+ x
-        v[d] = rotateRight(v[d] ^ v[a], 32)
-        v[c] = v[c] &+ v[d]
-        v[b] = rotateRight(v[b] ^ v[c], 24)
-        v[a] = v[a] &+ v[b] &+ y
-        v[d] = rotateRight(v[d] ^ v[a], 16)
-        v[c] = v[c] &+ v[d]
-        v[b] = rotateRight(v[b] ^ v[c], 63)
+    static func mix(_ a: inout UInt64, _ b: inout UInt64, _ c: inout UInt64, _ d: inout UInt64, _ x: UInt64, _ y: UInt64) {
+        a = a &+ b &+ x
+        d = rotateRight(d ^ a, 32)
+        c = c &+ d
+        b = rotateRight(b ^ c, 24)
+        a = a &+ b &+ y
+        d = rotateRight(d ^ a, 16)
+        c = c &+ d
+        b = rotateRight(b ^ c, 63)
     }
 
     @inline(__always)

@@ -50,6 +50,8 @@ extension Precompiles {
         let words = longest / 8 + (longest % 8 == 0 ? 0 : 1)
         let (complexity, o1) = words.multipliedReportingOverflow(by: words)
         guard !o1 else { return nil }
+        // Zero complexity prices any exponent at the minimum, however long it claims to be.
+        if complexity == 0 { return modexpMinimumGas }
         guard let iterations = modexpIterations(expLength: expLength, expHead: expHead) else { return nil }
         let (product, o2) = complexity.multipliedReportingOverflow(by: iterations)
         guard !o2 else { return nil }

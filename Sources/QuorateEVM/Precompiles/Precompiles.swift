@@ -25,6 +25,9 @@ public enum Precompiles {
         return (1...9).contains(b[19]) ? b[19] : nil
     }
 
+    /// Runs the precompile at `address` with the gas its call frame received. Every price is
+    /// checked before any work or allocation that depends on the input's claimed lengths.
+    /// Callers check `contains` first; any other address is a failure.
     public static func run(_ address: Address, input: [UInt8], gasLimit: UInt64) -> PrecompileResult {
         guard let n = number(of: address) else { return .failure }
         switch n {

@@ -35,7 +35,7 @@ struct AffinePoint<F: CurveField>: Equatable, Sendable {
 
 /// Jacobian coordinates (x = X/Z^2, y = Y/Z^3) so that adding and doubling need no inversion;
 /// Z = 0 is the point at infinity.
-struct JacobianPoint<F: CurveField>: Sendable {
+struct JacobianPoint<F: CurveField>: Equatable, Sendable {
     var x: F, y: F, z: F
 
     static var infinity: JacobianPoint { JacobianPoint(x: .one, y: .one, z: .zero) }
@@ -47,6 +47,13 @@ struct JacobianPoint<F: CurveField>: Sendable {
     }
 
     var isInfinity: Bool { z.isZero }
+
+    /// Same point: X1 Z2^2 == X2 Z1^2 and Y1 Z2^3 == Y2 Z1^3, or both infinity.
+    static func == (a: JacobianPoint, b: JacobianPoint) -> Bool {
+        if a.isInfinity || b.isInfinity { return a.isInfinity && b.isInfinity }
+        let za2 = a.z.squared, zb2 = b.z.squared
+        return a.x * zb2 == b.x * za2 && a.y * zb2 * b.z == b.y * za2 * a.z
+    }
 
     var affine: AffinePoint<F>? {
         guard !isInfinity else { return nil }
@@ -91,7 +98,7 @@ struct JacobianPoint<F: CurveField>: Sendable {
         return JacobianPoint(x: x3, y: y3, z: z3)
     }
 
-    /// Double-and-add over a 256-bit scalar given as big-endian limbs (most significant first).
+    /// Double-and-add over a scalar given as 64-bit limbs, most significant first.
     func multiplied(byLimbs limbs: [UInt64]) -> JacobianPoint {
         var result = JacobianPoint.infinity
         for limb in limbs {
@@ -105,11 +112,6 @@ struct JacobianPoint<F: CurveField>: Sendable {
 }
 
 enum BN254 {
-    /// The order r of G1 and G2, big-endian limbs.
-    static let groupOrder: [UInt64] = [
-        0x3064_4e72_e131_a029, 0xb850_45b6_8181_585d, 0x2833_e848_79b9_7091, 0x43e1_f593_f000_0001,
-    ]
-
     /// A G1 point from 64 bytes (x, y): coordinates below p and on the curve; (0, 0) is infinity.
     /// nil means invalid input.
     static func decodeG1(_ bytes: ArraySlice<UInt8>) -> AffinePoint<Fp>?? {
@@ -130,9 +132,26 @@ enum BN254 {
         else { return nil }
         let point = AffinePoint(x: Fp2(xr, xi), y: Fp2(yr, yi))
         if point.x.isZero && point.y.isZero { return .some(nil) }
-        guard point.isOnCurve else { return nil }
-        guard JacobianPoint(point).multiplied(byLimbs: groupOrder).isInfinity else { return nil }
+        guard point.isOnCurve, isInG2(point) else { return nil }
         return .some(point)
+    }
+
+    /// Subgroup membership of a twist point: [u+1]Q + psi([u]Q) + psi^2([u]Q) == psi^3([2u]Q),
+    /// psi being the untwist-Frobenius-twist endomorphism. El Housni, Guillevic and Piellard
+    /// (ePrint 2022/348) prove it equivalent to [r]Q == O for BN254's u (u mod 13 != 4,
+    /// u mod 97 != 92); it needs a 63-bit multiplication instead of a 254-bit one.
+    static func isInG2(_ q: AffinePoint<Fp2>) -> Bool {
+        let point = JacobianPoint(q)
+        let uq = point.multiplied(byLimbs: [Pairing.u])
+        let lhs = uq + point + psi(uq) + psi(psi(uq))
+        let rhs = psi(psi(psi(uq.doubled)))
+        return lhs == rhs
+    }
+
+    /// psi(x, y) = (conj(x) xi^((p-1)/3), conj(y) xi^((p-1)/2)); conjugation is a field
+    /// automorphism, so it applies to Jacobian X, Y, Z alike.
+    static func psi(_ q: JacobianPoint<Fp2>) -> JacobianPoint<Fp2> {
+        JacobianPoint(x: q.x.conjugate * Pairing.frobeniusX, y: q.y.conjugate * Pairing.frobeniusY, z: q.z.conjugate)
     }
 
     static func encodeG1(_ point: AffinePoint<Fp>?) -> [UInt8] {

@@ -117,28 +117,34 @@ struct Fp: Equatable, Sendable {
     /// Montgomery multiplication (CIOS): a * b / 2^256 mod p.
     @inline(__always)
     static func * (a: Fp, b: Fp) -> Fp {
-        var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0, t4: UInt64 = 0
-        @inline(__always) func round(_ bi: UInt64) {
-            var c: UInt64
-            (c, t0) = mac(a.l0, bi, t0, 0)
-            (c, t1) = mac(a.l1, bi, t1, c)
-            (c, t2) = mac(a.l2, bi, t2, c)
-            (c, t3) = mac(a.l3, bi, t3, c)
-            let (s4, o4) = t4.addingReportingOverflow(c)
-            let t5: UInt64 = o4 ? 1 : 0
-            let m = t0 &* montInv
-            (c, _) = mac(m, modulus.l0, t0, 0)
-            (c, t0) = mac(m, modulus.l1, t1, c)
-            (c, t1) = mac(m, modulus.l2, t2, c)
-            (c, t2) = mac(m, modulus.l3, t3, c)
-            let (s3, o3) = s4.addingReportingOverflow(c)
-            t3 = s3
-            t4 = t5 &+ (o3 ? 1 : 0)
-        }
-        round(b.l0); round(b.l1); round(b.l2); round(b.l3)
-        // The result is below 2p < 2^256, so t4 is zero here.
-        let t = Fp(t0, t1, t2, t3)
-        return subtractP(t) ?? t
+        var t: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        montgomeryRound(&t, a, b.l0)
+        montgomeryRound(&t, a, b.l1)
+        montgomeryRound(&t, a, b.l2)
+        montgomeryRound(&t, a, b.l3)
+        // The result is below 2p < 2^256, so t.4 is zero here.
+        let r = Fp(t.0, t.1, t.2, t.3)
+        return subtractP(r) ?? r
+    }
+
+    /// t = (t + a * bi + m * p) / 2^64 with m chosen so that the division is exact.
+    @inline(__always)
+    static func montgomeryRound(_ t: inout (UInt64, UInt64, UInt64, UInt64, UInt64), _ a: Fp, _ bi: UInt64) {
+        var c: UInt64
+        var t0: UInt64, t1: UInt64, t2: UInt64, t3: UInt64
+        (c, t0) = mac(a.l0, bi, t.0, 0)
+        (c, t1) = mac(a.l1, bi, t.1, c)
+        (c, t2) = mac(a.l2, bi, t.2, c)
+        (c, t3) = mac(a.l3, bi, t.3, c)
+        let (s4, o4) = t.4.addingReportingOverflow(c)
+        let m = t0 &* montInv
+        (c, _) = mac(m, modulus.l0, t0, 0)
+        (c, t.0) = mac(m, modulus.l1, t1, c)
+        (c, t.1) = mac(m, modulus.l2, t2, c)
+        (c, t.2) = mac(m, modulus.l3, t3, c)
+        let (s3, o3) = s4.addingReportingOverflow(c)
+        t.3 = s3
+        t.4 = (o4 ? 1 : 0) &+ (o3 ? 1 : 0)
     }
 
     @inline(__always)
@@ -148,12 +154,19 @@ struct Fp: Equatable, Sendable {
     var inverse: Fp {
         var result = Fp.one
         let e = Fp.pMinus2
-        for limb in [e.3, e.2, e.1, e.0] {
-            for bit in stride(from: 63, through: 0, by: -1) {
-                result = result.squared
-                if (limb >> UInt64(bit)) & 1 == 1 { result = result * self }
-            }
-        }
+        Fp.accumulatePower(&result, self, e.3)
+        Fp.accumulatePower(&result, self, e.2)
+        Fp.accumulatePower(&result, self, e.1)
+        Fp.accumulatePower(&result, self, e.0)
         return result
+    }
+
+    /// One 64-bit step of left-to-right square-and-multiply.
+    @inline(__always)
+    static func accumulatePower(_ result: inout Fp, _ base: Fp, _ limb: UInt64) {
+        for bit in stride(from: 63, through: 0, by: -1) {
+            result = result.squared
+            if (limb >> UInt64(bit)) & 1 == 1 { result = result * base }
+        }
     }
 }
