@@ -33,6 +33,27 @@ import QuorateCore
         #expect(results.first { $0.name == "blobTransaction" }?.verdict == .skipped(reason: "blob transaction"))
     }
 
+    @Test("--folders prints one count line per top-level folder before the summary")
+    func folders() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quorate-evm-folders-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (folder, name) in [("stB", "stQuorateRunner.json"), ("stA", "add11.json")] {
+            let sub = dir.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+            try Fixtures.data(name).write(to: sub.appendingPathComponent(name))
+        }
+        var options = StatetestOptions()
+        options.paths = [dir.path]
+        options.quiet = true
+        options.folders = true
+        options.skipFile = Fixtures.directory + "/skip.txt"
+        var out: [String] = []
+        let status = StatetestCommand(options, out: { out.append($0) }, err: { _ in }).run()
+        #expect(status == 0)
+        #expect(out == ["stA: 1 passed, 0 failed, 0 skipped", "stB: 5 passed, 0 failed, 1 skipped",
+                        "6 passed, 0 failed, 1 skipped"])
+    }
+
     @Test("ethereum/tests' add11 passes with its published state root")
     func add11() throws {
         let results = try Self.results("add11.json")
