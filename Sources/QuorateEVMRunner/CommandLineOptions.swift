@@ -5,7 +5,7 @@ public enum EVMCommand: Equatable, Sendable {
     case help
 
     public static let usage = """
-        usage: quorate-evm statetest [--fork NAME] [--trace | --json] [--quiet] [--skip-file FILE] PATH...
+        usage: quorate-evm statetest [--fork NAME] [--trace | --json] [--quiet] [--folders] [--skip-file FILE] PATH...
                quorate-evm bench [--quick] [--gas N] [--dir DIR]
           statetest  runs ethereum/tests state test files (folders are searched recursively, in
                      sorted order): one JSON object per case, then "N passed, N failed, N skipped".
@@ -13,6 +13,7 @@ public enum EVMCommand: Equatable, Sendable {
             --fork NAME       the post column to check (default Cancun)
             --trace, --json   an EIP-3155 JSON trace of every instruction on stderr
             --quiet           print only failures and the summary
+            --folders         before the summary, one count line per top-level folder
             --skip-file FILE  cases not run (default Tests/Fixtures/evm-runner/skip.txt if present)
           bench      runs the EVM loops of evm/bench/*.hex and prints Mgas/s and ns per instruction
             --quick           a short run (4M gas per loop instead of 100M)
@@ -41,6 +42,7 @@ public struct StatetestOptions: Equatable, Sendable {
     public var fork = "Cancun"
     public var trace = false
     public var quiet = false
+    public var folders = false
     public var skipFile: String?
     public var paths: [String] = []
 
@@ -67,6 +69,7 @@ public struct StatetestOptions: Equatable, Sendable {
                 guard knownForks.contains(o.fork) else { throw UsageError("unknown fork \"\(o.fork)\"") }
             case "--trace", "--json": o.trace = true
             case "--quiet": o.quiet = true
+            case "--folders": o.folders = true
             case "--skip-file": o.skipFile = try value(a)
             default:
                 if a.hasPrefix("-") { throw UsageError("unknown option \(a)") }

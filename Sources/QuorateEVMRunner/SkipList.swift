@@ -1,13 +1,21 @@
-/// Cases the runner does not run: `file-relative-path testname reason...` per line, `#`
-/// comments. Only blob transactions and the KZG precompile may be reasons (DESIGN.md
-/// section 13: a Quorate chain has neither), so any other reason is refused when loading.
+/// Cases the runner does not run, one a line: `file-relative-path testname [data=I,J,...] reason`,
+/// `#` comments. Without `data=` every case of the test is skipped; with it, only the cases of
+/// those data indexes (a test often checks many precompiles, one of which is 0x0a). The only
+/// reasons accepted are blob transactions and the KZG precompile (DESIGN.md section 13: a
+/// Quorate chain has neither), so any other reason is refused when loading.
 public struct SkipList: Sendable {
     struct Key: Hashable {
         let file: String
         let test: String
     }
 
-    private var reasons: [Key: String] = [:]
+    struct Entry {
+        /// nil: every data index.
+        let dataIndexes: Set<Int>?
+        let reason: String
+    }
+
+    private var entries: [Key: Entry] = [:]
 
     public init() {}
 
@@ -15,25 +23,37 @@ public struct SkipList: Sendable {
         for (n, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingCharacters(in: " \t\r")
             if line.isEmpty || line.hasPrefix("#") { continue }
-            let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
-            guard parts.count == 3 else {
-                throw StateTestError(file: source, field: "line \(n + 1)",
-                                     problem: "expected \"file-relative-path testname reason\"")
+            var parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true).map(String.init)
+            func fail(_ problem: String) -> StateTestError {
+                StateTestError(file: source, field: "line \(n + 1)", problem: problem)
             }
-            let reason = String(parts[2])
-            let lower = reason.lowercased()
+            guard parts.count == 3 else { throw fail("expected \"file-relative-path testname reason\"") }
+            var indexes: Set<Int>?
+            if parts[2].hasPrefix("data=") {
+                let rest = parts[2].split(separator: " ", maxSplits: 1).map(String.init)
+                let list = rest[0].dropFirst(5).split(separator: ",").map { Int($0) }
+                guard rest.count == 2, !list.isEmpty, list.allSatisfy({ $0 != nil }) else {
+                    throw fail("expected \"data=I,J,... reason\" after the test name")
+                }
+                indexes = Set(list.map { $0! })
+                parts[2] = rest[1]
+            }
+            let lower = parts[2].lowercased()
             guard lower.contains("blob") || lower.contains("kzg") else {
-                throw StateTestError(file: source, field: "line \(n + 1)",
-                                     problem: "the only allowed skip reasons are blob transactions and the KZG precompile, got \"\(reason)\"")
+                throw fail("the only allowed skip reasons are blob transactions and the KZG precompile, got \"\(parts[2])\"")
             }
-            reasons[Key(file: String(parts[0]), test: String(parts[1]))] = reason
+            let key = Key(file: parts[0], test: parts[1])
+            guard entries[key] == nil else { throw fail("\(parts[0]) \(parts[1]) is listed twice") }
+            entries[key] = Entry(dataIndexes: indexes, reason: parts[2])
         }
     }
 
-    public var count: Int { reasons.count }
+    public var count: Int { entries.count }
 
-    public func reason(file: String, test: String) -> String? {
-        reasons[Key(file: file, test: test)]
+    public func reason(file: String, test: String, dataIndex: Int) -> String? {
+        guard let e = entries[Key(file: file, test: test)] else { return nil }
+        if let indexes = e.dataIndexes, !indexes.contains(dataIndex) { return nil }
+        return e.reason
     }
 }
 

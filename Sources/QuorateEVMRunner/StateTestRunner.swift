@@ -36,7 +36,7 @@ public struct StateTestRunner {
             result.verdict = .skipped(reason: "blob transaction")
             return result
         }
-        if let reason = skipList.reason(file: file, test: test.name) {
+        if let reason = skipList.reason(file: file, test: test.name, dataIndex: c.dataIndex) {
             result.verdict = .skipped(reason: reason)
             return result
         }
@@ -91,9 +91,10 @@ public struct StateTestRunner {
     }
 
     /// What geth's and the execution specs' state-test runners do after a valid transaction: a
-    /// zero-value reward touches the coinbase, so an empty coinbase is removed (EIP-161).
+    /// zero-value reward touches the coinbase, so an empty coinbase (EIP-161: no code, nonce 0,
+    /// balance 0, whatever its storage) is removed.
     func touchCoinbase(_ host: MemoryHost, _ coinbase: Address) {
-        if let account = host.account(coinbase), account.isEmpty, account.storage.isEmpty {
+        if let account = host.account(coinbase), account.isEmpty {
             host.deleteAccount(coinbase)
         }
     }

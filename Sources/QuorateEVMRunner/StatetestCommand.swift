@@ -20,6 +20,14 @@ public struct StatetestCommand {
         public var failed = 0
         public var skipped = 0
         public var line: String { "\(passed) passed, \(failed) failed, \(skipped) skipped" }
+
+        mutating func count(_ verdict: CaseResult.Verdict) {
+            switch verdict {
+            case .pass: passed += 1
+            case .fail: failed += 1
+            case .skipped: skipped += 1
+            }
+        }
     }
 
     static let defaultSkipFile = "Tests/Fixtures/evm-runner/skip.txt"
@@ -27,6 +35,8 @@ public struct StatetestCommand {
     /// The process exit status: 0 when nothing failed, 1 otherwise.
     public func run() -> Int32 {
         var summary = Summary()
+        // Keyed by the first component of the file's name ("stExample", "Pyspecs").
+        var byFolder: [String: Summary] = [:]
         let skipList: SkipList
         do {
             skipList = try loadSkipList()
@@ -52,23 +62,28 @@ public struct StatetestCommand {
                 results = tests.flatMap { runner.run($0, file: file.displayName, tracer: tracer) }
             } catch {
                 summary.failed += 1
+                byFolder[Self.folder(of: file), default: Summary()].failed += 1
                 out("{\"file\":\(JSONText.quote(file.displayName)),\"pass\":false,\"error\":\(JSONText.quote("\(error)"))}")
                 progress.fileDone(cases: 0)
                 continue
             }
             for r in results {
-                switch r.verdict {
-                case .pass: summary.passed += 1
-                case .fail: summary.failed += 1
-                case .skipped: summary.skipped += 1
-                }
+                summary.count(r.verdict)
+                byFolder[Self.folder(of: file), default: Summary()].count(r.verdict)
                 if !options.quiet || r.verdict == .fail { out(r.jsonLine(file: file.displayName)) }
             }
             progress.fileDone(cases: results.count)
         }
         progress.finish()
+        if options.folders {
+            for folder in byFolder.keys.sorted() { out("\(folder): \(byFolder[folder]!.line)") }
+        }
         out(summary.line)
         return summary.failed == 0 ? 0 : 1
+    }
+
+    static func folder(of file: StateTestFile) -> String {
+        String(file.displayName.split(separator: "/").first ?? Substring(file.displayName))
     }
 
     func loadSkipList() throws -> SkipList {

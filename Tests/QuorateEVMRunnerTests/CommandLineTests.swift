@@ -77,12 +77,19 @@ import Testing
                         "0 passed, 1 failed, 0 skipped"])
     }
 
-    @Test("skip-list lines need a file, a test and a blob or KZG reason")
+    @Test("skip-list lines need a file, a test, optional data indexes and a blob or KZG reason")
     func skipList() throws {
-        let list = try SkipList(text: "# comment\n\nCancun/x.json test1 needs the KZG precompile (0x0a)\n", source: "skip.txt")
-        #expect(list.count == 1)
-        #expect(list.reason(file: "Cancun/x.json", test: "test1") == "needs the KZG precompile (0x0a)")
-        #expect(list.reason(file: "Cancun/x.json", test: "test2") == nil)
+        let list = try SkipList(text: "# comment\n\nCancun/x.json test1 needs the KZG precompile (0x0a)\n"
+                                    + "y.json t2 data=3,5 calls KZG 0x0a\n", source: "skip.txt")
+        #expect(list.count == 2)
+        #expect(list.reason(file: "Cancun/x.json", test: "test1", dataIndex: 7) == "needs the KZG precompile (0x0a)")
+        #expect(list.reason(file: "Cancun/x.json", test: "test2", dataIndex: 0) == nil)
+        #expect(list.reason(file: "y.json", test: "t2", dataIndex: 5) == "calls KZG 0x0a")
+        #expect(list.reason(file: "y.json", test: "t2", dataIndex: 4) == nil)
+        #expect(throws: StateTestError(file: "skip.txt", field: "line 1",
+                                       problem: "expected \"data=I,J,... reason\" after the test name")) {
+            try SkipList(text: "a.json t data=1,x KZG", source: "skip.txt")
+        }
         #expect(throws: StateTestError(file: "skip.txt", field: "line 1",
                                        problem: "the only allowed skip reasons are blob transactions and the KZG precompile, got \"too slow\"")) {
             try SkipList(text: "a.json t too slow", source: "skip.txt")

@@ -29,4 +29,36 @@ import QuorateCore
         #expect(loaded == Self.files.count)
         #expect(checked >= 20)
     }
+
+    /// The runner builds each transaction from the test's fields; `txbytes` is the same
+    /// transaction as the filler signed it. Decoding it with the node's own decoder and comparing
+    /// every field checks the runner's choice of type, fees, access list and sender.
+    @Test("the transaction the runner builds for every case equals the signed txbytes of the vectors",
+          .enabled(if: FileManager.default.fileExists(atPath: Fixtures.generalStateTests)))
+    func transactionsMatchTxBytes() throws {
+        var compared = 0
+        for file in Self.files {
+            for test in try StateTestLoader.load(path: file.path, displayName: file.displayName, fork: "Cancun") {
+                for c in test.cases {
+                    guard let raw = c.txBytes, !raw.isEmpty, test.transaction.blobVersionedHashes == nil,
+                          let signed = try? Transaction.decode(raw: raw),
+                          let built = try? TransactionBuilder.build(test.transaction, c) else { continue }
+                    let place = "\(file.displayName) \(test.name) d\(c.dataIndex) g\(c.gasIndex) v\(c.valueIndex)"
+                    #expect(built.type == signed.type.rawValue, "\(place)")
+                    #expect(built.nonce == signed.nonce && built.gasLimit == signed.gasLimit, "\(place)")
+                    #expect(built.to == signed.to && built.value == signed.value && built.data == signed.data, "\(place)")
+                    #expect(built.maxFeePerGas == signed.maxFeePerGas, "\(place)")
+                    #expect(built.maxPriorityFeePerGas == signed.maxPriorityFeePerGas, "\(place)")
+                    let list = signed.accessList.map { entry in
+                        (entry.address, entry.storageKeys.map { UInt256(bigEndian: $0.bytes)! })
+                    }
+                    #expect(built.accessList.map(\.address) == list.map(\.0), "\(place)")
+                    #expect(built.accessList.map(\.storageKeys) == list.map(\.1), "\(place)")
+                    #expect(built.sender == (try signed.recoverSender()), "\(place)")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared > 10_000)
+    }
 }
