@@ -61,6 +61,9 @@ public enum TransactionProcessor {
         sub.warmAccounts.insert(tx.sender)
         sub.warmAccounts.insert(block.coinbase)
         for p in Precompiles.addresses { sub.warmAccounts.insert(p) }
+        // Cancun's 0x0a is warm on mainnet; without KZG it is an empty account here, but calls
+        // to it must cost what mainnet charges (docs/evm.md).
+        sub.warmAccounts.insert(Precompiles.pointEvaluationAddress)
         if let to = tx.to { sub.warmAccounts.insert(to) }
         for entry in tx.accessList {
             sub.warmAccounts.insert(entry.address)

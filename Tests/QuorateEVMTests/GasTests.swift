@@ -61,6 +61,15 @@ struct GasTests {
         #expect(o.gasUsed == UInt64(21209))
     }
 
+    @Test("0x0a (KZG, absent here) is warm from the start as on mainnet: BALANCE of it costs 100")
+    func pointEvaluationAddressIsWarm() {
+        // BALANCE(0x0a), POP; then BALANCE(0x0b), POP, which is cold.
+        let code: [UInt8] = [0x60, 0x0a, 0x31, 0x50, 0x60, 0x0b, 0x31, 0x50]
+        let (o, _) = run(code)
+        #expect(o.gasUsed == 21000 + 3 + 100 + 2 + 3 + 2600 + 2)
+        #expect(!Precompiles.contains(Precompiles.pointEvaluationAddress))
+    }
+
     @Test("memory expansion costs 3 per word plus words^2/512")
     func memoryExpansion() {
         // MSTORE8(1023, 1): 32 words -> 96 + 2 = 98.

@@ -15,6 +15,10 @@ public enum Precompiles {
         number(of: address) != nil
     }
 
+    /// 0x0a, Cancun's KZG point evaluation: absent on Quorate (an empty account), but warm from
+    /// the start of every transaction as on mainnet.
+    public static let pointEvaluationAddress = Address([UInt8](repeating: 0, count: 19) + [10])
+
     public static let addresses: [Address] = (1...9).map { n in
         Address([UInt8](repeating: 0, count: 19) + [UInt8(n)])
     }
