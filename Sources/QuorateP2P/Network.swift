@@ -342,7 +342,13 @@ public final class Network: Sendable {
             connection.close(after: WireMessage.goodbye(.duplicateConnection).encoded())
             return false
         case let .replaced(old):
-            old.end(replacementReason(old: old, new: session))
+            if old.direction != session.direction {
+                // Simultaneous dials: the peer may have registered the losing connection as its
+                // session; the goodbye tells it why that one ends.
+                old.end(replacementReason(old: old, new: session), goodbye: .duplicateConnection)
+            } else {
+                old.end(replacementReason(old: old, new: session))
+            }
             reportDisconnect(old)
         case .registered:
             break

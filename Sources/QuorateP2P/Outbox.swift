@@ -17,6 +17,10 @@ final class Outbox: Sendable {
         var closeWhenDrained = false
     }
 
+    /// How long the writer waits for the peer to close after a final message (a goodbye),
+    /// below `PeerConnection.close(after:)`'s one-second bound.
+    static let finalMessageLinger: Duration = .milliseconds(500)
+
     let socket: Socket
     let limits: PeerLimits
     private let state = Mutex(State())
@@ -113,7 +117,10 @@ final class Outbox: Sendable {
                 guard write(&batch) else { return }
             }
             let (closed, drained) = state.withLock { ($0.closeReason != nil, $0.closeWhenDrained && $0.head == $0.queue.count) }
-            if drained { close(.closed) }
+            if drained {
+                socket.lingerAfterFinalWrite(deadline: .now + Self.finalMessageLinger)
+                close(.closed)
+            }
             if closed || drained { return }
         }
     }

@@ -104,6 +104,15 @@ final class PeerSession: Sendable {
         connection.close()
     }
 
+    /// Ends the session after telling the peer why, so its log names the real cause rather
+    /// than a bare close. The goodbye is written off the caller's thread: closing after a final
+    /// message waits for the peer's close (bounded), and the caller is starting a new session.
+    func end(_ reason: String, goodbye: WireMessage.Goodbye) {
+        state.withLock { if $0.endReason == nil { $0.endReason = reason } }
+        let connection = self.connection
+        DispatchQueue.global().async { connection.close(after: WireMessage.goodbye(goodbye).encoded()) }
+    }
+
     /// Queues an encoded message; false (with the reason) if the connection refused it.
     func send(_ bytes: [UInt8]) -> PeerConnectionError? {
         do {

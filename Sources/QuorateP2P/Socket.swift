@@ -26,6 +26,20 @@ final class Socket: Sendable {
 
     func shutdown() { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
 
+    /// Sends FIN after what was written, then reads and discards until the peer closes or
+    /// `deadline` passes. Closing with unread bytes in the receive queue makes the kernel send
+    /// RST, and an RST can make the peer drop our last message (a goodbye) before reading it.
+    func lingerAfterFinalWrite(deadline: ContinuousClock.Instant) {
+        _ = Glibc.shutdown(fd, Int32(SHUT_WR))
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        while true {
+            do { try wait(for: Int16(POLLIN), deadline: deadline) } catch { return }
+            let n = scratch.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { return }
+            if n < 0 && Glibc.errno != EINTR && Glibc.errno != EAGAIN { return }
+        }
+    }
+
     // MARK: Reading
 
     /// Up to `buffer.count` bytes into `buffer`, blocking; 0 at end of stream.
