@@ -234,11 +234,9 @@ final class ConsensusDriver: @unchecked Sendable {
             let last = pairs.last?.0.height
             for (block, certificate) in pairs where block.height == self.store.head.height + 1 {
                 do {
-                    guard certificate.height == block.height, certificate.blockHash == block.hash else {
-                        throw BlockValidationError("certificate of block \(block.height) certifies another block")
+                    let result = try CertifiedBlockCheck.verify(block, certificate: certificate, store: self.store, rules: self.rules) { tx in
+                        try senders[tx.hash] ?? self.mempool.sender(of: tx.hash) ?? tx.recoverSender()
                     }
-                    try certificate.verify(validators: self.validators(at: block.height), chainId: self.rules.chainId)
-                    let result = try self.validate(block, checkClock: false, senders: senders)
                     try self.commitToStore(result, certificate: certificate, sync: block.height == last)
                     applied += 1
                 } catch {

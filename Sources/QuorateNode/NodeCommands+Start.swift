@@ -72,6 +72,7 @@ extension NodeCommands {
         EthAPI.register(on: dispatcher, backend: node)
         GovernanceAPI.register(on: dispatcher, backend: node)
         AdminAPI.register(on: dispatcher, backend: node)
+        DataAdminAPI.register(on: dispatcher, backend: node)
         let server = RPCHTTPServer(
             host: config.rpcHost, port: config.rpcPort, dispatcher: dispatcher,
             config: RPCServerConfig(adminToken: token),

@@ -166,6 +166,12 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
 
     public func stateNode(_ hash: Hash32) throws -> [UInt8]? { try db.get(StoreKeys.stateNode(hash)) }
 
+    /// The lowest height whose block body the store keeps; nil when none was pruned.
+    public func oldestBlockBody() throws -> UInt64? { try db.get(StoreKeys.metaOldestBlock).flatMap(StoreKeys.uint64) }
+
+    /// The lowest height whose state the store can read; nil when none was pruned.
+    public func oldestState() throws -> UInt64? { try db.get(StoreKeys.metaOldestState).flatMap(StoreKeys.uint64) }
+
     /// A governance record at the head (read through the tree: they change rarely).
     public func stateValue(_ key: Hash32) throws -> [UInt8]? {
         try stateValue(key, stateRoot: head.stateRoot)
