@@ -127,8 +127,11 @@ extension ChainStore {
     /// Checks a copied store against its manifest: every entry's checksum, then the chain checks
     /// `ChainStore.init` makes (schema, chain id, genesis, head block against its certificate).
     public static func verifyBackup(storePath: String, manifest: BackupManifest) throws -> ChainStore {
+        let store: ChainStore
+        do { store = try ChainStore(path: storePath) } catch {
+            throw StoreError("the backup's store cannot be opened (\(error)): it is damaged or was copied mid-write")
+        }
         do {
-            let store = try ChainStore(path: storePath)
             var digest = try StoreDigest.of(store.db)
             let sum = digest.finish()
             guard digest.entries == manifest.entries, sum == manifest.checksum else {
