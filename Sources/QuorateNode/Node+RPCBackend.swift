@@ -25,6 +25,7 @@ extension Node: RPCBackend {
             guard let header = try store.block(at: height)?.header else {
                 throw SubmitError("header not found")
             }
+            try checkStateKept(at: height, root: header.stateRoot)
             account = try store.account(address, stateRoot: header.stateRoot)
         } else {
             account = try store.account(address)
@@ -52,11 +53,19 @@ extension Node: RPCBackend {
     public func accountProof(_ address: Address, at height: UInt64?) throws -> AccountProofView {
         let h = height ?? store.head.height
         guard let header = try store.block(at: h)?.header else { throw SubmitError("header not found") }
+        try checkStateKept(at: h, root: header.stateRoot)
         let proof = try SparseMerkleTree.proof(root: header.stateRoot, key: Hash32.keccak(address.bytes), reader: store)
         let account = try proof.value.map { try Account(decoding: $0) }
         return AccountProofView(address: address, height: h, stateRoot: header.stateRoot,
                                 account: account.map { AccountView(nonce: $0.nonce, balance: $0.balance) },
                                 proof: proof.encoded(), siblings: proof.siblings)
+    }
+
+    /// geth's answer for state a pruning node no longer holds, with the oldest height it does.
+    func checkStateKept(at height: UInt64, root: Hash32) throws {
+        if let oldest = try store.oldestState(), height < oldest {
+            throw SubmitError("missing trie node \(root.hex) (state at block \(height) is pruned; the oldest available state is at block \(oldest))")
+        }
     }
 
     public var peerCount: Int { networking?.peerCount ?? 0 }

@@ -23,6 +23,7 @@ public final class Node: @unchecked Sendable {
     /// Who may hold a P2P session with this node; see `PeerAllowlist` and `refreshAllowlist()`.
     let allowlist: PeerAllowlist
     let senderCache = SenderCache()
+    let pruner: BackgroundPruner
     private let startHeight: UInt64
 
     public init(config: NodeConfig, transport: ConsensusTransport = NoPeers(),
@@ -32,6 +33,9 @@ public final class Node: @unchecked Sendable {
         rules = ChainRules(genesis: store.genesis)
         mempool = Mempool(limits: config.mempoolLimits)
         startHeight = store.head.height
+        try store.configureStatePruning(config.stateRetentionHeights != nil)
+        pruner = BackgroundPruner(store: store, stateRetention: config.stateRetentionHeights,
+                                  blockRetention: config.blockRetentionHeights)
         if let key = config.validatorKey {
             let address = Address(key.publicKey.ethereumAddress)
             if !(try store.validators(at: store.head.height + 1)).contains(address) {
@@ -87,9 +91,11 @@ public final class Node: @unchecked Sendable {
         refreshAllowlist()
         try consensus.start()
         try networking?.start()
+        pruner.start()
     }
 
     public func stop() {
+        pruner.stop()
         networking?.stop()
         consensus.stop()
     }

@@ -28,6 +28,7 @@ extension NodeCommands {
             }
             return key
         }
+        try retentionOptions(&args, into: &config)
         try args.refuseUnknown()
 
         let needsValidatorKey = !nonVoting

@@ -17,6 +17,12 @@ public struct NodeConfig: Sendable {
     public var peers: [String] = []
     /// Node keys allowed to connect besides the validators' (non-voting nodes).
     public var allowedPeerKeys: [[UInt8]] = []
+    /// State trees kept whole behind the head; older superseded tree nodes are deleted in the
+    /// background. nil keeps every state (an archive node). See docs/operations.md, "Pruning".
+    public var stateRetentionHeights: UInt64? = NodeConfig.defaultStateRetentionHeights
+    /// Block bodies, receipts and certificates kept behind the head; nil (the default) keeps all.
+    public var blockRetentionHeights: UInt64?
+    public static let defaultStateRetentionHeights: UInt64 = 1_000
 
     public init(dataDir: String) {
         self.dataDir = dataDir

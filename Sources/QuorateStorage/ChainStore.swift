@@ -22,6 +22,9 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     private let headState: Mutex<BlockHeader>
     /// Every validator set with the height it is in force from, ascending; genesis's from 0.
     private let validatorHistory: Mutex<[(from: UInt64, set: ValidatorSet)]>
+    /// Serializes commits with the pruner's deletes: a commit that finds a state node already
+    /// stored (and records it as revived) must not race a delete of that node.
+    let writeLock = Mutex<Bool>(false)
 
     /// Opens an initialised store and checks it can be trusted: schema version, chain id, genesis,
     /// and the head block against its commit certificate.
@@ -229,7 +232,10 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         if let next = executed.nextValidators {
             batch.put(StoreKeys.validatorSet(from: header.height + 1), next.encoded())
         }
-        try db.write(batch, sync: sync)
+        try writeLock.withLock { indexing in
+            if indexing { try indexStaleNodes(executed.stateUpdate, height: header.height, into: &batch) }
+            try db.write(batch, sync: sync)
+        }
         if let next = executed.nextValidators {
             validatorHistory.withLock { $0.append((from: header.height + 1, set: next)) }
         }
