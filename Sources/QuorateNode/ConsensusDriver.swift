@@ -87,6 +87,13 @@ final class ConsensusDriver: @unchecked Sendable {
         executor.sync {}
     }
 
+    /// Runs `body` on the executor, before `start`: blocks that block sync delivers meanwhile wait
+    /// behind it (state sync replaces the head under them; those it passed are skipped).
+    func runExclusively<R>(_ body: () throws -> R) throws -> R {
+        precondition(!running.load(ordering: .relaxed), "only before the machine starts")
+        return try executor.sync(execute: body)
+    }
+
     /// New transactions may let a waiting height start; many arrivals coalesce into one wake-up.
     func transactionsArrived() {
         guard running.load(ordering: .relaxed), !wakeScheduled.exchange(true, ordering: .acquiringAndReleasing) else { return }

@@ -24,6 +24,7 @@ public final class Node: @unchecked Sendable {
     let allowlist: PeerAllowlist
     let senderCache = SenderCache()
     let pruner: BackgroundPruner
+    let stateSyncInbox = StateSyncInbox()
     private let startHeight: UInt64
 
     public init(config: NodeConfig, transport: ConsensusTransport = NoPeers(),
@@ -89,8 +90,12 @@ public final class Node: @unchecked Sendable {
     public func start() throws {
         // Chain keys before the listener opens, so the validators are admitted from the start.
         refreshAllowlist()
-        try consensus.start()
-        try networking?.start()
+        if config.stateSync, let networking {
+            try startWithStateSync(networking)
+        } else {
+            try consensus.start()
+            try networking?.start()
+        }
         pruner.start()
     }
 

@@ -29,6 +29,7 @@ extension NodeCommands {
             return key
         }
         try retentionOptions(&args, into: &config)
+        config.stateSync = args.flag("state-sync")
         try args.refuseUnknown()
 
         let needsValidatorKey = !nonVoting

@@ -23,6 +23,8 @@ public struct NodeConfig: Sendable {
     /// Block bodies, receipts and certificates kept behind the head; nil (the default) keeps all.
     public var blockRetentionHeights: UInt64?
     public static let defaultStateRetentionHeights: UInt64 = 1_000
+    /// On a store at genesis, take the state of a peer's certified head instead of replaying.
+    public var stateSync = false
 
     public init(dataDir: String) {
         self.dataDir = dataDir

@@ -204,6 +204,21 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
         }
     }
 
+    // MARK: state sync (StateSync*.swift)
+
+    func network(_ network: Network, stateRequest items: [[UInt8]], from peer: PeerID) -> [[UInt8]] {
+        StateSyncServer(store: store).answer(items)
+    }
+
+    func network(_ network: Network, didReceiveStateResponse items: [[UInt8]], from peer: PeerID) {
+        if node?.stateSyncInbox.deliver(items, from: peer) == false {
+            network.reportMisbehaviour(peer, reason: "an unsolicited state-sync answer")
+        }
+    }
+
+    func requestState(_ items: [[UInt8]], from peer: PeerID) { network.withLock { $0 }?.requestState(items, from: peer) }
+    func holdOff(_ peer: PeerID, reason: String) { network.withLock { $0 }?.reportMisbehaviour(peer, reason: reason) }
+
     // MARK: sync
 
     /// nil when in sync; otherwise where sync started, where the node is, and the best peer height.

@@ -146,4 +146,7 @@ public protocol NetworkDelegate: AnyObject, Sendable {
     func network(_ network: Network, blocksFrom height: UInt64, count: Int) -> [[UInt8]]
     /// A `blocks` response (possibly empty: the peer has nothing from the height asked).
     func network(_ network: Network, didReceiveBlocks payloads: [[UInt8]], from peer: PeerID)
+    /// Serve state sync: the answer to a `stateRequest` (NetworkDelegate+StateSync.swift).
+    func network(_ network: Network, stateRequest items: [[UInt8]], from peer: PeerID) -> [[UInt8]]
+    func network(_ network: Network, didReceiveStateResponse items: [[UInt8]], from peer: PeerID)
 }

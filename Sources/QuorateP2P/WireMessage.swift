@@ -16,6 +16,8 @@ struct Hello: Equatable, Sendable {
 ///     status       04 | height u64
 ///     getBlocks    05 | start height u64 | count u32
 ///     blocks       06 | count u32 | count x (length u32 | bytes)
+///     stateRequest 07 | count u32 | count x (length u32 | bytes)   (state sync, StateSyncProtocol.swift)
+///     stateResponse 08 | count u32 | count x (length u32 | bytes)
 ///
 /// Every count and length is checked against the limits and the bytes actually present before
 /// anything is allocated; a message must be consumed exactly (no trailing bytes).
@@ -26,11 +28,17 @@ enum WireMessage: Equatable, Sendable {
     case status(height: UInt64)
     case getBlocks(start: UInt64, count: UInt32)
     case blocks([[UInt8]])
+    case stateRequest([[UInt8]])
+    case stateResponse([[UInt8]])
+
+    /// Items in one state-sync message, at most.
+    static let maxStateItems = 8_192
 
     static let protocolVersion: UInt32 = 1
 
     enum Tag: UInt8 {
         case hello = 0x01, transactions = 0x02, consensus = 0x03, status = 0x04, getBlocks = 0x05, blocks = 0x06
+        case stateRequest = 0x07, stateResponse = 0x08
     }
 
     /// Bytes a list costs besides its items: tag and count; each item adds a 4-byte length.
@@ -45,6 +53,8 @@ enum WireMessage: Equatable, Sendable {
         case .status: "status"
         case .getBlocks: "getBlocks"
         case .blocks: "blocks"
+        case .stateRequest: "stateRequest"
+        case .stateResponse: "stateResponse"
         }
     }
 
@@ -73,6 +83,10 @@ enum WireMessage: Equatable, Sendable {
             Self.put(count, into: &out)
         case let .blocks(items):
             Self.putList(.blocks, items, into: &out)
+        case let .stateRequest(items):
+            Self.putList(.stateRequest, items, into: &out)
+        case let .stateResponse(items):
+            Self.putList(.stateResponse, items, into: &out)
         }
         return out
     }
@@ -125,6 +139,10 @@ enum WireMessage: Equatable, Sendable {
             message = .getBlocks(start: start, count: count)
         case .blocks:
             message = .blocks(try reader.list(of: "blocks", max: limits.maxBlocks))
+        case .stateRequest:
+            message = .stateRequest(try reader.list(of: "stateRequest", max: maxStateItems))
+        case .stateResponse:
+            message = .stateResponse(try reader.list(of: "stateResponse", max: maxStateItems))
         }
         guard reader.remaining == 0 else {
             throw DecodingError("\(reader.remaining) trailing bytes after a \(message.name) message")

@@ -119,6 +119,12 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     }
 
     public var head: BlockHeader { headState.withLock { $0 } }
+
+    /// After state sync wrote a new head and the validator-set changes up to it.
+    func adoptHead(_ header: BlockHeader, validatorChanges: [(from: UInt64, set: ValidatorSet)]) {
+        validatorHistory.withLock { $0 = [(from: 0, set: genesis.validators)] + validatorChanges }
+        headState.withLock { $0 = header }
+    }
     public var chainId: UInt64 { genesis.chainId }
 
     /// The validators that sign blocks at `height`, for any height up to the head's next (the
