@@ -22,10 +22,10 @@ extension Node: RPCBackend {
     public func account(_ address: Address, at height: UInt64?) throws -> AccountView {
         let account: Account?
         if let height, height != store.head.height {
+            try checkStateKept(at: height)
             guard let header = try store.block(at: height)?.header else {
                 throw SubmitError("header not found")
             }
-            try checkStateKept(at: height, root: header.stateRoot)
             account = try store.account(address, stateRoot: header.stateRoot)
         } else {
             account = try store.account(address)
@@ -52,8 +52,8 @@ extension Node: RPCBackend {
 
     public func accountProof(_ address: Address, at height: UInt64?) throws -> AccountProofView {
         let h = height ?? store.head.height
+        try checkStateKept(at: h)
         guard let header = try store.block(at: h)?.header else { throw SubmitError("header not found") }
-        try checkStateKept(at: h, root: header.stateRoot)
         let proof = try SparseMerkleTree.proof(root: header.stateRoot, key: Hash32.keccak(address.bytes), reader: store)
         let account = try proof.value.map { try Account(decoding: $0) }
         return AccountProofView(address: address, height: h, stateRoot: header.stateRoot,
@@ -62,9 +62,12 @@ extension Node: RPCBackend {
     }
 
     /// geth's answer for state a pruning node no longer holds, with the oldest height it does.
-    func checkStateKept(at height: UInt64, root: Hash32) throws {
+    /// The root is named when the block is still held (block bodies may be pruned, or never
+    /// fetched on a state-synced node).
+    func checkStateKept(at height: UInt64) throws {
         if let oldest = try store.oldestState(), height < oldest {
-            throw SubmitError("missing trie node \(root.hex) (state at block \(height) is pruned; the oldest available state is at block \(oldest))")
+            let named = (try? store.block(at: height)?.header.stateRoot).flatMap { $0 }.map { " \($0.hex)" } ?? ""
+            throw SubmitError("missing trie node\(named) (state at block \(height) is not held: pruned or before a state sync; the oldest available state is at block \(oldest))")
         }
     }
 
