@@ -38,7 +38,7 @@ final class BackgroundPruner: @unchecked Sendable {
         guard running.load(ordering: .relaxed) else { return }
         do {
             if let stateRetention {
-                while running.load(ordering: .relaxed), try store.pruneStateStep(retention: stateRetention) == ChainStore.pruneBatchEntries {}
+                while running.load(ordering: .relaxed), try store.pruneStateStep(retention: stateRetention) > 0 {}
             }
             if let blockRetention {
                 while running.load(ordering: .relaxed), try store.pruneBlocksStep(retention: blockRetention) > 0 {}

@@ -22,7 +22,7 @@ public struct NodeConfig: Sendable {
     public var stateRetentionHeights: UInt64? = NodeConfig.defaultStateRetentionHeights
     /// Block bodies, receipts and certificates kept behind the head; nil (the default) keeps all.
     public var blockRetentionHeights: UInt64?
-    public static let defaultStateRetentionHeights: UInt64 = 1_000
+    public static let defaultStateRetentionHeights: UInt64 = 128
     /// On a store at genesis, take the state of a peer's certified head instead of replaying.
     public var stateSync = false
 

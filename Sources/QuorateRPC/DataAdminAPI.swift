@@ -3,7 +3,7 @@
 public protocol RPCDataBackend: AnyObject, Sendable {
     /// Writes blocks `from...to` to a new export file; returns (first, last, bytes).
     func exportBlocks(path: String, from: UInt64?, to: UInt64?) throws -> (first: UInt64, last: UInt64, bytes: UInt64)
-    /// Writes an online backup into the new directory `path`; returns (height, head hash hex, entries).
+    /// Writes an online backup into the new directory `path`; returns (height, head hash as 0x-hex, entries).
     func backup(path: String) throws -> (height: UInt64, headHash: String, entries: UInt64)
     var chainId: UInt64 { get }
 }
@@ -30,7 +30,7 @@ public enum DataAdminAPI {
                 throw RPCError.server("backup failed: \(error)")
             }
             return ["path": .string(path), "chainId": .quantity(backend.chainId), "height": .quantity(done.height),
-                    "headHash": .string("0x" + done.headHash), "entries": .quantity(done.entries)]
+                    "headHash": .string(done.headHash), "entries": .quantity(done.entries)]
         }
     }
 

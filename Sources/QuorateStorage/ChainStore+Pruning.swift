@@ -2,7 +2,7 @@ import QuorateCore
 import QuorateState
 
 /// Pruning (docs/operations.md, "Pruning"). State: each commit records, in its own batch, the
-/// tree nodes its block superseded (`s` height hash); once a height is older than the retention,
+/// tree nodes its block superseded (`s` height -> their hashes); once a height is older than the retention,
 /// the pruner deletes those nodes, unless a later block wrote the same node again (content
 /// addressing: an earlier subtree came back; recorded as `p` hash -> height). Blocks: bodies,
 /// receipts, certificates and indexes older than their retention are deleted.
@@ -39,14 +39,15 @@ extension ChainStore {
     }
 
     func indexStaleNodes(_ update: StateUpdate, height: UInt64, into batch: inout WriteBatch) throws {
-        for hash in update.staleNodes { batch.put(StoreKeys.staleNode(height, hash), []) }
+        if !update.staleNodes.isEmpty { batch.put(StoreKeys.staleNodes(height), update.staleNodes.flatMap(\.bytes)) }
         for node in update.newNodes where try db.get(StoreKeys.stateNode(node.hash)) != nil {
             batch.put(StoreKeys.revivedNode(node.hash), StoreKeys.be(height))
         }
     }
 
-    /// Deletes up to `pruneBatchEntries` superseded nodes of heights up to `head - retention`.
-    /// Returns how many stale entries it processed (0: nothing left to do now).
+    /// Deletes the nodes superseded by the oldest heights up to `head - retention`, whole heights
+    /// at a time, stopping after the height that reaches `pruneBatchEntries` nodes. Returns the
+    /// number of heights processed (0: nothing left to do now).
     @discardableResult
     public func pruneStateStep(retention: UInt64) throws -> Int {
         let head = self.head.height
@@ -54,35 +55,37 @@ extension ChainStore {
         let target = head - retention
         return try writeLock.withLock { indexing -> Int in
             guard indexing else { return 0 }
-            let entries = try db.scan(prefix: StoreKeys.staleNodePrefix, limit: Self.pruneBatchEntries)
             var batch = WriteBatch()
-            var processed = 0
+            var heights = 0, nodes = 0
             var reached: UInt64?
-            for (key, _) in entries {
-                guard key.count == 41, let height = StoreKeys.uint64(Array(key[1..<9])) else {
-                    throw StoreError("the stale-node index holds a malformed key: the store is damaged")
+            try db.iterate(prefix: StoreKeys.staleNodePrefix) { key, value in
+                guard key.count == 9, let height = StoreKeys.uint64(Array(key.dropFirst())), value.count % 32 == 0 else {
+                    throw StoreError("the stale-node index holds a malformed entry: the store is damaged")
                 }
-                guard height <= target else { break }
-                let hash = Hash32(Array(key[9..<41]))
-                let revivedKey = StoreKeys.revivedNode(hash)
-                let revived = try db.get(revivedKey).flatMap(StoreKeys.uint64)
-                if let revived, revived > height {
-                    // Written again later: a retained root holds it.
-                } else {
+                guard height <= target else { return false }
+                for offset in stride(from: 0, to: value.count, by: 32) {
+                    let hash = Hash32(Array(value[offset..<(offset + 32)]))
+                    let revivedKey = StoreKeys.revivedNode(hash)
+                    let revived = try db.get(revivedKey).flatMap(StoreKeys.uint64)
+                    // A node written again by a later block is held by a retained root: kept.
+                    if let revived, revived > height { continue }
                     batch.delete(StoreKeys.stateNode(hash))
                     if revived != nil { batch.delete(revivedKey) }
                 }
                 batch.delete(key)
-                processed += 1
+                heights += 1
+                nodes += value.count / 32
                 reached = height
+                return nodes < Self.pruneBatchEntries
             }
-            if let reached { batch.put(StoreKeys.metaOldestState, StoreKeys.be(max(reached, try oldestState() ?? 0))) }
-            if processed < Self.pruneBatchEntries, (try oldestState() ?? 0) < target {
+            let oldest = try oldestState() ?? 0
+            if let reached, reached > oldest { batch.put(StoreKeys.metaOldestState, StoreKeys.be(reached)) }
+            if reached == nil, oldest < target {
                 // Every superseded node up to the target is gone: the target's tree is the oldest whole one.
                 batch.put(StoreKeys.metaOldestState, StoreKeys.be(target))
             }
             if !batch.isEmpty { try db.write(batch, sync: false) }
-            return processed
+            return heights
         }
     }
 

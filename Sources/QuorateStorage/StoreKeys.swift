@@ -11,9 +11,10 @@ enum StoreKeys {
     static let metaOldestState = Array("m/oldestState".utf8)
     /// The lowest height whose block body is kept (--block-retention-heights).
     static let metaOldestBlock = Array("m/oldestBlock".utf8)
-    /// State nodes block `height` superseded: deletable once no retained root needs them.
+    /// The hashes of the state nodes block `height` superseded, concatenated (one key per block):
+    /// deletable once no retained root needs them.
     static let staleNodePrefix: [UInt8] = [UInt8(ascii: "s")]
-    static func staleNode(_ height: UInt64, _ hash: Hash32) -> [UInt8] { staleNodePrefix + be(height) + hash.bytes }
+    static func staleNodes(_ height: UInt64) -> [UInt8] { staleNodePrefix + be(height) }
     /// A node written again by a later block (content addressing: an earlier subtree came back)
     /// with that block's height: its older stale entries must not delete it.
     static func revivedNode(_ hash: Hash32) -> [UInt8] { [UInt8(ascii: "p")] + hash.bytes }
