@@ -17,6 +17,7 @@ final class StateSyncClient {
 
     static let answerTimeoutMs = 15_000
     static let peerWaitMs: UInt64 = 120_000
+    static let retryMs: UInt64 = 1_000
     static let governanceKeys: Set<Hash32> = [OnChainNodeKeys.stateKey, PendingValidatorVotes.stateKey]
 
     let store: ChainStore
@@ -33,29 +34,36 @@ final class StateSyncClient {
 
     private struct Unanswered: Error {}
 
-    /// Returns the height installed.
+    /// Returns the height installed. Peers are asked highest first; one that cannot serve (or
+    /// does not answer) is asked again after `retryMs`, one that lied never.
     func run() throws -> UInt64 {
         precondition(store.head.height == 0, "state sync runs on a store at genesis")
-        var tried: [PeerID] = []
+        var refused: [PeerID] = []
+        var lastAskedMs: [PeerID: UInt64] = [:]
         let deadline = clockMs() + Self.peerWaitMs
         while true {
-            let candidates = transport.peers().filter { $0.1 > 0 && !tried.contains($0.0) }
-                .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.compressed.lexicographicallyPrecedes($1.0.compressed) }
+            let now = clockMs()
+            // A peer's hello may carry an old height (it announces its head as it commits), so a
+            // peer at 0 is asked too: an empty answer only means "not now".
+            let candidates = transport.peers().filter { peer in
+                !refused.contains(peer.0) && lastAskedMs[peer.0].map { now >= $0 + Self.retryMs } ?? true
+            }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.compressed.lexicographicallyPrecedes($1.0.compressed) }
             guard let peer = candidates.first?.0 else {
-                guard clockMs() < deadline else {
-                    throw StoreError("state sync: no peer served a state that checks within \(Self.peerWaitMs / 1000) s (\(tried.count) tried); check --peer and the peers' logs, or start without --state-sync to replay from genesis")
+                guard now < deadline else {
+                    throw StoreError("state sync: no peer served a state that checks within \(Self.peerWaitMs / 1000) s (\(refused.count) refused); check --peer and the peers' logs, or start without --state-sync to replay from genesis")
                 }
-                usleep(200_000)
+                usleep(100_000)
                 continue
             }
-            tried.append(peer)
+            lastAskedMs[peer] = now
             do {
                 return try sync(from: peer)
             } catch let refusal as StateSyncProtocol.Refusal {
                 log("state sync: refused peer \(peer): \(refusal); holding it off")
                 transport.holdOff(peer, "state sync: \(refusal)")
+                refused.append(peer)
             } catch is Unanswered {
-                log("state sync: peer \(peer) did not answer in \(Self.answerTimeoutMs / 1000) s or cannot serve; trying another")
+                continue
             }
         }
     }
