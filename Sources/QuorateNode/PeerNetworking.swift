@@ -56,6 +56,8 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     func start() throws {
         let net = Network(config: config, delegate: self)
         network.withLock { $0 = net }
+        // The first hellos carry the head, not 0: peers that are behind start syncing at once.
+        net.announceHeight(store.head.height)
         try net.start()
     }
 
