@@ -1,4 +1,5 @@
 import QuorateP2P
+import Synchronization
 
 extension Node {
     /// With a store at genesis: network first, then state sync on the consensus executor (block
@@ -16,12 +17,15 @@ extension Node {
             send: { items, peer in networking.requestState(items, from: peer) },
             holdOff: { peer, reason in networking.holdOff(peer, reason: reason) })
         let client = StateSyncClient(store: store, inbox: stateSyncInbox, transport: transport)
+        stateSyncing.store(true, ordering: .sequentiallyConsistent)
+        defer { stateSyncing.store(false, ordering: .sequentiallyConsistent) }
         try consensus.runExclusively {
             try networking.start()
             _ = try client.run()
         }
-        // The installed head may have another validator set than genesis.
-        refreshAllowlist()
+        stateSyncing.store(false, ordering: .sequentiallyConsistent)
         try consensus.start()
+        // Announce the new head (the validator set may differ from genesis's) and block-sync on.
+        networking.committed(height: store.head.height)
     }
 }

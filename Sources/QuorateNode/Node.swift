@@ -25,6 +25,8 @@ public final class Node: @unchecked Sendable {
     let senderCache = SenderCache()
     let pruner: BackgroundPruner
     let stateSyncInbox = StateSyncInbox()
+    /// True while `--state-sync` fetches a state: block sync waits.
+    let stateSyncing = Atomic<Bool>(false)
     private let startHeight: UInt64
 
     public init(config: NodeConfig, transport: ConsensusTransport = NoPeers(),

@@ -240,6 +240,9 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     /// Asks the highest peer for the next blocks when any peer is ahead by more than the height
     /// in progress (consensus decides the next one itself).
     private func requestMoreBlocksIfBehind() {
+        // State sync replaces the head first; fetching (and recovering senders of) blocks it
+        // will skip would only slow it down.
+        if node?.stateSyncing.load(ordering: .relaxed) == true { return }
         let head = store.head.height
         let now = clockMs()
         let request: (PeerID, UInt64)? = syncState.withLock { s in
