@@ -302,7 +302,7 @@ final class ConsensusDriver: @unchecked Sendable {
         }
     }
 
-    private func validate(_ block: Block, checkClock: Bool = true, senders: [Hash32: Address] = [:]) throws -> ExecutedBlock {
+    private func validate(_ block: Block, checkClock: Bool = true) throws -> ExecutedBlock {
         // A certified block from sync may be old; only a proposal is held to this node's clock.
         guard !checkClock || block.header.timestampMs <= clockMs() + ConsensusDriver.maxTimestampDriftMs else {
             throw BlockValidationError("block \(block.height) is timestamped more than \(ConsensusDriver.maxTimestampDriftMs) ms ahead of this node's clock")
@@ -310,7 +310,7 @@ final class ConsensusDriver: @unchecked Sendable {
         let head = store.head
         return try BlockValidator.validate(block, parent: try store.parentState(for: head), rules: rules) { tx in
             // Checked once on mempool entry; only transactions this node never saw are recovered here.
-            try senders[tx.hash] ?? self.mempool.sender(of: tx.hash) ?? tx.recoverSender()
+            try self.mempool.sender(of: tx.hash) ?? tx.recoverSender()
         }
     }
 }
