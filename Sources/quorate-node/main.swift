@@ -18,10 +18,13 @@ commands:
            create the chain store of DIR from a genesis file
   start    --datadir DIR [--rpc-host 127.0.0.1] [--rpc-port 8545] [--password-file FILE] [--non-voting]
            [--p2p-host 0.0.0.0] [--p2p-port 30333] [--peer PUBKEY@HOST:PORT ...] [--allow-peer PUBKEY ...]
-           [--validator-key FILE] [--node-key FILE]
+           [--validator-key FILE] [--node-key FILE] [--state-sync]
+           [--state-retention-heights 128|N|all] [--block-retention-heights N]
            run the node; the keys' password comes from --password-file, the QUORATE_PASSWORD
            environment variable, or a prompt. Without a node key (DIR/keys/node.json) there is no
            P2P network (a lone validator). --allow-peer admits a non-voting node's key.
+           --state-sync: on a store at genesis, take a peer's certified state instead of replaying.
+           Pruning keeps 128 heights of state by default and every block; docs/operations.md.
   export   --datadir DIR --out FILE [--from H] [--to H]
            write blocks with their commit certificates to an export file (node stopped; on a
            running node use the admin_exportBlocks RPC method); format in docs/operations.md
