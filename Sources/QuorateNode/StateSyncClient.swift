@@ -64,6 +64,9 @@ final class StateSyncClient {
                 refused.append(peer)
             } catch is Unanswered {
                 continue
+            } catch is StateSyncProtocol.Unavailable {
+                log("state sync: peer \(peer) no longer holds the state it offered (pruned since); asking again")
+                continue
             }
         }
     }
@@ -84,10 +87,22 @@ final class StateSyncClient {
         var leaves: [Hash32: [UInt8]] = [:]
         var fetched = 0
         while !pending.isEmpty {
-            let asked = Array(pending.suffix(StateSyncProtocol.maxNodesPerRequest))
-            pending.removeLast(asked.count)
-            let nodes = try StateSyncProtocol.verifyNodes(try ask(peer, StateSyncProtocol.nodesRequest(asked)), asked: asked)
-            try store.putStateNodes(nodes.map { ($0.hash, $0.encoded) })
+            var asked: [Hash32] = []
+            var nodes: [(hash: Hash32, encoded: [UInt8], node: VerifiedStateNode)] = []
+            while let hash = pending.last, asked.count < StateSyncProtocol.maxNodesPerRequest {
+                pending.removeLast()
+                // Held from an earlier, interrupted sync (checked then, and checked again here).
+                if let held = try store.stateNode(hash), let node = try? SparseMerkleTree.verifyNode(held, hash: hash) {
+                    nodes.append((hash, held, node))
+                } else {
+                    asked.append(hash)
+                }
+            }
+            if !asked.isEmpty {
+                let received = try StateSyncProtocol.verifyNodes(try ask(peer, StateSyncProtocol.nodesRequest(asked)), asked: asked)
+                try store.putStateNodes(received.map { ($0.hash, $0.encoded) })
+                nodes += received
+            }
             for node in nodes {
                 switch node.node {
                 case .leaf(let key, let value): leaves[key] = value

@@ -26,6 +26,9 @@ enum StateSyncProtocol {
         var changes: [(from: UInt64, set: ValidatorSet)]
     }
 
+    /// The peer no longer holds what it offered (pruned since): ask again for a new offer.
+    struct Unavailable: Error {}
+
     struct Refusal: Error, CustomStringConvertible {
         let description: String
         init(_ description: String) { self.description = description }
@@ -102,7 +105,8 @@ enum StateSyncProtocol {
             throw Refusal("sent \(items.count - 1) nodes for the \(asked.count) asked")
         }
         return try zip(asked, items.dropFirst()).map { hash, encoded in
-            guard !encoded.isEmpty else { throw Refusal("does not hold state node \(hash.hex) of the offered root") }
+            // An honest peer may have pruned the offered root since: not a lie, just "not now".
+            guard !encoded.isEmpty else { throw Unavailable() }
             do { return (hash, encoded, try SparseMerkleTree.verifyNode(encoded, hash: hash)) } catch {
                 throw Refusal("sent a node that is not in the certified tree: \(error)")
             }

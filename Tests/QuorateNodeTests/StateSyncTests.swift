@@ -162,6 +162,26 @@ struct StateSyncTests {
         }
     }
 
+    @Test("a peer that no longer holds the state it offered (pruned since) is asked again, not held off")
+    func prunedSince() throws {
+        try Self.withChains { source, target, _ in
+            let once = Mutex(true)
+            let forgetsOnce: @Sendable ([[UInt8]], [[UInt8]]) -> [[UInt8]] = { request, answer in
+                guard request.first == [StateSyncProtocol.Kind.nodes.rawValue], once.withLock({ let first = $0; $0 = false; return first }) else {
+                    return answer
+                }
+                return [answer[0]] + answer.dropFirst().map { _ in [] }
+            }
+            let peers = FakeStatePeers(source: source, inbox: StateSyncInbox(), liars: [forgetsOnce])
+            let client = StateSyncClient(store: target, inbox: peers.inbox, transport: StateSyncClient.Transport(
+                peers: { [peers.keys[0]].map { ($0, source.head.height) } }, send: peers.transport.send, holdOff: peers.transport.holdOff))
+            client.log = { _ in }
+            _ = try client.run()
+            try Self.expectSameState(target, source)
+            #expect(peers.heldOff.withLock { $0.isEmpty })
+        }
+    }
+
     @Test("an answer nobody asked for is refused by the inbox")
     func unsolicited() {
         let inbox = StateSyncInbox()
