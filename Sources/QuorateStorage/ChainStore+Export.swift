@@ -21,7 +21,7 @@ extension ChainStore {
         }
         guard last <= head else { throw StoreError("--to \(last) is past the head (\(head))") }
         if let oldest = try oldestBlockBody(), oldest > first {
-            throw StoreError("blocks below \(oldest) were pruned from this store (--block-retention-heights): export from \(oldest)")
+            throw StoreError("blocks below \(oldest) were pruned from this store (--block-retention-heights) or precede its state sync: export from \(oldest)")
         }
         let writer = try BlockExportWriter(path: path, header: BlockExport.Header(chainId: chainId, genesisHash: genesisHash,
                                                                                   first: first, last: last))
