@@ -91,6 +91,13 @@ final class ConsensusDriver: @unchecked Sendable {
         executor.sync {}
     }
 
+    /// Runs `body` on the executor, before `start`: blocks that block sync delivers meanwhile wait
+    /// behind it (state sync replaces the head under them; those it passed are skipped).
+    func runExclusively<R>(_ body: () throws -> R) throws -> R {
+        precondition(!running.load(ordering: .relaxed), "only before the machine starts")
+        return try executor.sync(execute: body)
+    }
+
     /// New transactions may let a waiting height start; many arrivals coalesce into one wake-up.
     func transactionsArrived() {
         guard running.load(ordering: .relaxed), !wakeScheduled.exchange(true, ordering: .acquiringAndReleasing) else { return }
@@ -271,13 +278,12 @@ final class ConsensusDriver: @unchecked Sendable {
             let last = pairs.last?.0.height
             for (block, certificate) in pairs where block.height == self.store.head.height + 1 {
                 do {
-                    guard certificate.height == block.height, certificate.blockHash == block.hash else {
-                        throw BlockValidationError("certificate of block \(block.height) certifies another block")
+                    // Certificate check and execution: one path shared with import (CertifiedBlockCheck).
+                    let result = try StageCPU.measure(.blockSync) {
+                        try CertifiedBlockCheck.verify(block, certificate: certificate, store: self.store, rules: self.rules) { tx in
+                            try senders[tx.hash] ?? self.mempool.sender(of: tx.hash) ?? tx.recoverSender()
+                        }
                     }
-                    _ = try StageCPU.measure(.blockSync) {
-                        try certificate.verify(validators: self.validators(at: block.height), chainId: self.rules.chainId)
-                    }
-                    let result = try StageCPU.measure(.stateUpdate) { try self.validate(block, checkClock: false, senders: senders) }
                     try self.commitToStore(result, certificate: certificate, sync: block.height == last)
                     self.telemetry.synced(block, certificate: certificate)
                     applied += 1
@@ -339,7 +345,7 @@ final class ConsensusDriver: @unchecked Sendable {
         }
     }
 
-    private func validate(_ block: Block, checkClock: Bool = true, senders: [Hash32: Address] = [:]) throws -> ExecutedBlock {
+    private func validate(_ block: Block, checkClock: Bool = true) throws -> ExecutedBlock {
         // A certified block from sync may be old; only a proposal is held to this node's clock.
         guard !checkClock || block.header.timestampMs <= clockMs() + ConsensusDriver.maxTimestampDriftMs else {
             throw BlockValidationError("block \(block.height) is timestamped more than \(ConsensusDriver.maxTimestampDriftMs) ms ahead of this node's clock")
@@ -347,7 +353,7 @@ final class ConsensusDriver: @unchecked Sendable {
         let head = store.head
         return try BlockValidator.validate(block, parent: try store.parentState(for: head), rules: rules) { tx in
             // Checked once on mempool entry; only transactions this node never saw are recovered here.
-            try senders[tx.hash] ?? self.mempool.sender(of: tx.hash) ?? tx.recoverSender()
+            try self.mempool.sender(of: tx.hash) ?? tx.recoverSender()
         }
     }
 }

@@ -22,6 +22,7 @@ extension Node: RPCBackend {
     public func account(_ address: Address, at height: UInt64?) throws -> AccountView {
         let account: Account?
         if let height, height != store.head.height {
+            try checkStateKept(at: height)
             guard let header = try store.block(at: height)?.header else {
                 throw SubmitError("header not found")
             }
@@ -51,12 +52,23 @@ extension Node: RPCBackend {
 
     public func accountProof(_ address: Address, at height: UInt64?) throws -> AccountProofView {
         let h = height ?? store.head.height
+        try checkStateKept(at: h)
         guard let header = try store.block(at: h)?.header else { throw SubmitError("header not found") }
         let proof = try SparseMerkleTree.proof(root: header.stateRoot, key: Hash32.keccak(address.bytes), reader: store)
         let account = try proof.value.map { try Account(decoding: $0) }
         return AccountProofView(address: address, height: h, stateRoot: header.stateRoot,
                                 account: account.map { AccountView(nonce: $0.nonce, balance: $0.balance) },
                                 proof: proof.encoded(), siblings: proof.siblings)
+    }
+
+    /// geth's answer for state a pruning node no longer holds, with the oldest height it does.
+    /// The root is named when the block is still held (block bodies may be pruned, or never
+    /// fetched on a state-synced node).
+    func checkStateKept(at height: UInt64) throws {
+        if let oldest = try store.oldestState(), height < oldest {
+            let named = (try? store.block(at: height)?.header.stateRoot).flatMap { $0 }.map { " \($0.hex)" } ?? ""
+            throw SubmitError("missing trie node\(named) (state at block \(height) is not held: pruned or before a state sync; the oldest available state is at block \(oldest))")
+        }
     }
 
     public var peerCount: Int { networking?.peerCount ?? 0 }

@@ -26,6 +26,10 @@ public final class Node: @unchecked Sendable {
     /// Metrics, validator activity and the round summary (see `/metrics` and `quorate_health`).
     let telemetry: NodeTelemetry
     var healthBounds: HealthCheck.Bounds { config.healthBounds }
+    let pruner: BackgroundPruner
+    let stateSyncInbox = StateSyncInbox()
+    /// True while `--state-sync` fetches a state: block sync waits.
+    let stateSyncing = Atomic<Bool>(false)
     private let startHeight: UInt64
 
     public init(config: NodeConfig, transport: ConsensusTransport = NoPeers(),
@@ -36,6 +40,9 @@ public final class Node: @unchecked Sendable {
         mempool = Mempool(limits: config.mempoolLimits)
         telemetry = NodeTelemetry(clockMs: clockMs)
         startHeight = store.head.height
+        try store.configureStatePruning(config.stateRetentionHeights != nil)
+        pruner = BackgroundPruner(store: store, stateRetention: config.stateRetentionHeights,
+                                  blockRetention: config.blockRetentionHeights)
         if let key = config.validatorKey {
             let address = Address(key.publicKey.ethereumAddress)
             if !(try store.validators(at: store.head.height + 1)).contains(address) {
@@ -89,11 +96,17 @@ public final class Node: @unchecked Sendable {
     public func start() throws {
         // Chain keys before the listener opens, so the validators are admitted from the start.
         refreshAllowlist()
-        try consensus.start()
-        try networking?.start()
+        if config.stateSync, let networking {
+            try startWithStateSync(networking)
+        } else {
+            try consensus.start()
+            try networking?.start()
+        }
+        pruner.start()
     }
 
     public func stop() {
+        pruner.stop()
         networking?.stop()
         consensus.stop()
     }

@@ -29,6 +29,8 @@ extension NodeCommands {
             return key
         }
         try readObservability(&args, into: &config)
+        try retentionOptions(&args, into: &config)
+        config.stateSync = args.flag("state-sync")
         try args.refuseUnknown()
 
         let needsValidatorKey = !nonVoting
@@ -81,6 +83,7 @@ extension NodeCommands {
             if failed { telemetry.metrics.add("quorate_rpc_errors_total", [("method", method)]) }
             telemetry.metrics.observe("quorate_rpc_request_duration_seconds", [("method", method)], seconds)
         }
+        DataAdminAPI.register(on: dispatcher, backend: node)
         let server = RPCHTTPServer(
             host: config.rpcHost, port: config.rpcPort, dispatcher: dispatcher,
             config: RPCServerConfig(adminToken: token),

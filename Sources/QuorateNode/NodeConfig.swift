@@ -19,6 +19,14 @@ public struct NodeConfig: Sendable {
     public var allowedPeerKeys: [[UInt8]] = []
     /// When `/health` calls the chain stalled or this node lagging (docs/monitoring.md).
     var healthBounds = HealthCheck.Bounds()
+    /// State trees kept whole behind the head; older superseded tree nodes are deleted in the
+    /// background. nil keeps every state (an archive node). See docs/operations.md, "Pruning".
+    public var stateRetentionHeights: UInt64? = NodeConfig.defaultStateRetentionHeights
+    /// Block bodies, receipts and certificates kept behind the head; nil (the default) keeps all.
+    public var blockRetentionHeights: UInt64?
+    public static let defaultStateRetentionHeights: UInt64 = 128
+    /// On a store at genesis, take the state of a peer's certified head instead of replaying.
+    public var stateSync = false
 
     public init(dataDir: String) {
         self.dataDir = dataDir

@@ -63,6 +63,8 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
         config.isValidator = { [weak self] key in self?.isCurrentValidator(key) ?? false }
         let net = Network(config: config, delegate: self)
         network.withLock { $0 = net }
+        // The first hellos carry the head, not 0: peers that are behind start syncing at once.
+        net.announceHeight(store.head.height)
         try net.start()
     }
 
@@ -236,6 +238,21 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
         }
     }
 
+    // MARK: state sync (StateSync*.swift)
+
+    func network(_ network: Network, stateRequest items: [[UInt8]], from peer: PeerID) -> [[UInt8]] {
+        StateSyncServer(store: store).answer(items)
+    }
+
+    func network(_ network: Network, didReceiveStateResponse items: [[UInt8]], from peer: PeerID) {
+        if node?.stateSyncInbox.deliver(items, from: peer) == false {
+            network.reportMisbehaviour(peer, reason: "an unsolicited state-sync answer")
+        }
+    }
+
+    func requestState(_ items: [[UInt8]], from peer: PeerID) { network.withLock { $0 }?.requestState(items, from: peer) }
+    func holdOff(_ peer: PeerID, reason: String) { network.withLock { $0 }?.reportMisbehaviour(peer, reason: reason) }
+
     // MARK: sync
 
     /// nil when in sync; otherwise where sync started, where the node is, and the best peer height.
@@ -255,6 +272,9 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     /// Asks the highest peer for the next blocks when any peer is ahead by more than the height
     /// in progress (consensus decides the next one itself).
     private func requestMoreBlocksIfBehind() {
+        // State sync replaces the head first; fetching (and recovering senders of) blocks it
+        // will skip would only slow it down.
+        if node?.stateSyncing.load(ordering: .relaxed) == true { return }
         let head = store.head.height
         let now = clockMs()
         let request: (PeerID, UInt64)? = syncState.withLock { s in

@@ -212,6 +212,12 @@ public final class Network: Sendable {
         send(WireMessage.getBlocks(start: startHeight, count: clamped).encoded(), name: "getBlocks", to: session)
     }
 
+    /// State sync: asks `peer` for a part of its state (StateSyncProtocol.swift in the node).
+    public func requestState(_ items: [[UInt8]], from peer: PeerID) {
+        guard let session = readySession(peer) else { return }
+        send(WireMessage.stateRequest(items).encoded(), name: "stateRequest", to: session)
+    }
+
     func send(_ message: [UInt8], name: String, to session: PeerSession) {
         NetworkMetrics.shared.message(.outbound, name, bytes: message.count)
         guard let error = session.send(message) else { return }
@@ -452,6 +458,11 @@ public final class Network: Sendable {
         case let .getPoolTransactions(hashes):
             let raws = hashes.isEmpty ? [] : (delegate?.network(self, pooledTransactions: hashes) ?? [])
             sendTransactions(raws, to: session)
+        case let .stateRequest(items):
+            let answer = delegate?.network(self, stateRequest: items, from: peer) ?? []
+            send(WireMessage.stateResponse(answer).encoded(), name: "stateResponse", to: session)
+        case let .stateResponse(items):
+            delegate?.network(self, didReceiveStateResponse: items, from: peer)
         }
         return session.endReason == nil
     }

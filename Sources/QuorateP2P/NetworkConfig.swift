@@ -177,6 +177,9 @@ public protocol NetworkDelegate: AnyObject, Sendable {
     func network(_ network: Network, peer: PeerID, announcedPool hashes: [Hash32])
     /// Serve a pool request: the raw transactions of those hashes still pooled, in that order.
     func network(_ network: Network, pooledTransactions hashes: [Hash32]) -> [[UInt8]]
+    /// Serve state sync: the answer to a `stateRequest` (NetworkDelegate+StateSync.swift).
+    func network(_ network: Network, stateRequest items: [[UInt8]], from peer: PeerID) -> [[UInt8]]
+    func network(_ network: Network, didReceiveStateResponse items: [[UInt8]], from peer: PeerID)
 }
 
 extension NetworkDelegate {

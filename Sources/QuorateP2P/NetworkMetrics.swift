@@ -16,7 +16,7 @@ public final class NetworkMetrics: Sendable {
     /// Message types, in wire-tag order: the label values of the per-type counters. A name not
     /// in the list (a message added without updating it) counts as "other", never as another type.
     public static let messageTypes = ["hello", "transactions", "consensus", "status", "getBlocks", "blocks",
-                                      "poolHashes", "getPoolTransactions", "goodbye", "other"]
+                                      "poolHashes", "getPoolTransactions", "goodbye", "stateRequest", "stateResponse", "other"]
 
     public struct Snapshot: Sendable, Equatable {
         /// [direction][type] -> count, in `Direction.allCases` and `messageTypes` order.

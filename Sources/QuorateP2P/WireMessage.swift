@@ -19,6 +19,8 @@ struct Hello: Equatable, Sendable {
 ///     poolHashes   07 | count u32 | count x hash (32)
 ///     getPoolTxs   08 | count u32 | count x hash (32)
 ///     goodbye      09 | reason u8
+///     stateRequest 0a | count u32 | count x (length u32 | bytes)   (state sync, StateSyncProtocol.swift)
+///     stateResponse 0b | count u32 | count x (length u32 | bytes)
 ///
 /// Every count and length is checked against the limits and the bytes actually present before
 /// anything is allocated; a message must be consumed exactly (no trailing bytes).
@@ -36,9 +38,15 @@ enum WireMessage: Equatable, Sendable {
     /// The sender closes the connection right after this, for this reason (allowed before the
     /// hello: it is how a duplicate connection learns why it ends).
     case goodbye(Goodbye)
+    case stateRequest([[UInt8]])
+    case stateResponse([[UInt8]])
 
-    /// 2 since issue 16 added `poolHashes`, `getPoolTransactions` and `goodbye`: a version 1
-    /// node would take them for misbehaviour, so the hello keeps the two apart.
+    /// Items in one state-sync message, at most.
+    static let maxStateItems = 8_192
+
+    /// 2 since issue 16 added `poolHashes`, `getPoolTransactions` and `goodbye` and issue 15
+    /// `stateRequest` and `stateResponse`: a version 1 node would take them for misbehaviour, so
+    /// the hello keeps the two apart.
     static let protocolVersion: UInt32 = 2
 
     enum Goodbye: Equatable, Sendable {
@@ -69,6 +77,7 @@ enum WireMessage: Equatable, Sendable {
     enum Tag: UInt8 {
         case hello = 0x01, transactions = 0x02, consensus = 0x03, status = 0x04, getBlocks = 0x05, blocks = 0x06
         case poolHashes = 0x07, getPoolTransactions = 0x08, goodbye = 0x09
+        case stateRequest = 0x0a, stateResponse = 0x0b
     }
 
     /// Bytes a list costs besides its items: tag and count; each item adds a 4-byte length.
@@ -86,6 +95,8 @@ enum WireMessage: Equatable, Sendable {
         case .poolHashes: "poolHashes"
         case .getPoolTransactions: "getPoolTransactions"
         case .goodbye: "goodbye"
+        case .stateRequest: "stateRequest"
+        case .stateResponse: "stateResponse"
         }
     }
 
@@ -120,6 +131,10 @@ enum WireMessage: Equatable, Sendable {
             Self.putHashes(.getPoolTransactions, hashes, into: &out)
         case let .goodbye(reason):
             out = [Tag.goodbye.rawValue, reason.code]
+        case let .stateRequest(items):
+            Self.putList(.stateRequest, items, into: &out)
+        case let .stateResponse(items):
+            Self.putList(.stateResponse, items, into: &out)
         }
         return out
     }
@@ -180,6 +195,10 @@ enum WireMessage: Equatable, Sendable {
         case .goodbye:
             guard let code = reader.byte() else { throw DecodingError("goodbye too short") }
             message = .goodbye(Goodbye(code: code))
+        case .stateRequest:
+            message = .stateRequest(try reader.list(of: "stateRequest", max: maxStateItems))
+        case .stateResponse:
+            message = .stateResponse(try reader.list(of: "stateResponse", max: maxStateItems))
         }
         guard reader.remaining == 0 else {
             throw DecodingError("\(reader.remaining) trailing bytes after a \(message.name) message")

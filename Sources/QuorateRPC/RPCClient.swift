@@ -25,6 +25,8 @@ public final class RPCClient {
     public let ioTimeoutSeconds: Int
 
     public let url: String
+    /// Sent as `Authorization: Bearer` for the admin methods (the node's rpc.token).
+    public var bearerToken: String?
     let host: String
     let port: UInt16
     let path: String
@@ -126,7 +128,8 @@ public final class RPCClient {
     }
 
     private func send(_ body: [UInt8]) throws {
-        let head = "POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
+        let auth = bearerToken.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+        let head = "POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: application/json\r\n\(auth)Content-Length: \(body.count)\r\n\r\n"
         var bytes = Array(head.utf8) + body
         var offset = 0
         while offset < bytes.count {

@@ -16,10 +16,13 @@ public struct StateUpdate: Sendable {
     /// A node that an even older root already held (a delete that restores an earlier state) may
     /// appear again: writing it is idempotent in a content-addressed store.
     public let newNodes: [(hash: Hash32, encoded: [UInt8])]
+    /// Nodes of the old root's tree that the new tree no longer holds (pruning's input).
+    public let staleNodes: [Hash32]
 
-    public init(newRoot: Hash32, newNodes: [(hash: Hash32, encoded: [UInt8])]) {
+    public init(newRoot: Hash32, newNodes: [(hash: Hash32, encoded: [UInt8])], staleNodes: [Hash32] = []) {
         self.newRoot = newRoot
         self.newNodes = newNodes
+        self.staleNodes = staleNodes
     }
 }
 

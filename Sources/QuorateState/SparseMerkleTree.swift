@@ -24,7 +24,7 @@ public enum SparseMerkleTree {
         var updater = BatchUpdater(reader: reader)
         let sorted = lastChangePerKey(changes)
         let result = try updater.update(root, depth: 0, sorted[...])
-        return StateUpdate(newRoot: result.hash, newNodes: updater.newNodes)
+        return StateUpdate(newRoot: result.hash, newNodes: updater.newNodes, staleNodes: updater.staleNodes)
     }
 
     /// Value under `key` in the tree at `root` (any root whose nodes the reader still holds).

@@ -18,6 +18,14 @@ struct BatchUpdater {
     private var existing: Set<Hash32> = []
     private var emitted: Set<Hash32> = []
     private(set) var newNodes: [(hash: Hash32, encoded: [UInt8])] = []
+    /// Nodes of the old tree this batch replaced, in the order met; `staleNodes` drops those the
+    /// new tree still holds (a leaf rebuilt unchanged).
+    private var superseded: [Hash32] = []
+    private var reused: Set<Hash32> = []
+
+    /// Nodes of the old tree that the new tree no longer holds: what pruning may delete once no
+    /// retained root needs them. Deterministic order.
+    var staleNodes: [Hash32] { superseded.filter { !reused.contains($0) } }
 
     init(reader: StateNodeReader) { self.reader = reader }
 
@@ -31,6 +39,7 @@ struct BatchUpdater {
         case .leaf(let key, let value):
             // The old leaf stays unless the batch changes its key; then the region is rebuilt
             // from scratch: it held one key, so that costs nothing beyond the new keys' paths.
+            superseded.append(hash)
             var entries = changes.compactMap(Self.leafEntry)
             if !changes.contains(where: { $0.key == key }) {
                 let at = entries.firstIndex { key < $0.key } ?? entries.endIndex
@@ -43,6 +52,7 @@ struct BatchUpdater {
             let newLeft = try update(left, depth: depth + 1, changes[..<split])
             let newRight = try update(right, depth: depth + 1, changes[split...])
             if newLeft.hash == left && newRight.hash == right { return Subtree(hash: hash, kind: .internal) }
+            superseded.append(hash)
             return try join(newLeft, newRight)
         }
     }
@@ -96,6 +106,7 @@ struct BatchUpdater {
 
     private mutating func emit(_ node: StateNode, kind: Kind) -> Subtree {
         let hash = node.hash
+        if existing.contains(hash) { reused.insert(hash) }
         if !existing.contains(hash) && emitted.insert(hash).inserted {
             newNodes.append((hash: hash, encoded: node.encoded))
         }

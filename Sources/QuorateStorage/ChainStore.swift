@@ -22,6 +22,9 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     private let headState: Mutex<BlockHeader>
     /// Every validator set with the height it is in force from, ascending; genesis's from 0.
     private let validatorHistory: Mutex<[(from: UInt64, set: ValidatorSet)]>
+    /// Serializes commits with the pruner's deletes: a commit that finds a state node already
+    /// stored (and records it as revived) must not race a delete of that node.
+    let writeLock = Mutex<Bool>(false)
 
     /// Opens an initialised store and checks it can be trusted: schema version, chain id, genesis,
     /// and the head block against its commit certificate.
@@ -116,6 +119,12 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     }
 
     public var head: BlockHeader { headState.withLock { $0 } }
+
+    /// After state sync wrote a new head and the validator-set changes up to it.
+    func adoptHead(_ header: BlockHeader, validatorChanges: [(from: UInt64, set: ValidatorSet)]) {
+        validatorHistory.withLock { $0 = [(from: 0, set: genesis.validators)] + validatorChanges }
+        headState.withLock { $0 = header }
+    }
     public var chainId: UInt64 { genesis.chainId }
 
     /// The validators that sign blocks at `height`, for any height up to the head's next (the
@@ -165,6 +174,12 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     }
 
     public func stateNode(_ hash: Hash32) throws -> [UInt8]? { try db.get(StoreKeys.stateNode(hash)) }
+
+    /// The lowest height whose block body the store keeps; nil when none was pruned.
+    public func oldestBlockBody() throws -> UInt64? { try db.get(StoreKeys.metaOldestBlock).flatMap(StoreKeys.uint64) }
+
+    /// The lowest height whose state the store can read; nil when none was pruned.
+    public func oldestState() throws -> UInt64? { try db.get(StoreKeys.metaOldestState).flatMap(StoreKeys.uint64) }
 
     /// A governance record at the head (read through the tree: they change rarely).
     public func stateValue(_ key: Hash32) throws -> [UInt8]? {
@@ -223,7 +238,10 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         if let next = executed.nextValidators {
             batch.put(StoreKeys.validatorSet(from: header.height + 1), next.encoded())
         }
-        try db.write(batch, sync: sync)
+        try writeLock.withLock { indexing in
+            if indexing { try indexStaleNodes(executed.stateUpdate, height: header.height, into: &batch) }
+            try db.write(batch, sync: sync)
+        }
         if let next = executed.nextValidators {
             validatorHistory.withLock { $0.append((from: header.height + 1, set: next)) }
         }

@@ -59,7 +59,9 @@ public final class LevelDB: @unchecked Sendable {
     }
 
     /// The value under `key`, or nil.
-    public func get(_ key: [UInt8]) throws -> [UInt8]? {
+    public func get(_ key: [UInt8]) throws -> [UInt8]? { try get(key, options: readOptions) }
+
+    private func get(_ key: [UInt8], options readOptions: OpaquePointer) throws -> [UInt8]? {
         var length = 0
         var error: UnsafeMutablePointer<CChar>? = nil
         let value = key.withCChars { leveldb_get(db, readOptions, $0, $1, &length, &error) }
@@ -105,13 +107,15 @@ public final class LevelDB: @unchecked Sendable {
     /// Visits the keys that start with `prefix`, in ascending byte order, from the first key
     /// >= `from` (when given), at most `limit` of them; `body` returns false to stop early.
     /// Keys are passed whole, prefix included. The iteration reads one consistent snapshot.
+    /// With `snapshot`, reads the database as it was when the snapshot was taken.
     public func iterate(
-        prefix: [UInt8], from start: [UInt8]? = nil, limit: Int = .max,
+        prefix: [UInt8], from start: [UInt8]? = nil, limit: Int = .max, snapshot: Snapshot? = nil,
         _ body: (_ key: [UInt8], _ value: [UInt8]) throws -> Bool
     ) throws {
         precondition(limit >= 0, "limit cannot be negative")
         guard limit > 0 else { return }
-        let iterator = leveldb_create_iterator(db, readOptions)
+        precondition(snapshot.map { $0.database === self } ?? true, "a snapshot reads only the database it was taken of")
+        let iterator = leveldb_create_iterator(db, snapshot?.readOptions ?? readOptions)
         defer { leveldb_iter_destroy(iterator) }
         let seekKey = start.map { $0.lexicographicallyPrecedes(prefix) ? prefix : $0 } ?? prefix
         seekKey.withCChars { leveldb_iter_seek(iterator, $0, $1) }
@@ -128,6 +132,37 @@ public final class LevelDB: @unchecked Sendable {
         leveldb_iter_get_error(iterator, &error)
         if let failure = Self.takeError(error, operation: "iterate over \(path)") { throw failure }
     }
+
+    /// A consistent read view of the whole database at this instant: writes committed later are
+    /// invisible through it. Released when the last reference goes.
+    public final class Snapshot: @unchecked Sendable {
+        let database: LevelDB
+        private let snapshot: OpaquePointer
+        let readOptions: OpaquePointer
+
+        fileprivate init(_ database: LevelDB) {
+            self.database = database
+            snapshot = leveldb_create_snapshot(database.db)
+            readOptions = leveldb_readoptions_create()
+            leveldb_readoptions_set_verify_checksums(readOptions, 1)
+            // A full scan (a backup) should not evict the node's working set from the block cache.
+            leveldb_readoptions_set_fill_cache(readOptions, 0)
+            leveldb_readoptions_set_snapshot(readOptions, snapshot)
+        }
+
+        /// The value under `key` as of the snapshot.
+        public func get(_ key: [UInt8]) throws -> [UInt8]? { try database.get(key, options: readOptions) }
+
+        deinit {
+            leveldb_readoptions_destroy(readOptions)
+            leveldb_release_snapshot(database.db, snapshot)
+        }
+    }
+
+    public func snapshot() -> Snapshot { Snapshot(self) }
+
+    /// Asks LevelDB to compact the whole key range now (after a large delete, such as pruning).
+    public func compactAll() { leveldb_compact_range(db, nil, 0, nil, 0) }
 
     /// `iterate` collected into an array; `limit` bounds the memory it takes.
     public func scan(prefix: [UInt8], from start: [UInt8]? = nil, limit: Int) throws -> [(key: [UInt8], value: [UInt8])] {

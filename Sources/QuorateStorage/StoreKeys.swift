@@ -7,6 +7,17 @@ enum StoreKeys {
     static let metaGenesis = Array("m/genesis".utf8)
     static let metaHead = Array("m/head".utf8)
     static let consensusHardState = Array("k/hardstate".utf8)
+    /// The lowest height whose state tree is whole (pruning deletes what older roots alone used).
+    static let metaOldestState = Array("m/oldestState".utf8)
+    /// The lowest height whose block body is kept (--block-retention-heights).
+    static let metaOldestBlock = Array("m/oldestBlock".utf8)
+    /// The hashes of the state nodes block `height` superseded, concatenated (one key per block):
+    /// deletable once no retained root needs them.
+    static let staleNodePrefix: [UInt8] = [UInt8(ascii: "s")]
+    static func staleNodes(_ height: UInt64) -> [UInt8] { staleNodePrefix + be(height) }
+    /// A node written again by a later block (content addressing: an earlier subtree came back)
+    /// with that block's height: its older stale entries must not delete it.
+    static func revivedNode(_ hash: Hash32) -> [UInt8] { [UInt8(ascii: "p")] + hash.bytes }
 
     static func block(_ height: UInt64) -> [UInt8] { [UInt8(ascii: "b")] + be(height) }
     static func heightByHash(_ hash: Hash32) -> [UInt8] { [UInt8(ascii: "h")] + hash.bytes }

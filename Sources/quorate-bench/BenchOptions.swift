@@ -51,6 +51,8 @@ struct BenchOptions: Sendable {
     /// Longest time without a new block while transfers are pending before the run is called stuck.
     var stallTimeoutS: Double = 30
     var verify = false
+    /// sync mode: the fresh node starts with --state-sync instead of replaying every block.
+    var stateSync = false
     var quick = false
     var jsonOut: String?
 
@@ -89,7 +91,7 @@ struct BenchOptions: Sendable {
 }
 
 extension BenchOptions {
-    static let switchNames: Set<String> = ["keep", "quick", "verify", "help", "max-rate"]
+    static let switchNames: Set<String> = ["keep", "quick", "verify", "help", "max-rate", "state-sync"]
 
     static func parse(_ argv: [String]) throws -> BenchOptions {
         var args = try CommandLineArguments(argv, switchNames: switchNames)
@@ -106,6 +108,7 @@ extension BenchOptions {
         o.nodeBinary = args.option("node-bin") ?? o.nodeBinary
         o.workDir = args.option("workdir")
         o.keep = args.flag("keep")
+        o.stateSync = args.flag("state-sync")
         o.nodePid = try args.int("node-pid", range: 1...Int(Int32.max)).map(Int32.init)
         o.nodeDataDir = args.option("node-datadir")
         o.validators = try args.int("validators", range: 1...64) ?? o.validators

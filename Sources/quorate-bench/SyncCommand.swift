@@ -33,7 +33,8 @@ struct SyncCommand {
         note("chain built: \(grouped(built.transfers)) transfers in blocks up to height \(targetHeight); starting a fresh non-voting node")
         let machineLoad = MachineCPU.loadAverage1m()
         let stopwatch = Stopwatch()
-        let freshURL = try fresh.start(["--non-voting", "--peer", "\(validatorKey)@127.0.0.1:\(validatorPort)"])
+        let freshURL = try fresh.start(["--non-voting", "--peer", "\(validatorKey)@127.0.0.1:\(validatorPort)"]
+                                       + (options.stateSync ? ["--state-sync"] : []))
         let freshReader = try ChainReader(url: freshURL)
         let sync = try follow(freshReader, fresh: fresh, validator: validator, target: targetHeight, built: built, stopwatch: stopwatch)
         if Interruption.shared.isInterrupted { return 130 }

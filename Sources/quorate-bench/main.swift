@@ -25,6 +25,7 @@ target:
   --password-file FILE         the keystores' password
   --node-pid PID               with --rpc: the node's process, for CPU and memory figures
   --node-datadir DIR           with --rpc: the node's data folder, for disk growth
+  --state-sync                 sync mode: the fresh node starts with --state-sync (time to serving)
   --node-bin PATH              quorate-node to start (default: beside quorate-bench)
   --workdir DIR                where to make the chain or testnet (default: a fresh temporary folder)
   --keep                       keep the chain (or testnet) and its folder after the run

@@ -19,12 +19,25 @@ commands:
   start    --datadir DIR [--rpc-host 127.0.0.1] [--rpc-port 8545] [--password-file FILE] [--non-voting]
            [--p2p-host 0.0.0.0] [--p2p-port 30333] [--peer PUBKEY@HOST:PORT ...] [--allow-peer PUBKEY ...]
            [--validator-key FILE] [--node-key FILE] [--log-format text|json] [--log-level info]
-           [--health-stall-seconds 30] [--health-lag-blocks 10]
+           [--health-stall-seconds 30] [--health-lag-blocks 10] [--state-sync]
+           [--state-retention-heights 128|N|all] [--block-retention-heights N]
            run the node; the keys' password comes from --password-file, the QUORATE_PASSWORD
            environment variable, or a prompt. Without a node key (DIR/keys/node.json) there is no
            P2P network (a lone validator). --allow-peer admits a non-voting node's key.
            Serves /metrics, /health (?ready) and the explorer at /explorer beside JSON-RPC;
            logs one event per line (text or json; levels debug, info, warn, error); see docs/monitoring.md.
+           --state-sync: on a store at genesis, take a peer's certified state instead of replaying.
+           Pruning keeps 128 heights of state by default and every block; docs/operations.md.
+  export   --datadir DIR --out FILE [--from H] [--to H]
+           write blocks with their commit certificates to an export file (node stopped; on a
+           running node use the admin_exportBlocks RPC method); format in docs/operations.md
+  import   --datadir DIR --in FILE
+           verify and execute the blocks of an export file (node stopped); blocks already in the
+           store are skipped, so importing the same file twice changes nothing
+  backup   --rpc URL --token-file DATADIR/rpc.token --out DIR
+           online backup of a running node into the new directory DIR (on the node's machine)
+  restore  --from DIR --datadir DIR [--force]
+           restore a backup; refuses to go back over a newer store or other keys without --force
   version
 
 Passwords are never taken as command-line arguments.
@@ -37,12 +50,16 @@ guard let command = arguments.first else {
 }
 
 CommandExit.run(tool: "quorate-node", command: command) {
-    var args = try CommandLineArguments(Array(arguments.dropFirst()), switchNames: ["non-voting", "help", "permissioning"])
+    var args = try CommandLineArguments(Array(arguments.dropFirst()), switchNames: ["non-voting", "help", "permissioning", "force", "state-sync"])
     switch command {
     case "keygen": try NodeCommands.keygen(&args)
     case "genesis": try NodeCommands.genesis(&args)
     case "init": try NodeCommands.initialize(&args)
     case "start": try NodeCommands.start(&args)
+    case "export": try NodeCommands.export(&args)
+    case "import": try NodeCommands.importBlocks(&args)
+    case "backup": try NodeCommands.backup(&args)
+    case "restore": try NodeCommands.restore(&args)
     case "version", "--version": print(NodeCommands.clientVersion)
     case "help", "--help", "-h": print(usage)
     default: CommandExit.unknownCommand(tool: "quorate-node", command: command, usage: usage)

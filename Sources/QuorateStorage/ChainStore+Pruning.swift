@@ -1,0 +1,118 @@
+import QuorateCore
+import QuorateState
+
+/// Pruning (docs/operations.md, "Pruning"). State: each commit records, in its own batch, the
+/// tree nodes its block superseded (`s` height -> their hashes); once a height is older than the retention,
+/// the pruner deletes those nodes, unless a later block wrote the same node again (content
+/// addressing: an earlier subtree came back; recorded as `p` hash -> height). Blocks: bodies,
+/// receipts, certificates and indexes older than their retention are deleted.
+extension ChainStore {
+    /// Marker: the height from which every commit indexed its superseded nodes.
+    static let pruneIndexFrom = Array("m/pruneIndexFrom".utf8)
+    /// Entries deleted per batch: the commit lock is held only this long.
+    public static let pruneBatchEntries = 1_000
+
+    /// Turns the stale-node index on (state pruning) or off. Off drops an index left by an earlier
+    /// run: revivals are not recorded while it is off, so that index could no longer be trusted.
+    public func configureStatePruning(_ on: Bool) throws {
+        if on {
+            try writeLock.withLock { indexing in
+                if try db.get(Self.pruneIndexFrom) == nil {
+                    try db.put(Self.pruneIndexFrom, StoreKeys.be(head.height + 1), sync: true)
+                }
+                indexing = true
+            }
+            return
+        }
+        writeLock.withLock { $0 = false }
+        guard try db.get(Self.pruneIndexFrom) != nil else { return }
+        for prefix in [StoreKeys.staleNodePrefix, [UInt8(ascii: "p")]] {
+            while true {
+                let keys = try db.scan(prefix: prefix, limit: Self.pruneBatchEntries).map(\.key)
+                if keys.isEmpty { break }
+                var batch = WriteBatch()
+                keys.forEach { batch.delete($0) }
+                try db.write(batch, sync: false)
+            }
+        }
+        try db.delete(Self.pruneIndexFrom, sync: true)
+    }
+
+    func indexStaleNodes(_ update: StateUpdate, height: UInt64, into batch: inout WriteBatch) throws {
+        if !update.staleNodes.isEmpty { batch.put(StoreKeys.staleNodes(height), update.staleNodes.flatMap(\.bytes)) }
+        for node in update.newNodes where try db.get(StoreKeys.stateNode(node.hash)) != nil {
+            batch.put(StoreKeys.revivedNode(node.hash), StoreKeys.be(height))
+        }
+    }
+
+    /// Deletes the nodes superseded by the oldest heights up to `head - retention`, whole heights
+    /// at a time, stopping after the height that reaches `pruneBatchEntries` nodes. Returns the
+    /// number of heights processed (0: nothing left to do now).
+    @discardableResult
+    public func pruneStateStep(retention: UInt64) throws -> Int {
+        let head = self.head.height
+        guard head > retention else { return 0 }
+        let target = head - retention
+        return try writeLock.withLock { indexing -> Int in
+            guard indexing else { return 0 }
+            var batch = WriteBatch()
+            var heights = 0, nodes = 0
+            var reached: UInt64?
+            try db.iterate(prefix: StoreKeys.staleNodePrefix) { key, value in
+                guard key.count == 9, let height = StoreKeys.uint64(Array(key.dropFirst())), value.count % 32 == 0 else {
+                    throw StoreError("the stale-node index holds a malformed entry: the store is damaged")
+                }
+                guard height <= target else { return false }
+                for offset in stride(from: 0, to: value.count, by: 32) {
+                    let hash = Hash32(Array(value[offset..<(offset + 32)]))
+                    let revivedKey = StoreKeys.revivedNode(hash)
+                    let revived = try db.get(revivedKey).flatMap(StoreKeys.uint64)
+                    // A node written again by a later block is held by a retained root: kept.
+                    if let revived, revived > height { continue }
+                    batch.delete(StoreKeys.stateNode(hash))
+                    if revived != nil { batch.delete(revivedKey) }
+                }
+                batch.delete(key)
+                heights += 1
+                nodes += value.count / 32
+                reached = height
+                return nodes < Self.pruneBatchEntries
+            }
+            let oldest = try oldestState() ?? 0
+            if let reached, reached > oldest { batch.put(StoreKeys.metaOldestState, StoreKeys.be(reached)) }
+            if reached == nil, oldest < target {
+                // Every superseded node up to the target is gone: the target's tree is the oldest whole one.
+                batch.put(StoreKeys.metaOldestState, StoreKeys.be(target))
+            }
+            if !batch.isEmpty { try db.write(batch, sync: false) }
+            return heights
+        }
+    }
+
+    /// Deletes the bodies, receipts, certificates and indexes of up to `maxBlocks` blocks older
+    /// than `head - retention` (never block 0, which `init` checks against the genesis file).
+    @discardableResult
+    public func pruneBlocksStep(retention: UInt64, maxBlocks: Int = 256) throws -> Int {
+        let head = self.head.height
+        guard head > retention + 1 else { return 0 }
+        let target = head - retention
+        var next = try oldestBlockBody() ?? 1
+        guard next < target else { return 0 }
+        var batch = WriteBatch()
+        var pruned = 0
+        while next < target, pruned < maxBlocks {
+            if let block = try block(at: next) {
+                for tx in block.transactions { batch.delete(StoreKeys.transactionLocation(tx.hash)) }
+                batch.delete(StoreKeys.heightByHash(block.hash))
+            }
+            batch.delete(StoreKeys.block(next))
+            batch.delete(StoreKeys.receipts(next))
+            batch.delete(StoreKeys.certificate(next))
+            next += 1
+            pruned += 1
+        }
+        batch.put(StoreKeys.metaOldestBlock, StoreKeys.be(next))
+        try db.write(batch, sync: false)
+        return pruned
+    }
+}

@@ -1,0 +1,191 @@
+import Dispatch
+import Foundation
+import QuorateCore
+import QuorateCrypto
+@testable import QuorateNode
+import QuorateP2P
+import QuorateState
+import QuorateStorage
+import Synchronization
+import Testing
+
+/// An in-process peer set for the state-sync client: each peer answers from `source`, through a
+/// `tamper` function that may lie.
+final class FakeStatePeers: @unchecked Sendable {
+    let source: ChainStore
+    let inbox: StateSyncInbox
+    let keys: [PeerID]
+    let tamper: [PeerID: @Sendable ([[UInt8]], [[UInt8]]) -> [[UInt8]]]
+    let heldOff = Mutex<[(PeerID, String)]>([])
+
+    init(source: ChainStore, inbox: StateSyncInbox, liars: [@Sendable ([[UInt8]], [[UInt8]]) -> [[UInt8]]]) {
+        self.source = source
+        self.inbox = inbox
+        let all = (0...liars.count).map { try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [UInt8(0x60 + $0)]).publicKey }
+        // The liars sort first (equal heights, ordered by key), so the client meets them first.
+        keys = all.sorted { $0.compressed.lexicographicallyPrecedes($1.compressed) }
+        tamper = Dictionary(uniqueKeysWithValues: zip(keys, liars))
+    }
+
+    var transport: StateSyncClient.Transport {
+        StateSyncClient.Transport(
+            peers: { self.keys.map { ($0, self.source.head.height) } },
+            send: { request, peer in
+                var answer = StateSyncServer(store: self.source).answer(request)
+                if let lie = self.tamper[peer] { answer = lie(request, answer) }
+                let inbox = self.inbox, sent = answer
+                DispatchQueue.global().async { _ = inbox.deliver(sent, from: peer) }
+            },
+            holdOff: { peer, reason in self.heldOff.withLock { $0.append((peer, reason)) } })
+    }
+}
+
+@Suite("state sync")
+struct StateSyncTests {
+    static let recipients = (0..<40).map { Address([UInt8](repeating: 0xaa, count: 19) + [UInt8($0 + 1)]) }
+
+    /// A single-validator chain with transfers to `recipients`, committed by a real node.
+    static func sourceChain(_ dir: String) throws -> Node {
+        var config = NodeConfig(dataDir: dir + "/source")
+        try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
+        try ChainStore.initialize(path: config.storePath, genesis: try ConsensusDriverTests.genesis())
+        config.validatorKey = ConsensusDriverTests.validatorKey
+        let node = try Node(config: config)
+        try node.start()
+        for (nonce, to) in recipients.enumerated() {
+            let raw = try UnsignedTransaction(chainId: ConsensusDriverTests.chainId, nonce: UInt64(nonce), gasLimit: 21_000,
+                                              to: to, value: UInt256(UInt64(nonce + 1))).signed(with: ConsensusDriverTests.userKey).raw
+            _ = try node.submit(raw: raw)
+        }
+        #expect(node.waitForHeight(1, timeoutMs: 30_000))
+        let sender = Address(ConsensusDriverTests.userKey.publicKey.ethereumAddress)
+        let deadline = Node.wallClockMs() + 30_000
+        while (try node.store.account(sender)?.nonce ?? 0) < UInt64(recipients.count), Node.wallClockMs() < deadline { usleep(5_000) }
+        node.stop()
+        return node
+    }
+
+    static func withChains(_ body: (ChainStore, ChainStore, String) throws -> Void) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quorate-statesync-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let source = try sourceChain(dir)
+        let target = try ChainStore.initialize(path: dir + "/target", genesis: try ConsensusDriverTests.genesis())
+        try body(source.store, target, dir)
+    }
+
+    static func sync(_ target: ChainStore, from peers: FakeStatePeers) throws -> UInt64 {
+        let client = StateSyncClient(store: target, inbox: peers.inbox, transport: peers.transport)
+        client.log = { _ in }
+        return try client.run()
+    }
+
+    static func expectSameState(_ target: ChainStore, _ source: ChainStore) throws {
+        #expect(target.head == source.head)
+        for (i, address) in recipients.enumerated() {
+            #expect(try target.account(address) == source.account(address))
+            #expect(try target.account(address)?.balance == UInt256(UInt64(i + 1)))
+            #expect(try target.account(address, stateRoot: target.head.stateRoot) == source.account(address))
+        }
+    }
+
+    @Test("a state-synced store holds the peer's certified head, every account and the tree")
+    func honestPeer() throws {
+        try Self.withChains { source, target, dir in
+            let peers = FakeStatePeers(source: source, inbox: StateSyncInbox(), liars: [])
+            #expect(try Self.sync(target, from: peers) == source.head.height)
+            try Self.expectSameState(target, source)
+            #expect(try target.oldestState() == source.head.height)
+            #expect(peers.heldOff.withLock { $0.isEmpty })
+        }
+    }
+
+    @Test("a peer sending a node that is not in the certified tree is held off; the next peer completes the sync")
+    func wrongNode() throws {
+        try Self.withChains { source, target, _ in
+            let peers = FakeStatePeers(source: source, inbox: StateSyncInbox(), liars: [{ request, answer in
+                guard request.first == [StateSyncProtocol.Kind.nodes.rawValue], answer.count > 1 else { return answer }
+                var lie = answer
+                lie[1][lie[1].count - 1] ^= 0x01
+                return lie
+            }])
+            _ = try Self.sync(target, from: peers)
+            try Self.expectSameState(target, source)
+            let held = peers.heldOff.withLock { $0 }
+            #expect(held.count == 1 && held[0].0 == peers.keys[0] && held[0].1.contains("not in the certified tree"))
+        }
+    }
+
+    @Test("a peer sending more nodes than asked, or endless addresses, is held off")
+    func endlessAnswers() throws {
+        try Self.withChains { source, target, _ in
+            let moreNodes: @Sendable ([[UInt8]], [[UInt8]]) -> [[UInt8]] = { request, answer in
+                request.first == [StateSyncProtocol.Kind.nodes.rawValue] ? answer + [answer.last!] : answer
+            }
+            let endlessAddresses: @Sendable ([[UInt8]], [[UInt8]]) -> [[UInt8]] = { request, answer in
+                guard request.first?.first == StateSyncProtocol.Kind.addresses.rawValue else { return answer }
+                // Ascending made-up addresses from the start asked, always a full answer.
+                var next = Address(Array(request[0].dropFirst()))
+                return [[StateSyncProtocol.Kind.addresses.rawValue]] + (0..<StateSyncProtocol.maxAddressesPerAnswer).map { _ in
+                    defer { next = StateSyncClient.successor(next)! }
+                    return next.bytes
+                }
+            }
+            let peers = FakeStatePeers(source: source, inbox: StateSyncInbox(), liars: [moreNodes, endlessAddresses])
+            _ = try Self.sync(target, from: peers)
+            try Self.expectSameState(target, source)
+            let reasons = peers.heldOff.withLock { $0.map(\.1) }
+            #expect(reasons.count == 2)
+            #expect(reasons.contains { $0.contains("nodes for the") && $0.contains("asked") })
+            #expect(reasons.contains { $0.contains("endless") })
+        }
+    }
+
+    @Test("a forged offer certificate and an incomplete account table are refused")
+    func forgedOfferAndMissingAccounts() throws {
+        try Self.withChains { source, target, _ in
+            let forged: @Sendable ([[UInt8]], [[UInt8]]) -> [[UInt8]] = { request, answer in
+                guard request.first == [StateSyncProtocol.Kind.offer.rawValue] else { return answer }
+                var lie = answer
+                lie[2][lie[2].count - 3] ^= 0x01
+                return lie
+            }
+            let omits: @Sendable ([[UInt8]], [[UInt8]]) -> [[UInt8]] = { request, answer in
+                request.first?.first == StateSyncProtocol.Kind.addresses.rawValue ? Array(answer.dropLast()) : answer
+            }
+            let peers = FakeStatePeers(source: source, inbox: StateSyncInbox(), liars: [forged, omits])
+            _ = try Self.sync(target, from: peers)
+            try Self.expectSameState(target, source)
+            let reasons = peers.heldOff.withLock { $0.map(\.1) }
+            #expect(reasons.count == 2)
+            #expect(reasons.contains { $0.contains("offer") })
+            #expect(reasons.contains { $0.contains("incomplete") })
+        }
+    }
+
+    @Test("a peer that no longer holds the state it offered (pruned since) is asked again, not held off")
+    func prunedSince() throws {
+        try Self.withChains { source, target, _ in
+            let once = Mutex(true)
+            let forgetsOnce: @Sendable ([[UInt8]], [[UInt8]]) -> [[UInt8]] = { request, answer in
+                guard request.first == [StateSyncProtocol.Kind.nodes.rawValue], once.withLock({ let first = $0; $0 = false; return first }) else {
+                    return answer
+                }
+                return [answer[0]] + answer.dropFirst().map { _ in [] }
+            }
+            let peers = FakeStatePeers(source: source, inbox: StateSyncInbox(), liars: [forgetsOnce])
+            let client = StateSyncClient(store: target, inbox: peers.inbox, transport: StateSyncClient.Transport(
+                peers: { [peers.keys[0]].map { ($0, source.head.height) } }, send: peers.transport.send, holdOff: peers.transport.holdOff))
+            client.log = { _ in }
+            _ = try client.run()
+            try Self.expectSameState(target, source)
+            #expect(peers.heldOff.withLock { $0.isEmpty })
+        }
+    }
+
+    @Test("an answer nobody asked for is refused by the inbox")
+    func unsolicited() {
+        let inbox = StateSyncInbox()
+        let peer = try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [0x70]).publicKey
+        #expect(!inbox.deliver([[1]], from: peer))
+    }
+}

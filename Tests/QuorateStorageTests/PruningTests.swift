@@ -1,0 +1,76 @@
+import Foundation
+import QuorateCore
+import QuorateState
+@testable import QuorateStorage
+import Testing
+
+@Suite("pruning")
+struct PruningTests {
+    typealias F = ChainFixture
+
+    static func stateNodeCount(_ store: ChainStore) throws -> Int {
+        var n = 0
+        try store.db.iterate(prefix: [UInt8(ascii: "n")]) { _, _ in n += 1; return true }
+        return n
+    }
+
+    @Test("state pruning keeps every retained height readable, deletes what only older roots used, and answers for the oldest height")
+    func statePruning() throws {
+        try withTemporaryDirectory { path in
+            do {
+                let store = try ChainStore.initialize(path: path, genesis: F.genesis())
+                try store.configureStatePruning(true)
+                let committed = try F.commitBlocks(1...12, to: store)
+                let before = try Self.stateNodeCount(store)
+                while try store.pruneStateStep(retention: 3) > 0 {}
+                #expect(try store.oldestState() == 9)
+                #expect(try Self.stateNodeCount(store) < before)
+                for (executed, _) in committed where executed.block.height >= 9 {
+                    let h = executed.block.height
+                    let root = executed.block.header.stateRoot
+                    #expect(try store.account(F.carol, stateRoot: root)?.balance == UInt256(h * (h + 1)))
+                    #expect(try store.account(F.address(F.alice), stateRoot: root)?.nonce == 2 * h)
+                    #expect(try store.account(F.bob, stateRoot: root)?.balance == F.initialBalance)
+                }
+                // Carol's leaf changed in every block: her leaf of block 5 is gone.
+                expectError(containing: "missing") {
+                    _ = try store.account(F.carol, stateRoot: committed[4].executed.block.header.stateRoot)
+                }
+                // The chain goes on on top of the pruned store.
+                _ = try F.commitBlocks(13...14, to: store)
+            }
+            let reopened = try ChainStore(path: path)
+            #expect(try reopened.account(F.carol, stateRoot: reopened.head.stateRoot)?.balance == UInt256(14 * 15))
+        }
+    }
+
+    @Test("turning state pruning off drops the stale-node index, so a later run cannot trust a stale one")
+    func pruningOffDropsTheIndex() throws {
+        try withTemporaryDirectory { path in
+            let store = try ChainStore.initialize(path: path, genesis: F.genesis())
+            try store.configureStatePruning(true)
+            _ = try F.commitBlocks(1...4, to: store)
+            #expect(try !store.db.scan(prefix: StoreKeys.staleNodePrefix, limit: 1).isEmpty)
+            try store.configureStatePruning(false)
+            #expect(try store.db.scan(prefix: StoreKeys.staleNodePrefix, limit: 1).isEmpty)
+            #expect(try store.pruneStateStep(retention: 2) == 0)
+        }
+    }
+
+    @Test("block pruning deletes bodies, receipts, certificates and indexes below the retention, never block 0 or the head")
+    func blockPruning() throws {
+        try withTemporaryDirectory { path in
+            do {
+                let store = try ChainStore.initialize(path: path, genesis: F.genesis())
+                let committed = try F.commitBlocks(1...10, to: store)
+                while try store.pruneBlocksStep(retention: 4, maxBlocks: 2) > 0 {}
+                #expect(try store.oldestBlockBody() == 6)
+                #expect(try store.block(at: 5) == nil && store.certificate(at: 5) == nil && store.receipts(at: 5).isEmpty)
+                #expect(try store.transactionLocation(committed[0].executed.block.transactions[0].hash) == nil)
+                #expect(try store.block(at: 0) != nil && store.block(at: 6) != nil && store.certificate(at: 10) != nil)
+                expectError(containing: "were pruned") { _ = try store.exportBlocks(to: path + "/x.qexp", from: 1) }
+            }
+            #expect(try ChainStore(path: path).head.height == 10)
+        }
+    }
+}
