@@ -24,9 +24,9 @@ let package = Package(
         // The core: no I/O.
         .target(name: "QuorateCrypto", dependencies: ["CSecp256k1", "COpenSSL"]),
         .target(name: "QuorateCore", dependencies: ["QuorateCrypto"]),
-        .target(name: "QuorateState", dependencies: ["QuorateCore", "QuorateCrypto"]),
-        .target(name: "QuorateConsensus", dependencies: ["QuorateCore", "QuorateCrypto"]),
         .target(name: "QuorateEVM", dependencies: ["QuorateCore", "QuorateCrypto"]),
+        .target(name: "QuorateState", dependencies: ["QuorateCore", "QuorateCrypto", "QuorateEVM"]),
+        .target(name: "QuorateConsensus", dependencies: ["QuorateCore", "QuorateCrypto"]),
 
         // I/O.
         .target(name: "QuorateStorage", dependencies: ["CLevelDB", "QuorateCore", "QuorateState"]),
@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "QuorateRPC", dependencies: ["CLibEvent", "QuorateCore"]),
         .target(name: "QuorateNode", dependencies: [
             "QuorateCore", "QuorateCrypto", "QuorateState", "QuorateConsensus", "QuorateStorage", "QuorateRPC", "QuorateP2P",
+            "QuorateEVM",
         ]),
 
         .target(name: "QuorateSim", dependencies: ["QuorateConsensus", "QuorateCore", "QuorateCrypto"]),

@@ -1,5 +1,6 @@
 import QuorateCore
 import QuorateCrypto
+import QuorateRPC
 
 public struct NodeConfig: Sendable {
     public var dataDir: String
@@ -17,6 +18,8 @@ public struct NodeConfig: Sendable {
     public var peers: [String] = []
     /// Node keys allowed to connect besides the validators' (non-voting nodes).
     public var allowedPeerKeys: [[UInt8]] = []
+    /// eth_call / eth_estimateGas bounds (`--rpc-gascap`, `--rpc-evmtimeout-ms`).
+    public var callLimits = CallLimits()
 
     public init(dataDir: String) {
         self.dataDir = dataDir
