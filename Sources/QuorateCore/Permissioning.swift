@@ -90,7 +90,7 @@ public struct RoleCommand: Equatable, Sendable, CustomStringConvertible {
         let mask = data[21...].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         let roles = Roles(rawValue: mask)
         guard roles.unknownBits == 0 else {
-            throw RoleCommandError("unknown role bits 0x\(String(roles.unknownBits, radix: 16)) (admin = 0x1, transact = 0x2)")
+            throw RoleCommandError("unknown role bits 0x\(String(roles.unknownBits, radix: 16)) (admin = 0x1, transact = 0x2, deploy = 0x4)")
         }
         guard !roles.isEmpty else { throw RoleCommandError("no role given (the role mask is 0)") }
         self.init(operation, Address(Array(data[1..<21])), roles)

@@ -55,10 +55,11 @@ public final class FilterAPI: Sendable {
         }
         d.register("eth_newFilter") { [self] p in
             try p.expectCount(1)
+            // As geth: changes are the logs of blocks committed after installation;
+            // eth_getFilterLogs gives the whole range.
             let query = try LogQuery(try p.object(at: 0))
-            let start = try range(query).from
-            return try install(Filter(kind: .logs(query), lastHeight: start == 0 ? 0 : start - 1, lastPollMs: nowMs()),
-                               startsBeforeGenesis: start == 0)
+            _ = try range(query)
+            return try install(Filter(kind: .logs(query), lastHeight: backend.head().height, lastPollMs: nowMs()))
         }
         d.register("eth_newBlockFilter") { [self] p in
             try p.expectCount(0)
@@ -118,11 +119,9 @@ public final class FilterAPI: Sendable {
         return id
     }
 
-    private func install(_ filter: Filter, startsBeforeGenesis: Bool = false) throws -> JSON {
+    private func install(_ filter: Filter) throws -> JSON {
         let now = nowMs()
-        var installed = filter
-        // A log filter from block 0 reports block 0 too: mark it as having reported nothing.
-        if startsBeforeGenesis { installed.lastHeight = UInt64.max }
+        let installed = filter
         let id: UInt64? = filters.withLock { state in
             state.table = state.table.filter { now - min(now, $0.value.lastPollMs) < limits.filterTimeoutMs }
             guard state.table.count < limits.maxFilters else { return nil }
@@ -153,7 +152,7 @@ public final class FilterAPI: Sendable {
     private func changes(_ id: UInt64) throws -> [JSON] {
         guard var filter = touch(id) else { throw RPCError.server("filter not found") }
         let head = backend.head().height
-        let first = filter.lastHeight == UInt64.max ? 0 : filter.lastHeight + 1
+        let first = filter.lastHeight + 1
         var out = [JSON]()
         switch filter.kind {
         case .blocks:
@@ -166,7 +165,7 @@ public final class FilterAPI: Sendable {
             var to = min(head, first + limits.maxBlockRange - 1)
             if query.blockHash == nil, case .number(let n) = query.toBlock { to = min(to, n) }
             if first <= to { out = try LogReader.logs(query, from: first, to: to, backend: backend, limit: limits.maxResults) }
-            filter.lastHeight = max(to, first == 0 ? 0 : first - 1)
+            filter.lastHeight = max(to, first - 1)
         case .pending(let seen):
             let now = (backend as? ContractBackend)?.pendingTransactionHashes(limit: limits.maxResults) ?? []
             out = now.filter { !seen.contains($0) }.map { .data($0.bytes) }
