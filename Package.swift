@@ -48,7 +48,7 @@ let package = Package(
 
         .testTarget(name: "QuorateCryptoTests", dependencies: ["QuorateCrypto"]),
         .testTarget(name: "QuorateCoreTests", dependencies: ["QuorateCore"]),
-        .testTarget(name: "QuorateStateTests", dependencies: ["QuorateState"]),
+        .testTarget(name: "QuorateStateTests", dependencies: ["QuorateState", "QuorateEVM"]),
         .testTarget(name: "QuorateConsensusTests", dependencies: ["QuorateConsensus"]),
         .testTarget(name: "QuorateEVMTests", dependencies: ["QuorateEVM"]),
         .testTarget(name: "QuorateEVMRunnerTests", dependencies: ["QuorateEVMRunner"]),
