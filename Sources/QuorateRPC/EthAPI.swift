@@ -13,7 +13,10 @@ public enum EthAPI {
         QuorateAPI.register(on: dispatcher, backend: backend)
         registerPrefetch(on: dispatcher, backend: backend)
         FilterAPI(backend: backend).register(on: dispatcher)
-        if let contracts = backend as? ContractBackend { EthCallAPI.register(on: dispatcher, backend: contracts) }
+        if let contracts = backend as? ContractBackend {
+            EthCallAPI.register(on: dispatcher, backend: contracts)
+            ProofAPI.register(on: dispatcher, backend: contracts)
+        }
     }
 
     /// With BFT finality every committed block is final: latest, safe and finalized are the head.

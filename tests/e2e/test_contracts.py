@@ -149,7 +149,18 @@ def test_erc20_deploy_transfer_approve_events_and_reverts(net):
     used = c.transact(alice, token.functions.transfer(bob.address, 1), gas=estimate).gasUsed
     assert used <= estimate < used + 10_000
 
-    slots = [0, 1, 2, 3]
+    # eth_getProof: the account proof leads to the block's state root, the slot's to the storage root.
+    from proofcheck import account_fields, verify, verify_storage
+    height = c.w3.eth.block_number
+    block = net.validators[1].block(height)
+    proof = net.validators[1].call("eth_getProof", [token.address, ["0x5"], hex(height)])  # totalSupply
+    assert verify(proof["accountProof"][0], token.address, block["stateRoot"]) == (1, 0)
+    fields = account_fields(proof["accountProof"][0])
+    assert "0x" + fields[4].hex() == proof["storageHash"] and "0x" + fields[3].hex() == proof["codeHash"]
+    total = verify_storage(proof["storageProof"][0]["proof"][0], 5, proof["storageHash"])
+    assert total == int(proof["storageProof"][0]["value"], 16) == token.functions.totalSupply().call()
+
+    slots = [0, 1, 2, 3, 4, 5]
     assert_same_everywhere(net, c.w3.eth.block_number, token.address, slots)
 
 
@@ -245,3 +256,44 @@ def test_deploy_needs_the_deploy_role(tmp_path):
         assert deployed.status == 1 and deployed.contractAddress
     finally:
         n.stop_all()
+
+
+def test_wallet_deploy_call_send_with_abi_encoding(tmp_path):
+    from quorate import Chain
+    chain = Chain(tmp_path)
+    chain.start()
+    try:
+        owner = chain.accounts[0]
+        ks = str(tmp_path / "ks")
+        key_file = tmp_path / "key.hex"
+        key_file.write_text(owner.key.hex())
+        common = ["--keystore-dir", ks, "--password-file", str(chain.password_file), "--rpc", chain.url]
+        run([WALLET, "import", "--key-file", str(key_file), *common[:4]])
+        abi, bytecode = compile_vyper("Token")
+        abi_file, code_file = tmp_path / "token.abi", tmp_path / "token.bin"
+        abi_file.write_text(json.dumps(abi))
+        code_file.write_text(bytecode)
+        args = Web3().eth.contract(abi=abi, bytecode=bytecode).constructor("Wallet Token", "WLT", 1000).data_in_transaction
+        ctor = args[len(bytecode):] if args.startswith(bytecode) else args[len(bytecode) - 2:]
+        out = run([WALLET, "deploy", "--from", owner.address, "--bytecode", str(code_file), "--args", "0x" + ctor.removeprefix("0x"),
+                   *common]).stdout
+        assert "status      success" in out, out
+        token = next(line.split()[1] for line in out.splitlines() if line.startswith("contract"))
+        assert "log 0" in out  # the mint's Transfer event
+        called = run([WALLET, "call", "--to", token, "--abi", str(abi_file), "--function", "balanceOf(address)",
+                      owner.address, "--rpc", chain.url]).stdout
+        assert "output 0    1000" in called, called
+        name = run([WALLET, "call", "--to", token, "--abi", str(abi_file), "--function", "name()", "--rpc", chain.url]).stdout
+        assert "output 0    Wallet Token" in name, name
+        receiver = "0x000000000000000000000000000000000000bEEF"
+        sent = run([WALLET, "send", "--from", owner.address, "--to", token, "--function", "transfer(address,uint256)",
+                    receiver, "250", *common]).stdout
+        assert "status      success" in sent and "log 0" in sent, sent
+        raw = run([WALLET, "call", "--to", token, "--data",
+                   "0x70a08231" + "00" * 12 + receiver[2:].lower(), "--rpc", chain.url]).stdout
+        assert f"result      0x{250:064x}" in raw, raw
+        failed = run([WALLET, "send", "--from", owner.address, "--to", token, "--function", "transfer(address,uint256)",
+                      receiver, "5000", "--gas", "100000", *common]).stdout
+        assert "status      failed" in failed, failed
+    finally:
+        chain.kill()
