@@ -70,14 +70,24 @@ struct BenchCommand {
         }
         let figures = RunFigures(result, nodes: zip(target.nodes.map(\.name), perNode).map { ($0, $1) },
                                  benchCpuS: benchCpu, machineCpuS: machineCpu)
-        let checks = options.verify && result.failure == nil
+        // The balance check knows plain transfers only; an erc20 run checks that every call committed.
+        let checks = options.verify && options.workload == .transfers && result.failure == nil
             ? try Verifier(reader: reader, result: result, accounts: accounts, balancesBefore: balancesBefore).run() : nil
         let report = BenchReport(options: options, machine: .read(), loadAverage1m: loadAverage, url: url, target: target.description,
                                  startedNode: target.startedByBench, senders: plan.senders.count, figures: figures, checks: checks,
-                                 failure: result.failure, notes: notes(result, figures, node: node, target: target))
+                                 failure: result.failure,
+                                 notes: notes(result, figures, node: node, target: target) + (try erc20Notes(transfers, reader, result)))
         print(ReportTable.render(report), terminator: "")
         if let path = options.jsonOut { try ReportJSON.write(report, to: path) }
         return report.complete && report.verificationPassed != false ? 0 : 1
+    }
+
+    /// With `--workload erc20 --verify`: every token transfer committed with status 1.
+    private func erc20Notes(_ transfers: SignedTransfers, _ reader: ChainReader, _ result: LoadResult) throws -> [String] {
+        guard options.workload == .erc20, options.verify, result.failure == nil else { return [] }
+        let failed = try ERC20Setup.failedCalls(transfers, reader: reader)
+        return [failed == 0 ? "erc20: all \(grouped(transfers.count)) token transfers committed with status 1"
+                            : "erc20: \(grouped(failed)) of \(grouped(transfers.count)) token transfers failed (status 0 or missing)"]
     }
 
     /// A run the node left hanging: no figures, only what happened.
@@ -106,9 +116,13 @@ struct BenchCommand {
             try AccountFunding(reader: reader, chainId: chainId, maxFeePerGas: maxFee)
                 .ensureFunded(accounts, needWei: need, funders: funders, seed: options.seed)
         }
+        let token = options.workload == .erc20
+            ? try ERC20Setup.prepare(reader: reader, accounts: accounts, chainId: chainId, maxFee: maxFee) : nil
         let nonces = try reader.nonces(accounts.map(\.address), tag: "pending")
-        return TransferPlan(chainId: chainId, senders: accounts, startNonces: nonces, maxFeePerGas: maxFee,
-                            valueWei: value, count: count)
+        var plan = TransferPlan(chainId: chainId, senders: accounts, startNonces: nonces, maxFeePerGas: maxFee,
+                                valueWei: token == nil ? value : .zero, count: count)
+        plan.token = token
+        return plan
     }
 
     private func notes(_ result: LoadResult, _ f: RunFigures, node: NodeProcess?, target: Target) -> [String] {
