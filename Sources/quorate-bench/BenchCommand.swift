@@ -48,6 +48,9 @@ struct BenchCommand {
         let plan = try makePlan(reader, accounts: accounts, target: target)
         let transfers = try Presigner.sign(plan)
         let balancesBefore = options.verify ? try reader.balances(accounts.map(\.address)) : []
+        let tokenBalancesBefore = try plan.token.flatMap { token in
+            options.verify ? try ERC20Setup.balances(token, accounts.map(\.address), reader: reader) : nil
+        } ?? []
         let startHeight = try reader.height()
         let before = target.nodes.map { NodeSample.take(pid: $0.pid, dataDir: $0.dataDir) }
         let benchCpuBefore = ProcessStats.cpuSeconds(pid: getpid())
@@ -76,18 +79,21 @@ struct BenchCommand {
         let report = BenchReport(options: options, machine: .read(), loadAverage1m: loadAverage, url: url, target: target.description,
                                  startedNode: target.startedByBench, senders: plan.senders.count, figures: figures, checks: checks,
                                  failure: result.failure,
-                                 notes: notes(result, figures, node: node, target: target) + (try erc20Notes(transfers, reader, result)))
+                                 notes: notes(result, figures, node: node, target: target) + (try erc20Notes(transfers, reader, result, tokenBalancesBefore)))
         print(ReportTable.render(report), terminator: "")
         if let path = options.jsonOut { try ReportJSON.write(report, to: path) }
         return report.complete && report.verificationPassed != false ? 0 : 1
     }
 
     /// With `--workload erc20 --verify`: every token transfer committed with status 1.
-    private func erc20Notes(_ transfers: SignedTransfers, _ reader: ChainReader, _ result: LoadResult) throws -> [String] {
-        guard options.workload == .erc20, options.verify, result.failure == nil else { return [] }
-        let failed = try ERC20Setup.failedCalls(transfers, reader: reader)
-        return [failed == 0 ? "erc20: all \(grouped(transfers.count)) token transfers committed with status 1"
-                            : "erc20: \(grouped(failed)) of \(grouped(transfers.count)) token transfers failed (status 0 or missing)"]
+    private func erc20Notes(_ transfers: SignedTransfers, _ reader: ChainReader, _ result: LoadResult,
+                            _ tokenBalancesBefore: [UInt256]) throws -> [String] {
+        guard options.workload == .erc20, options.verify, result.failure == nil, let token = transfers.plan.token else { return [] }
+        let wrong = try ERC20Setup.wrongBalances(transfers.plan, submitted: transfers.count, startBalances: tokenBalancesBefore,
+                                                 reader: reader)
+        _ = token
+        return [wrong == 0 ? "erc20: every account's token balance is what its \(grouped(transfers.count / max(1, transfers.plan.senders.count))) transfers leave (all calls succeeded)"
+                           : "erc20: \(grouped(wrong)) accounts hold a token balance the transfers do not explain: some calls failed"]
     }
 
     /// A run the node left hanging: no figures, only what happened.

@@ -67,20 +67,37 @@ enum ERC20Setup {
 }
 
 extension ERC20Setup {
-    /// How many of the run's token transfers ended with status 0 (each must succeed: the senders
-    /// hold far more tokens than they send). Read from the receipts after the run.
-    static func failedCalls(_ transfers: SignedTransfers, reader: ChainReader) throws -> Int {
-        let hashes = transfers.keys.map { key in
-            "0x" + [key.w0, key.w1, key.w2, key.w3].map { w in
-                let hex = String(w, radix: 16)
-                return String(repeating: "0", count: 16 - hex.count) + hex
-            }.joined()
+    /// Accounts whose token balance is not what the run's transfers leave: every account starts
+    /// with `grant` (the deployer with the rest of the supply), sends one token per transfer to
+    /// the next account of the ring and receives one per transfer of the previous one. A failed
+    /// call breaks the balance of its sender and its recipient. Read with eth_call balanceOf.
+    static func wrongBalances(_ plan: TransferPlan, submitted: Int, startBalances: [UInt256], reader: ChainReader) throws -> Int {
+        guard let token = plan.token else { return 0 }
+        let n = plan.senders.count
+        let now = try balances(token, plan.senders.map(\.address), reader: reader)
+        var wrong = 0
+        for s in 0..<n {
+            let sent = UInt256(UInt64(plan.sentCount(sender: s, submitted: submitted)))
+            let received = UInt256(UInt64(plan.sentCount(sender: (s + n - 1) % n, submitted: submitted)))
+            if now[s] + sent != startBalances[s] + received { wrong += 1 }
         }
-        var failed = 0
-        for start in stride(from: 0, to: hashes.count, by: 500) {
-            let chunk = Array(hashes[start..<min(hashes.count, start + 500)])
-            failed += try reader.receipts(chunk).filter { $0?["status"]?.stringValue != "0x1" }.count
+        return wrong
+    }
+
+    static func balances(_ token: Address, _ accounts: [Address], reader: ChainReader) throws -> [UInt256] {
+        var out = [UInt256]()
+        for start in stride(from: 0, to: accounts.count, by: 500) {
+            let calls = accounts[start..<min(accounts.count, start + 500)].map { a -> (String, [JSON]) in
+                let data = [0x70, 0xa0, 0x82, 0x31] + [UInt8](repeating: 0, count: 12) + a.bytes
+                return ("eth_call", [["to": .string(token.hex), "data": .string(Hex.encode(data, prefix: true))], "latest"])
+            }
+            out += try reader.batched(calls).map { result in
+                guard let text = result.stringValue, let bytes = try? Hex.decode(text), let v = UInt256(bigEndian: bytes) else {
+                    throw BenchError("balanceOf returned \(result)")
+                }
+                return v
+            }
         }
-        return failed
+        return out
     }
 }

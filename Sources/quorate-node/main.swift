@@ -18,7 +18,7 @@ commands:
            create the chain store of DIR from a genesis file
   start    --datadir DIR [--rpc-host 127.0.0.1] [--rpc-port 8545] [--password-file FILE] [--non-voting]
            [--p2p-host 0.0.0.0] [--p2p-port 30333] [--peer PUBKEY@HOST:PORT ...] [--allow-peer PUBKEY ...]
-           [--validator-key FILE] [--node-key FILE]
+           [--validator-key FILE] [--node-key FILE] [--rpc-gascap 50000000] [--rpc-evmtimeout-ms 5000]
            run the node; the keys' password comes from --password-file, the QUORATE_PASSWORD
            environment variable, or a prompt. Without a node key (DIR/keys/node.json) there is no
            P2P network (a lone validator). --allow-peer admits a non-voting node's key.
