@@ -297,3 +297,45 @@ def test_wallet_deploy_call_send_with_abi_encoding(tmp_path):
         assert "status      failed" in failed, failed
     finally:
         chain.kill()
+
+
+def test_bounds_infinite_loop_call_and_never_valid_transactions(tmp_path):
+    """eth_call of an endless loop ends under the gas cap (or the time bound) and changes nothing;
+    a transaction that can never fit is refused at submission with geth's message."""
+    from quorate import Chain
+    chain = Chain(tmp_path)
+    chain.start(["--rpc-evmtimeout-ms", "20000"])
+    try:
+        c = Client(type("Net", (), {"validators": [type("M", (), {"url": chain.url})()]})())
+        owner = chain.accounts[0]
+        loop_runtime = "5b600056"  # JUMPDEST; PUSH1 0; JUMP
+        initcode = "0x6004600c60003960046000f3" + loop_runtime
+        deployed = c.send(owner, {"data": initcode, "gas": 100_000})
+        loop = deployed.contractAddress
+        height = c.w3.eth.block_number
+        err = chain.rpc("eth_call", [{"to": loop}, "latest"]).json()["error"]
+        assert err == {"code": -32000, "message": "out of gas"}, err
+        err = chain.rpc("eth_estimateGas", [{"to": loop}]).json()["error"]
+        assert err["message"] == "gas required exceeds allowance (50000000)", err
+        assert c.w3.eth.block_number == height and c.w3.eth.get_transaction_count(owner.address) == 1
+        # Mined, the loop runs out of gas: status 0, the whole limit charged.
+        mined = c.send(owner, {"to": loop, "gas": 300_000})
+        assert mined.status == 0 and mined.gasUsed == 300_000
+        # Never valid: gas above the block gas limit, initcode over EIP-3860's limit.
+        too_much = owner.sign_transaction({"chainId": CHAIN_ID, "nonce": 2, "to": loop, "gas": 10_000_000_001,
+                                           "maxFeePerGas": 0, "maxPriorityFeePerGas": 0}).raw_transaction
+        err = chain.rpc("eth_sendRawTransaction", ["0x" + bytes(too_much).hex()]).json()["error"]
+        assert "exceeds block gas limit" in err["message"], err
+        big = owner.sign_transaction({"chainId": CHAIN_ID, "nonce": 2, "data": "0x" + "00" * 49_153, "gas": 5_000_000,
+                                      "maxFeePerGas": 0, "maxPriorityFeePerGas": 0}).raw_transaction
+        err = chain.rpc("eth_sendRawTransaction", ["0x" + bytes(big).hex()]).json()["error"]
+        assert "max initcode size exceeded" in err["message"], err
+    finally:
+        chain.kill()
+    # A short time bound ends the same loop with geth's timeout message.
+    chain.start(["--rpc-evmtimeout-ms", "1", "--rpc-gascap", "0"])
+    try:
+        err = chain.rpc("eth_call", [{"to": loop, "gas": hex(2_000_000_000)}, "latest"]).json()["error"]
+        assert err["message"].startswith("execution aborted (timeout"), err
+    finally:
+        chain.kill()
