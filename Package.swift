@@ -24,9 +24,9 @@ let package = Package(
         // The core: no I/O.
         .target(name: "QuorateCrypto", dependencies: ["CSecp256k1", "COpenSSL"]),
         .target(name: "QuorateCore", dependencies: ["QuorateCrypto"]),
-        .target(name: "QuorateState", dependencies: ["QuorateCore", "QuorateCrypto"]),
-        .target(name: "QuorateConsensus", dependencies: ["QuorateCore", "QuorateCrypto"]),
         .target(name: "QuorateEVM", dependencies: ["QuorateCore", "QuorateCrypto"]),
+        .target(name: "QuorateState", dependencies: ["QuorateCore", "QuorateCrypto", "QuorateEVM"]),
+        .target(name: "QuorateConsensus", dependencies: ["QuorateCore", "QuorateCrypto"]),
 
         // I/O.
         .target(name: "QuorateStorage", dependencies: ["CLevelDB", "QuorateCore", "QuorateState"]),
@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "QuorateRPC", dependencies: ["CLibEvent", "QuorateCore"]),
         .target(name: "QuorateNode", dependencies: [
             "QuorateCore", "QuorateCrypto", "QuorateState", "QuorateConsensus", "QuorateStorage", "QuorateRPC", "QuorateP2P",
+            "QuorateEVM",
         ]),
 
         .target(name: "QuorateSim", dependencies: ["QuorateConsensus", "QuorateCore", "QuorateCrypto"]),
@@ -47,7 +48,7 @@ let package = Package(
 
         .testTarget(name: "QuorateCryptoTests", dependencies: ["QuorateCrypto"]),
         .testTarget(name: "QuorateCoreTests", dependencies: ["QuorateCore"]),
-        .testTarget(name: "QuorateStateTests", dependencies: ["QuorateState"]),
+        .testTarget(name: "QuorateStateTests", dependencies: ["QuorateState", "QuorateEVM"]),
         .testTarget(name: "QuorateConsensusTests", dependencies: ["QuorateConsensus"]),
         .testTarget(name: "QuorateEVMTests", dependencies: ["QuorateEVM"]),
         .testTarget(name: "QuorateEVMRunnerTests", dependencies: ["QuorateEVMRunner"]),

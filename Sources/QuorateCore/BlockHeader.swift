@@ -20,11 +20,13 @@ public struct BlockHeader: Equatable, Sendable {
     public var gasLimit: UInt64
     public var gasUsed: UInt64
     public var baseFeePerGas: UInt256
+    /// The union of the blooms of the block's receipts (Ethereum's 2048-bit filter).
+    public var logsBloom: LogsBloom
 
     public init(chainId: UInt64, height: UInt64, timestampMs: UInt64, parentHash: Hash32, proposer: Address,
                 transactionsRoot: Hash32, receiptsRoot: Hash32, stateRoot: Hash32, validatorsHash: Hash32,
                 nextValidatorsHash: Hash32, lastCommitHash: Hash32, gasLimit: UInt64, gasUsed: UInt64,
-                baseFeePerGas: UInt256) {
+                baseFeePerGas: UInt256, logsBloom: LogsBloom = .empty) {
         self.chainId = chainId
         self.height = height
         self.timestampMs = timestampMs
@@ -39,16 +41,17 @@ public struct BlockHeader: Equatable, Sendable {
         self.gasLimit = gasLimit
         self.gasUsed = gasUsed
         self.baseFeePerGas = baseFeePerGas
+        self.logsBloom = logsBloom
     }
 
-    static let fieldCount = 14
+    static let fieldCount = 15
 
     public var rlp: RLPItem {
         .list([
             RLPItem(chainId), RLPItem(height), RLPItem(timestampMs), RLPItem(parentHash), RLPItem(proposer),
             RLPItem(transactionsRoot), RLPItem(receiptsRoot), RLPItem(stateRoot), RLPItem(validatorsHash),
             RLPItem(nextValidatorsHash), RLPItem(lastCommitHash), RLPItem(gasLimit), RLPItem(gasUsed),
-            RLPItem(baseFeePerGas),
+            RLPItem(baseFeePerGas), RLPItem(bytes: logsBloom.bytes),
         ])
     }
 
@@ -63,7 +66,16 @@ public struct BlockHeader: Equatable, Sendable {
                   receiptsRoot: try f[6].hash32Value(), stateRoot: try f[7].hash32Value(),
                   validatorsHash: try f[8].hash32Value(), nextValidatorsHash: try f[9].hash32Value(),
                   lastCommitHash: try f[10].hash32Value(), gasLimit: try f[11].uint64Value(),
-                  gasUsed: try f[12].uint64Value(), baseFeePerGas: try f[13].uint256Value())
+                  gasUsed: try f[12].uint64Value(), baseFeePerGas: try f[13].uint256Value(),
+                  logsBloom: try Self.bloom(f[14]))
+    }
+
+    private static func bloom(_ item: RLPItem) throws -> LogsBloom {
+        let bytes = try item.bytesValue()
+        guard bytes.count == LogsBloom.byteCount else {
+            throw RLPError(description: "block header: logs bloom must be 256 bytes, got \(bytes.count)")
+        }
+        return LogsBloom(bytes: bytes)
     }
 
     public func encoded() -> [UInt8] { RLP.encode(rlp) }

@@ -22,8 +22,9 @@ public struct FeeParams: Equatable, Sendable {
     /// Zero by default: a consortium "free gas" network, as Besu allows.
     public var baseFeePerGas: UInt256 = .zero
     public var blockGasLimit: UInt64 = 10_000_000_000
-    /// `data` carried by a transaction is kept, so it is bounded.
-    public var maxTransactionDataBytes: UInt64 = 32 * 1024
+    /// `data` carried by a transaction is kept, so it is bounded. 128 KiB as geth's transaction
+    /// size limit: room for initcode up to EIP-3860's 48 KiB with constructor arguments.
+    public var maxTransactionDataBytes: UInt64 = 128 * 1024
 
     public init() {}
 }

@@ -163,12 +163,12 @@ extension Genesis {
                     throw GenesisError(description: "genesis: permissioning.roles lists \(address) twice")
                 }
                 guard let names = entries[key] as? [Any], !names.isEmpty else {
-                    throw GenesisError(description: "genesis: permissioning.roles[\(key)] must be a non-empty array of role names (admin, transact)")
+                    throw GenesisError(description: "genesis: permissioning.roles[\(key)] must be a non-empty array of role names (admin, transact, deploy)")
                 }
                 var set = Roles()
                 for name in names {
                     guard let text = name as? String, let role = Roles(name: text) else {
-                        throw GenesisError(description: "genesis: permissioning.roles[\(key)]: unknown role \(name) (roles: admin, transact)")
+                        throw GenesisError(description: "genesis: permissioning.roles[\(key)]: unknown role \(name) (roles: admin, transact, deploy)")
                     }
                     set.insert(role)
                 }

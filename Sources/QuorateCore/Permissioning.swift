@@ -8,9 +8,11 @@ public struct Roles: OptionSet, Hashable, Sendable, CustomStringConvertible {
     public static let admin = Roles(rawValue: 1 << 0)
     /// May send transactions when account permissioning is on.
     public static let transact = Roles(rawValue: 1 << 1)
+    /// May create contracts (a transaction without `to`) when account permissioning is on.
+    public static let deploy = Roles(rawValue: 1 << 2)
 
     /// Every role, in bit order: the names used by genesis files, the RPC and the wallet.
-    public static let all: [(name: String, role: Roles)] = [("admin", .admin), ("transact", .transact)]
+    public static let all: [(name: String, role: Roles)] = [("admin", .admin), ("transact", .transact), ("deploy", .deploy)]
     public static let known = Roles(rawValue: all.reduce(0) { $0 | $1.role.rawValue })
 
     /// The role called `name` ("admin", "transact"), or nil.
@@ -34,7 +36,12 @@ public struct Roles: OptionSet, Hashable, Sendable, CustomStringConvertible {
 
 /// Reserved addresses that governance transactions are sent to: one per module, so that each
 /// module's payloads are decoded by that module alone. Nobody holds a key for them (a key whose
-/// address has 19 leading zero bytes cannot be found), and they never hold a balance.
+/// address has 16 leading zero bytes cannot be found), and they never hold a balance.
+///
+/// They sit at 0x...5100000N, away from every address an Ethereum fork uses for a precompile
+/// (0x01-0x11, 0x0100) or a system contract (EIP-2935, 4788, 7002, 7251), so a contract calling
+/// ecrecover or sha256 never reaches governance (DESIGN.md section 13). To the EVM they are
+/// empty accounts: governance payloads come only from top-level transactions.
 public enum SystemAddress {
     /// Account roles: grant and revoke (active when genesis turns account permissioning on).
     public static let permissions = reserved(0x01)
@@ -43,7 +50,7 @@ public enum SystemAddress {
     /// Non-voting node keys allowed on-chain, managed by admins (active with account permissioning).
     public static let nodes = reserved(0x03)
 
-    static func reserved(_ last: UInt8) -> Address { Address([UInt8](repeating: 0, count: 19) + [last]) }
+    static func reserved(_ last: UInt8) -> Address { Address([UInt8](repeating: 0, count: 16) + [0x51, 0, 0, last]) }
 }
 
 /// A role-management transaction's `data`, sent to `SystemAddress.permissions` with value 0:
@@ -83,7 +90,7 @@ public struct RoleCommand: Equatable, Sendable, CustomStringConvertible {
         let mask = data[21...].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         let roles = Roles(rawValue: mask)
         guard roles.unknownBits == 0 else {
-            throw RoleCommandError("unknown role bits 0x\(String(roles.unknownBits, radix: 16)) (admin = 0x1, transact = 0x2)")
+            throw RoleCommandError("unknown role bits 0x\(String(roles.unknownBits, radix: 16)) (admin = 0x1, transact = 0x2, deploy = 0x4)")
         }
         guard !roles.isEmpty else { throw RoleCommandError("no role given (the role mask is 0)") }
         self.init(operation, Address(Array(data[1..<21])), roles)

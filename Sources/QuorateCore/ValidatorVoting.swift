@@ -48,7 +48,8 @@ public enum ValidatorChange: Equatable, Sendable, CustomStringConvertible {
                 throw ValidatorVoteError("add: voting power \(power) exceeds the limit of \(ValidatorChange.maxPower)")
             }
             let address = Address(Array(data[1..<21]))
-            guard !address.bytes.prefix(19).allSatisfy({ $0 == 0 }) else {
+            // 16 leading zero bytes: the zero address, the precompiles and the system addresses.
+            guard !address.bytes.prefix(16).allSatisfy({ $0 == 0 }) else {
                 throw ValidatorVoteError("add: \(address) is the zero address or a system address; nobody holds its key, so it could never sign")
             }
             self = .add(Validator(address: address, nodeKey: nodeKey, power: power))

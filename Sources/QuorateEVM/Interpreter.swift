@@ -76,6 +76,7 @@ import QuorateCrypto
             if tracer != nil {
                 flushTrace()
                 beginTrace(op)
+                if tracer!.stopRequested { f.gas = 0 }
             }
             let step: Step
             if !info.defined {

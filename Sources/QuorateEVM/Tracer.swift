@@ -34,4 +34,11 @@ public protocol EVMTracer: AnyObject {
     func step(_ step: TraceStep)
     /// The end of the transaction: its output, the gas it used and, if it failed, why.
     func transactionEnded(output: [UInt8], gasUsed: UInt64, error: String?)
+    /// True asks the interpreter to stop: every frame then runs out of gas at its next step.
+    /// The chain's eth_call uses it for its time bound (geth's `--rpc.evmtimeout`).
+    var stopRequested: Bool { get }
+}
+
+extension EVMTracer {
+    public var stopRequested: Bool { false }
 }

@@ -13,6 +13,7 @@ extension NodeCommands {
             config.rpcPort = p
         }
         let nonVoting = args.flag("non-voting")
+        try Self.parseCallLimits(&args, into: &config)
         let keyPath = args.option("validator-key") ?? config.validatorKeyPath
         let nodeKeyPath = args.option("node-key") ?? config.nodeKeyPath
         let passwordFile = args.option("password-file")

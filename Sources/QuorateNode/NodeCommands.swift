@@ -29,12 +29,12 @@ public enum NodeCommands {
         for spec in args.options("role") {
             let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, let address = try? Address(hex: parts[0]) else {
-                throw CommandLineArguments.UsageError("--role \(spec): expected ADDRESS=ROLE[,ROLE] (roles: admin, transact)")
+                throw CommandLineArguments.UsageError("--role \(spec): expected ADDRESS=ROLE[,ROLE] (roles: admin, transact, deploy)")
             }
             var set = Roles()
             for name in parts[1].split(separator: ",", omittingEmptySubsequences: false) {
                 guard let role = Roles(name: String(name)) else {
-                    throw CommandLineArguments.UsageError("--role \(spec): unknown role \"\(name)\" (roles: admin, transact)")
+                    throw CommandLineArguments.UsageError("--role \(spec): unknown role \"\(name)\" (roles: admin, transact, deploy)")
                 }
                 set.insert(role)
             }

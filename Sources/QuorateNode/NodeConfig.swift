@@ -1,5 +1,6 @@
 import QuorateCore
 import QuorateCrypto
+import QuorateRPC
 
 public struct NodeConfig: Sendable {
     public var dataDir: String
@@ -27,6 +28,8 @@ public struct NodeConfig: Sendable {
     public static let defaultStateRetentionHeights: UInt64 = 128
     /// On a store at genesis, take the state of a peer's certified head instead of replaying.
     public var stateSync = false
+    /// eth_call / eth_estimateGas bounds (`--rpc-gascap`, `--rpc-evmtimeout-ms`).
+    public var callLimits = CallLimits()
 
     public init(dataDir: String) {
         self.dataDir = dataDir

@@ -12,6 +12,11 @@ public enum EthAPI {
         registerBlocks(on: dispatcher, backend: backend)
         QuorateAPI.register(on: dispatcher, backend: backend)
         registerPrefetch(on: dispatcher, backend: backend)
+        FilterAPI(backend: backend).register(on: dispatcher)
+        if let contracts = backend as? ContractBackend {
+            EthCallAPI.register(on: dispatcher, backend: contracts)
+            ProofAPI.register(on: dispatcher, backend: contracts)
+        }
     }
 
     /// With BFT finality every committed block is final: latest, safe and finalized are the head.
@@ -144,56 +149,6 @@ public enum EthAPI {
             if selector == .tag(.pending) { return .quantity(try backend.pendingNonce(address)) }
             return .quantity(try backend.account(address, at: try stateHeight(selector, backend)).nonce)
         }
-        d.register("eth_getCode") { p in
-            try p.expectCount(1...2)
-            _ = try p.address(at: 0)
-            _ = try stateHeight(try p.blockSelector(at: 1), backend)
-            return .data([])  // no EVM: no account has code
-        }
-        d.register("eth_getStorageAt") { p in
-            try p.expectCount(2...3)
-            _ = try p.address(at: 0)
-            _ = try p.quantityBigEndian(at: 1)
-            _ = try stateHeight(try p.blockSelector(at: 2), backend)
-            return .data([UInt8](repeating: 0, count: 32))
-        }
-        d.register("eth_call") { p in
-            try p.expectCount(1...3)
-            let call = try p.object(at: 0)
-            if call.optional("to") == nil {
-                throw RPCError.server("contract creation is not supported: Quorate has no EVM")
-            }
-            _ = try call.address("to")
-            _ = try stateHeight(try p.blockSelector(at: 1), backend)
-            return .data([])  // no EVM: calling a plain account returns nothing, as on Ethereum
-        }
-        d.register("eth_estimateGas") { p in
-            try p.expectCount(1...3)
-            let call = try p.object(at: 0)
-            guard call.optional("to") != nil else {
-                throw RPCError.server("contract creation is not supported: Quorate has no EVM; a transaction needs a `to` address")
-            }
-            _ = try call.address("to")
-            let data = try call.ifPresent("input", call.bytes) ?? call.ifPresent("data", call.bytes) ?? []
-            var gas = UInt64(21_000) + data.reduce(UInt64(0)) { $0 + ($1 == 0 ? 4 : 16) }
-            // EIP-2930: 2400 per listed address, 1900 per storage key.
-            for entry in try call.ifPresent("accessList", call.array) ?? [] {
-                let keys = entry["storageKeys"]?.arrayValue?.count ?? 0
-                gas += 2_400 + 1_900 * UInt64(min(keys, 1 << 20))
-            }
-            if let from = try call.ifPresent("from", call.address),
-               let valueBytes = try call.ifPresent("value", { k throws(RPCError) in try call.quantityBigEndian(k) }),
-               let value = UInt256(bigEndian: valueBytes) {
-                let balance = try backend.account(from, at: nil).balance
-                guard balance >= value else { throw RPCError.server("insufficient funds for transfer") }
-            }
-            return .quantity(gas)
-        }
-        d.register("eth_getLogs") { p in
-            try p.expectCount(1)
-            _ = try p.object(at: 0)
-            return []  // no EVM, no logs
-        }
     }
 
     private static func registerTransactions(on d: RPCDispatcher, backend: RPCBackend) {
@@ -226,8 +181,10 @@ public enum EthAPI {
             let hash = try p.hash(at: 0)
             guard let location = try backend.transactionLocation(hash),
                   let block = try backend.block(at: location.height),
-                  let receipt = try backend.receipts(at: location.height)[safe: location.index] else { return .null }
-            return RPCFormat.receipt(receipt, block: block, index: location.index)
+                  case let receipts = try backend.receipts(at: location.height),
+                  let receipt = receipts[safe: location.index] else { return .null }
+            let firstLogIndex = receipts[..<location.index].reduce(UInt64(0)) { $0 + UInt64($1.logs.count) }
+            return RPCFormat.receipt(receipt, block: block, index: location.index, firstLogIndex: firstLogIndex)
         }
     }
 

@@ -20,10 +20,29 @@ enum QuorateAPI {
         // The first name, kept so existing scripts keep working.
         d.register("quorate_getValidators", validators)
         d.register("quorate_getProof") { p in
-            try p.expectCount(1...2)
+            try p.expectCount(1...3)
             let address = try p.address(at: 0)
             let h = try EthAPI.stateHeight(try p.blockSelector(at: 1), backend)
             let proof = try backend.accountProof(address, at: h)
+            // Contracts: storage slots (third argument) proved against the account's storage root.
+            if let contracts = backend as? ContractBackend {
+                let slots = try ProofAPI.slotList(try p.ifPresent(2, p.array(at:)) ?? [])
+                let storage = try contracts.storageProofs(address, slots: slots.isEmpty ? [.zero] : slots, at: h)
+                return [
+                    "address": RPCFormat.address(proof.address),
+                    "blockNumber": .quantity(proof.height),
+                    "stateRoot": RPCFormat.hash(proof.stateRoot),
+                    "account": proof.account.map { ["nonce": .quantity($0.nonce), "balance": .string($0.balance.hexQuantity)] } ?? .null,
+                    "siblings": .array(proof.siblings.map(RPCFormat.hash)),
+                    "proof": .data(proof.proof),
+                    "codeHash": RPCFormat.hash(storage[0].codeHash),
+                    "storageRoot": RPCFormat.hash(storage[0].storageRoot),
+                    "storageProof": .array(slots.isEmpty ? [] : storage.map { s in
+                        ["key": .string(s.slot.hexQuantity), "value": .string(s.value.hexQuantity),
+                         "siblings": .array(s.siblings.map(RPCFormat.hash)), "proof": .data(s.proof)]
+                    }),
+                ]
+            }
             return [
                 "address": RPCFormat.address(proof.address),
                 "blockNumber": .quantity(proof.height),

@@ -46,8 +46,12 @@ enum RPCFormat {
         return .object(o)
     }
 
-    static func receipt(_ r: Receipt, block: Block, index: Int) -> JSON {
-        [
+    /// `firstLogIndex`: how many logs the block's earlier transactions emitted.
+    static func receipt(_ r: Receipt, block: Block, index: Int, firstLogIndex: UInt64 = 0) -> JSON {
+        let logs: [JSON] = r.logs.enumerated().map { i, log in
+            LogReader.format(log, block: block, txIndex: index, txHash: r.transactionHash, logIndex: firstLogIndex + UInt64(i))
+        }
+        return [
             "transactionHash": hash(r.transactionHash),
             "transactionIndex": .quantity(UInt64(index)),
             "blockHash": hash(block.hash),
@@ -57,9 +61,9 @@ enum RPCFormat {
             "cumulativeGasUsed": .quantity(r.cumulativeGasUsed),
             "gasUsed": .quantity(r.gasUsed),
             "effectiveGasPrice": quantity(r.effectiveGasPrice),
-            "contractAddress": .null,
-            "logs": [],
-            "logsBloom": emptyBloom,
+            "contractAddress": r.contractAddress.map(address) ?? .null,
+            "logs": .array(logs),
+            "logsBloom": .data(r.bloom.bytes),
             "status": .quantity(UInt64(r.status)),
             "type": .quantity(UInt64(r.type.rawValue)),
         ]
@@ -77,7 +81,7 @@ enum RPCFormat {
             "parentHash": hash(h.parentHash),
             "nonce": .data([UInt8](repeating: 0, count: 8)),
             "sha3Uncles": .string(emptyUnclesHash),
-            "logsBloom": emptyBloom,
+            "logsBloom": .data(h.logsBloom.bytes),
             "transactionsRoot": hash(h.transactionsRoot),
             "stateRoot": hash(h.stateRoot),
             "receiptsRoot": hash(h.receiptsRoot),

@@ -23,6 +23,9 @@ public enum BlockBuilder {
         var state = StateOverlay(base: parent.accounts,
                                  validators: ValidatorContext(height: parent.header.height + 1, timestampMs: timestampMs,
                                                               current: parent.nextValidators))
+        let environment = BlockEnvironment(height: parent.header.height + 1, timestampMs: timestampMs,
+                                           parentHash: parent.header.hash, gasLimit: rules.fees.blockGasLimit,
+                                           blockHashes: parent.blockHashes)
         var included = [Transaction]()
         var senders = [Address]()
         var receipts = [Receipt]()
@@ -37,7 +40,7 @@ public enum BlockBuilder {
             do {
                 let receipt = try BlockExecutor.apply(tx, sender: candidate.sender, proposer: proposer, fees: rules.fees,
                                                       chainId: rules.chainId, accountPermissioning: rules.accountPermissioning,
-                                                      cumulativeGasUsed: gasUsed, state: &state)
+                                                      cumulativeGasUsed: gasUsed, environment: environment, state: &state)
                 included.append(tx)
                 senders.append(candidate.sender)
                 receipts.append(receipt)
@@ -45,7 +48,8 @@ public enum BlockBuilder {
                 bytes += UInt64(tx.raw.count)
             } catch let rejection as TransactionRejection {
                 // A nonce gap just means an earlier transaction of this sender is not in; keep it pooled.
-                if rejection.kind != .nonceTooHigh { rejected.append((tx.hash, rejection)) }
+                // So does a block without gas left for it.
+                if rejection.kind != .nonceTooHigh && rejection.kind != .blockGasExhausted { rejected.append((tx.hash, rejection)) }
             }
         }
         let update = try state.commitment(root: parent.header.stateRoot, reader: parent.nodes)
@@ -56,10 +60,11 @@ public enum BlockBuilder {
             transactionsRoot: Block.transactionsRoot(included), receiptsRoot: Receipt.root(receipts),
             stateRoot: update.newRoot, validatorsHash: parent.nextValidators.hash,
             nextValidatorsHash: validators.next.hash, lastCommitHash: lastCommit?.hash ?? .zero,
-            gasLimit: rules.fees.blockGasLimit, gasUsed: gasUsed, baseFeePerGas: rules.fees.baseFeePerGas)
+            gasLimit: rules.fees.blockGasLimit, gasUsed: gasUsed, baseFeePerGas: rules.fees.baseFeePerGas,
+            logsBloom: Receipt.bloom(receipts))
         let block = Block(header: header, transactions: included, lastCommit: lastCommit)
         let executed = ExecutedBlock(block: block, senders: senders, receipts: receipts,
-                                     changedAccounts: state.changedAccounts, stateUpdate: update,
+                                     changedAccounts: state.changedAccounts, stateUpdate: update, newCode: state.newCode,
                                      nextValidators: validators.passed.isEmpty ? nil : validators.next,
                                      passedChanges: validators.passed)
         return Output(executed: executed, rejected: rejected)

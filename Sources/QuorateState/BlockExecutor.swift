@@ -1,4 +1,5 @@
 import QuorateCore
+import QuorateEVM
 
 /// Applies transactions to a state overlay. Deterministic: same parent state and transactions,
 /// same receipts and state.
@@ -12,6 +13,7 @@ public enum BlockExecutor {
     /// node keys (`.nodes`, from an admin). With `accountPermissioning`, other senders need `transact`.
     public static func apply(_ tx: Transaction, sender: Address, proposer: Address, fees: FeeParams, chainId: UInt64,
                              accountPermissioning: Bool = false, cumulativeGasUsed: UInt64,
+                             environment: BlockEnvironment? = nil, tracer: EVMTracer? = nil,
                              state: inout StateOverlay) throws -> Receipt {
         try TransactionRules.checkStateless(tx, chainId: chainId, fees: fees)
         var from = try state.account(sender)
@@ -24,6 +26,12 @@ public enum BlockExecutor {
         }
         guard from.nonce < UInt64.max else { throw TransactionRejection(.overflow, "nonce has max value") }
         try TransactionRules.checkFunds(tx, sender: sender, balance: from.balance)
+        // The fast path (no EVM) is a transaction to an account without code that is no precompile.
+        if command == nil, try needsEVM(tx.to, state: &state) {
+            let env = environment ?? BlockEnvironment(height: 0, timestampMs: 0, parentHash: .zero, gasLimit: fees.blockGasLimit)
+            return try applyEVM(tx, sender: sender, proposer: proposer, fees: fees, chainId: chainId,
+                                cumulativeGasUsed: cumulativeGasUsed, environment: env, tracer: tracer, state: &state)
+        }
 
         // No EVM: a transfer uses exactly its intrinsic gas.
         let gasUsed = tx.intrinsicGas
@@ -64,14 +72,16 @@ public enum BlockExecutor {
                        cumulativeGasUsed: cumulativeGasUsed + gasUsed, effectiveGasPrice: price)
     }
 
+    private static func needsEVM(_ to: Address?, state: inout StateOverlay) throws -> Bool {
+        guard let to else { return true }
+        if Precompiles.contains(to) { return true }
+        return try state.account(to).hasCode
+    }
+
     /// Genesis refuses a total supply over 2^256 and transfers only move value, so no balance can overflow.
     private static func add(_ a: UInt256, _ b: UInt256) -> UInt256 {
         let (sum, overflow) = a.addingReportingOverflow(b)
         precondition(!overflow, "a balance overflowed although the total supply fits in 256 bits")
         return sum
     }
-}
-
-extension UInt256 {
-    public var isZero: Bool { self == .zero }
 }

@@ -29,6 +29,8 @@ public enum BlockValidator {
         try checkLastCommit(block, parent: parent, rules: rules, fail: fail)
         guard h.transactionsRoot == Block.transactionsRoot(block.transactions) else { throw fail("transactions root does not match") }
 
+        let environment = BlockEnvironment(height: h.height, timestampMs: h.timestampMs, parentHash: parent.header.hash,
+                                           gasLimit: rules.fees.blockGasLimit, blockHashes: parent.blockHashes)
         var state = StateOverlay(base: parent.accounts,
                                  validators: ValidatorContext(height: h.height, timestampMs: h.timestampMs, current: parent.nextValidators))
         var senders = [Address]()
@@ -41,7 +43,7 @@ public enum BlockValidator {
             do {
                 let receipt = try BlockExecutor.apply(tx, sender: from, proposer: h.proposer, fees: rules.fees,
                                                       chainId: rules.chainId, accountPermissioning: rules.accountPermissioning,
-                                                      cumulativeGasUsed: gasUsed, state: &state)
+                                                      cumulativeGasUsed: gasUsed, environment: environment, state: &state)
                 gasUsed = receipt.cumulativeGasUsed
                 guard gasUsed <= rules.fees.blockGasLimit else { throw fail("gas used exceeds the block gas limit") }
                 senders.append(from)
@@ -52,6 +54,7 @@ public enum BlockValidator {
         }
         guard h.gasUsed == gasUsed else { throw fail("gas used \(h.gasUsed), executed \(gasUsed)") }
         guard h.receiptsRoot == Receipt.root(receipts) else { throw fail("receipts root does not match") }
+        guard h.logsBloom == Receipt.bloom(receipts) else { throw fail("logs bloom does not match the receipts' logs") }
         let update = try state.commitment(root: parent.header.stateRoot, reader: parent.nodes)
         guard h.stateRoot == update.newRoot else { throw fail("state root \(h.stateRoot), executed \(update.newRoot)") }
         let validators = state.validators!
@@ -59,7 +62,7 @@ public enum BlockValidator {
             throw fail("next validators hash does not match the set its validator votes leave")
         }
         return ExecutedBlock(block: block, senders: senders, receipts: receipts,
-                             changedAccounts: state.changedAccounts, stateUpdate: update,
+                             changedAccounts: state.changedAccounts, stateUpdate: update, newCode: state.newCode,
                              nextValidators: validators.passed.isEmpty ? nil : validators.next,
                              passedChanges: validators.passed)
     }

@@ -9,6 +9,8 @@ public struct ExecutedBlock: Sendable {
     public let changedAccounts: [(Address, Account)]
     /// New state-commitment nodes; the block's state root is `stateUpdate.newRoot`.
     public let stateUpdate: StateUpdate
+    /// Contract code first stored by this block, by hash (written beside the state nodes).
+    public var newCode: [(hash: Hash32, code: [UInt8])] = []
     /// The set of the next height when validator votes in this block changed it (the header's
     /// `nextValidatorsHash` is its hash); nil when it stays the same.
     public var nextValidators: ValidatorSet? = nil
@@ -51,6 +53,8 @@ public struct ParentState {
     public let nextValidators: ValidatorSet
     public let accounts: AccountReader
     public let nodes: StateNodeReader
+    /// Committed block hashes by height, for BLOCKHASH.
+    public var blockHashes: @Sendable (UInt64) -> Hash32? = { _ in nil }
 
     public init(header: BlockHeader, validators: ValidatorSet, nextValidators: ValidatorSet,
                 accounts: AccountReader, nodes: StateNodeReader) {

@@ -8,6 +8,8 @@ public struct TransactionRejection: Error, CustomStringConvertible, Equatable {
         case tipAboveFeeCap, feeCapBelowBaseFee, nonceTooLow, nonceTooHigh, insufficientFunds, overflow
         case alreadyKnown, poolFull, senderQueueFull, notPermitted, replacementUnderpriced, invalidSignature
         case invalidSystemTransaction
+        /// The block has less gas left than the transaction's limit: it may fit in a later block.
+        case blockGasExhausted
     }
 
     public let kind: Kind
@@ -29,9 +31,9 @@ public enum TransactionRules {
         guard txChainId == chainId else {
             throw TransactionRejection(.wrongChainId, "invalid chain id for signer: have \(txChainId) want \(chainId)")
         }
-        guard tx.to != nil else {
-            throw TransactionRejection(.contractCreation,
-                                       "contract creation is not supported: Quorate has no EVM; a transaction needs a `to` address")
+        if tx.to == nil && tx.data.count > Transaction.maxInitCodeBytes {
+            throw TransactionRejection(.oversizedData,
+                                       "max initcode size exceeded: code size \(tx.data.count) limit \(Transaction.maxInitCodeBytes)")
         }
         guard UInt64(tx.data.count) <= fees.maxTransactionDataBytes else {
             throw TransactionRejection(.oversizedData,
@@ -85,7 +87,14 @@ public enum TransactionRules {
             }
         }
         guard accountPermissioning else { return nil }
-        switch tx.to {
+        guard let to = tx.to else {
+            guard roles.contains(.deploy) else {
+                throw TransactionRejection(.notPermitted,
+                                           "sender not authorized to deploy contracts: \(sender) lacks the deploy role (account permissioning is on)")
+            }
+            return nil
+        }
+        switch to {
         case SystemAddress.permissions:
             return .role(try roleCommand(tx, sender: sender, roles: roles))
         case SystemAddress.nodes:

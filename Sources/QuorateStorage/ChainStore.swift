@@ -204,8 +204,10 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     }
 
     public func parentState(for head: BlockHeader) throws -> ParentState {
-        ParentState(header: head, validators: try validators(at: head.height),
-                    nextValidators: try validators(at: head.height + 1), accounts: self, nodes: self)
+        var parent = ParentState(header: head, validators: try validators(at: head.height),
+                                 nextValidators: try validators(at: head.height + 1), accounts: self, nodes: self)
+        parent.blockHashes = { [self] height in try? self.block(at: height)?.hash }
+        return parent
     }
 
     // MARK: consensus hard state
@@ -268,6 +270,7 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
             }
         }
         for node in executed.stateUpdate.newNodes { batch.put(StoreKeys.stateNode(node.hash), node.encoded) }
+        for entry in executed.newCode { batch.put(StoreKeys.code(entry.hash), entry.code) }
         batch.put(StoreKeys.metaHead, StoreKeys.be(height))
     }
 

@@ -26,6 +26,8 @@ enum StoreKeys {
     static func certificate(_ height: UInt64) -> [UInt8] { [UInt8(ascii: "c")] + be(height) }
     static func account(_ address: Address) -> [UInt8] { [UInt8(ascii: "a")] + address.bytes }
     static func stateNode(_ hash: Hash32) -> [UInt8] { [UInt8(ascii: "n")] + hash.bytes }
+    /// Contract code by its keccak256 (docs/contracts.md); never deleted, shared by accounts.
+    static func code(_ hash: Hash32) -> [UInt8] { [UInt8(ascii: "x")] + hash.bytes }
     /// The validator set in force from a height on, written when votes change it.
     static let validatorSetPrefix: [UInt8] = [UInt8(ascii: "v")]
     static func validatorSet(from height: UInt64) -> [UInt8] { validatorSetPrefix + be(height) }

@@ -48,6 +48,9 @@ struct BenchCommand {
         let plan = try makePlan(reader, accounts: accounts, target: target)
         let transfers = try Presigner.sign(plan)
         let balancesBefore = options.verify ? try reader.balances(accounts.map(\.address)) : []
+        let tokenBalancesBefore = try plan.token.flatMap { token in
+            options.verify ? try ERC20Setup.balances(token, accounts.map(\.address), reader: reader) : nil
+        } ?? []
         let startHeight = try reader.height()
         let before = target.nodes.map { NodeSample.take(pid: $0.pid, dataDir: $0.dataDir) }
         let benchCpuBefore = ProcessStats.cpuSeconds(pid: getpid())
@@ -70,14 +73,27 @@ struct BenchCommand {
         }
         let figures = RunFigures(result, nodes: zip(target.nodes.map(\.name), perNode).map { ($0, $1) },
                                  benchCpuS: benchCpu, machineCpuS: machineCpu)
-        let checks = options.verify && result.failure == nil
+        // The balance check knows plain transfers only; an erc20 run checks that every call committed.
+        let checks = options.verify && options.workload == .transfers && result.failure == nil
             ? try Verifier(reader: reader, result: result, accounts: accounts, balancesBefore: balancesBefore).run() : nil
         let report = BenchReport(options: options, machine: .read(), loadAverage1m: loadAverage, url: url, target: target.description,
                                  startedNode: target.startedByBench, senders: plan.senders.count, figures: figures, checks: checks,
-                                 failure: result.failure, notes: notes(result, figures, node: node, target: target))
+                                 failure: result.failure,
+                                 notes: notes(result, figures, node: node, target: target) + (try erc20Notes(transfers, reader, result, tokenBalancesBefore)))
         print(ReportTable.render(report), terminator: "")
         if let path = options.jsonOut { try ReportJSON.write(report, to: path) }
         return report.complete && report.verificationPassed != false ? 0 : 1
+    }
+
+    /// With `--workload erc20 --verify`: every token transfer committed with status 1.
+    private func erc20Notes(_ transfers: SignedTransfers, _ reader: ChainReader, _ result: LoadResult,
+                            _ tokenBalancesBefore: [UInt256]) throws -> [String] {
+        guard options.workload == .erc20, options.verify, result.failure == nil, let token = transfers.plan.token else { return [] }
+        let wrong = try ERC20Setup.wrongBalances(transfers.plan, submitted: transfers.count, startBalances: tokenBalancesBefore,
+                                                 reader: reader)
+        _ = token
+        return [wrong == 0 ? "erc20: every account's token balance is what its \(grouped(transfers.count / max(1, transfers.plan.senders.count))) transfers leave (all calls succeeded)"
+                           : "erc20: \(grouped(wrong)) accounts hold a token balance the transfers do not explain: some calls failed"]
     }
 
     /// A run the node left hanging: no figures, only what happened.
@@ -106,9 +122,13 @@ struct BenchCommand {
             try AccountFunding(reader: reader, chainId: chainId, maxFeePerGas: maxFee)
                 .ensureFunded(accounts, needWei: need, funders: funders, seed: options.seed)
         }
+        let token = options.workload == .erc20
+            ? try ERC20Setup.prepare(reader: reader, accounts: accounts, chainId: chainId, maxFee: maxFee) : nil
         let nonces = try reader.nonces(accounts.map(\.address), tag: "pending")
-        return TransferPlan(chainId: chainId, senders: accounts, startNonces: nonces, maxFeePerGas: maxFee,
-                            valueWei: value, count: count)
+        var plan = TransferPlan(chainId: chainId, senders: accounts, startNonces: nonces, maxFeePerGas: maxFee,
+                                valueWei: token == nil ? value : .zero, count: count)
+        plan.token = token
+        return plan
     }
 
     private func notes(_ result: LoadResult, _ f: RunFigures, node: NodeProcess?, target: Target) -> [String] {

@@ -11,6 +11,11 @@ enum BenchMode: String, Sendable {
     case sync
 }
 
+enum Workload: String, Sendable {
+    case transfers
+    case erc20
+}
+
 /// Everything the command line decides. Names carry their unit last.
 struct BenchOptions: Sendable {
     var mode = BenchMode.single
@@ -29,6 +34,8 @@ struct BenchOptions: Sendable {
     var testnetDir: String?
     var testnetTool = BenchOptions.repositoryTool("testnet")
 
+    /// What each pre-signed transaction does: a plain transfer, or an ERC-20 `transfer` call.
+    var workload = Workload.transfers
     var accounts = 1_000
     var seed = "quorate-bench"
     var keystoreDir: String?
@@ -100,6 +107,10 @@ extension BenchOptions {
         if let m = args.option("mode") {
             guard let mode = BenchMode(rawValue: m) else { throw UsageError("--mode \(m): expected single, testnet or sync") }
             o.mode = mode
+        }
+        if let w = args.option("workload") {
+            guard let workload = Workload(rawValue: w) else { throw UsageError("--workload \(w): expected transfers or erc20") }
+            o.workload = workload
         }
         o.quick = args.flag("quick")
         if o.mode == .sync { o.transactions = BenchOptions.defaultSyncTransfers }

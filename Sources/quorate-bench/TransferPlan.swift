@@ -11,15 +11,23 @@ struct TransferPlan: Sendable {
     let maxFeePerGas: UInt256
     let valueWei: UInt256
     let count: Int
+    /// `--workload erc20`: each transfer is a call of this token's `transfer(recipient, 1)`.
+    var token: Address? = nil
 
     static let gasLimit: UInt64 = 21_000
+    var gasPerTransfer: UInt64 { token == nil ? TransferPlan.gasLimit : ERC20Setup.transferGas }
 
     func sender(of i: Int) -> Int { i % senders.count }
     func nonce(of i: Int) -> UInt64 { startNonces[sender(of: i)] + UInt64(i / senders.count) }
     func recipient(of i: Int) -> Address { senders[(sender(of: i) + 1) % senders.count].address }
 
     func unsigned(_ i: Int) -> UnsignedTransaction {
-        UnsignedTransaction(type: .dynamicFee, chainId: chainId, nonce: nonce(of: i), maxPriorityFeePerGas: .zero,
+        if let token {
+            return UnsignedTransaction(type: .dynamicFee, chainId: chainId, nonce: nonce(of: i), maxPriorityFeePerGas: .zero,
+                                       maxFeePerGas: maxFeePerGas, gasLimit: ERC20Setup.transferGas, to: token, value: .zero,
+                                       data: BenchToken.transferCall(to: recipient(of: i), amount: UInt256(1)))
+        }
+        return UnsignedTransaction(type: .dynamicFee, chainId: chainId, nonce: nonce(of: i), maxPriorityFeePerGas: .zero,
                             maxFeePerGas: maxFeePerGas, gasLimit: TransferPlan.gasLimit, to: recipient(of: i),
                             value: valueWei)
     }
@@ -31,7 +39,7 @@ struct TransferPlan: Sendable {
 
     /// The most one sender spends over the whole plan: what it must hold before the run.
     var maxCostPerSender: UInt256 {
-        let perTransfer = valueWei + maxFeePerGas * UInt256(TransferPlan.gasLimit)
+        let perTransfer = valueWei + maxFeePerGas * UInt256(gasPerTransfer)
         return perTransfer * UInt256(UInt64((count + senders.count - 1) / senders.count))
     }
 }

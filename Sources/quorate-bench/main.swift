@@ -16,6 +16,9 @@ target:
                                  sent to one of them (sender modulo nodes), every node measured;
                                sync: build a chain of --transfers N (default 1,000,000) on one
                                  validator, then time a fresh non-voting node catching up
+  --workload transfers|erc20   transfers (default): plain transfers; erc20: the first account
+                                 deploys an ERC-20 and grants tokens to the others, then every
+                                 pre-signed transaction is a token transfer(next account, 1)
   --validators N               testnet: validators of the testnet the bench starts (default 4)
   --testnet-dir DIR            testnet: measure the tools/testnet running in DIR (funds the bench
                                accounts from its keystores) instead of starting one

@@ -21,6 +21,7 @@ commands:
            [--validator-key FILE] [--node-key FILE] [--log-format text|json] [--log-level info]
            [--health-stall-seconds 30] [--health-lag-blocks 10] [--state-sync]
            [--state-retention-heights 128|N|all] [--block-retention-heights N]
+           [--rpc-gascap 50000000] [--rpc-evmtimeout-ms 5000]
            run the node; the keys' password comes from --password-file, the QUORATE_PASSWORD
            environment variable, or a prompt. Without a node key (DIR/keys/node.json) there is no
            P2P network (a lone validator). --allow-peer admits a non-voting node's key.

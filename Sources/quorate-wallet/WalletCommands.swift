@@ -63,6 +63,9 @@ enum WalletCommands {
     static func send(_ args: inout CommandLineArguments) throws {
         let signer = try WalletSigner(&args)
         let rpc = signer.rpc
+        if args.option("function") != nil || args.option("value") == nil {
+            return try sendCall(&args, signer: signer)
+        }
         var unsigned = try transferFields(&args)
         let nonce = args.option("nonce")
         try args.refuseUnknown()
@@ -161,6 +164,8 @@ enum WalletCommands {
         let gas = receipt["gasUsed"]?.stringValue.flatMap { UInt256(hexQuantity: $0) } ?? .zero
         let price = receipt["effectiveGasPrice"]?.stringValue.flatMap { UInt256(hexQuantity: $0) } ?? .zero
         print("fee         \(AmountParser.formatEther(gas * price)) ether")
+        if let contract = receipt["contractAddress"]?.stringValue { print("contract    \(contract)") }
+        printLogs(receipt)
     }
 
     static func decimal(_ value: JSON?) -> String {

@@ -12,7 +12,7 @@ extension WalletCommands {
         let signer = try WalletSigner(&args)
         let rpc = signer.rpc
         try args.refuseUnknown()
-        let usage = "usage: quorate-wallet role grant|revoke ADDRESS ROLE[,ROLE] --from ADMIN_KEYSTORE (roles: admin, transact)"
+        let usage = "usage: quorate-wallet role grant|revoke ADDRESS ROLE[,ROLE] --from ADMIN_KEYSTORE (roles: admin, transact, deploy)"
         guard args.positional.count == 3 else { throw CommandLineArguments.UsageError(usage) }
         let operation: RoleCommand.Operation
         switch args.positional[0] {
@@ -26,7 +26,7 @@ extension WalletCommands {
         var roles = Roles()
         for name in args.positional[2].split(separator: ",", omittingEmptySubsequences: false) {
             guard let role = Roles(name: String(name)) else {
-                throw CommandLineArguments.UsageError("unknown role \"\(name)\" (roles: admin, transact)")
+                throw CommandLineArguments.UsageError("unknown role \"\(name)\" (roles: admin, transact, deploy)")
             }
             roles.insert(role)
         }

@@ -19,6 +19,17 @@ commands:
   sign     --from KEYSTORE|ADDRESS --to ADDRESS --value AMOUNT --nonce N --chain-id N [--data HEX]
            [--gas N] [--max-fee WEI] [--priority-fee WEI] [--password-file FILE]
            sign offline; prints the raw transaction hex
+  send     --from KEYSTORE|ADDRESS --to CONTRACT (--data HEX | --function SIG ARGS... [--abi FILE])
+           [--value AMOUNT] [--gas N] [--rpc URL] [--password-file FILE] [--no-wait]
+           a contract call in a transaction; gas estimated by the node; prints the receipt and logs
+  deploy   --from KEYSTORE|ADDRESS --bytecode FILE [--args HEX] [--value AMOUNT] [--gas N] [--rpc URL]
+           [--password-file FILE] [--no-wait]
+           create a contract (FILE holds the hex bytecode; --args the ABI-encoded constructor arguments)
+  call     --to CONTRACT (--data HEX | --function SIG ARGS... [--abi FILE]) [--from ADDRESS]
+           [--block TAG] [--rpc URL]
+           eth_call: prints the return data, decoded when --abi gives the function's outputs
+           SIG is e.g. 'transfer(address,uint256)'; types address, bool, uintN, intN, bytesN,
+           bytes, string and arrays T[] / T[k] of them (array arguments as [a,b,c])
   submit   RAW_HEX [--rpc URL] [--no-wait]
   tx       HASH [--rpc URL]
            a transaction and, once committed, its receipt
@@ -58,6 +69,8 @@ CommandExit.run(tool: "quorate-wallet", command: command) {
     case "sign": try WalletCommands.sign(&args)
     case "submit": try WalletCommands.submit(&args)
     case "tx": try WalletCommands.showTransaction(&args)
+    case "deploy": try WalletCommands.deploy(&args)
+    case "call": try WalletCommands.call(&args)
     case "role": try WalletCommands.role(&args)
     case "validator": try WalletCommands.validator(&args)
     case "node": try WalletCommands.node(&args)

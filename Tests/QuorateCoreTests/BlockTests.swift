@@ -106,8 +106,8 @@ struct BlockTests {
         expectError(containing: "expected List") { _ = try Block(decoding: RLP.encode(.bytes([1, 2, 3]))) }
         expectError(containing: "block: expected 3 fields, got 2") { _ = try Block(decoding: RLP.encode(.list(Array(fields.prefix(2))))) }
         expectError(containing: "block: expected 3 fields, got 4") { _ = try Block(decoding: RLP.encode(.list(fields + [.list([])]))) }
-        expectError(containing: "block header: expected 14 fields, got 13") {
-            _ = try Block(decoding: RLP.encode(.list([.list(Array(headerFields.prefix(13))), fields[1], fields[2]])))
+        expectError(containing: "block header: expected 15 fields, got 14") {
+            _ = try Block(decoding: RLP.encode(.list([.list(Array(headerFields.prefix(14))), fields[1], fields[2]])))
         }
         expectError(containing: "more than one value") { _ = try Block(decoding: block.encoded() + [0x80]) }
         expectError(containing: "rlp:") { _ = try Block(decoding: Array(block.encoded().dropLast())) }
@@ -158,7 +158,7 @@ struct BlockTests {
         let r = Receipt(transactionHash: TestKeys.hash(1), type: .accessList, status: 1, from: TestKeys.addr(2), to: TestKeys.addr(3),
                         gasUsed: 21_000, cumulativeGasUsed: 21_000, effectiveGasPrice: 7)
         guard case .list(let f) = r.rlp else { Issue.record("not a list"); return }
-        expectError(containing: "expected 8 fields, got 7") { _ = try Receipt(rlp: .list(Array(f.prefix(7)))) }
+        expectError(containing: "expected 10 fields, got 9") { _ = try Receipt(rlp: .list(Array(f.prefix(9)))) }
         var unknown = f
         unknown[1] = RLPItem(3)
         expectError(containing: "unknown transaction type") { _ = try Receipt(rlp: .list(unknown)) }

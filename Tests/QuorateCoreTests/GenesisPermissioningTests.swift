@@ -71,7 +71,8 @@ struct GenesisPermissioningTests {
         #expect(Roles.admin.rawValue == 1 && Roles.transact.rawValue == 2)
         #expect(Roles(name: "admin") == .admin && Roles(name: "transact") == .transact && Roles(name: "x") == nil)
         #expect(Roles([.admin, .transact]).names == ["admin", "transact"])
-        #expect(Roles(rawValue: 0b111).description == "admin, transact, 0x4")
+        #expect(Roles(name: "deploy") == .deploy && Roles.deploy.rawValue == 4)
+        #expect(Roles(rawValue: 0b1111).description == "admin, transact, deploy, 0x8")
         #expect(Roles().description == "none")
     }
 

@@ -85,7 +85,7 @@ struct GenesisTests {
         #expect(g.consensus == ConsensusParams())
         #expect(g.fees == FeeParams())
         #expect(g.consensus.timeoutProposeMs == 1000 && g.consensus.maxBlockBytes == 8 << 20)
-        #expect(g.fees.baseFeePerGas == 0 && g.fees.blockGasLimit == 10_000_000_000 && g.fees.maxTransactionDataBytes == 32768)
+        #expect(g.fees.baseFeePerGas == 0 && g.fees.blockGasLimit == 10_000_000_000 && g.fees.maxTransactionDataBytes == 131072)
     }
 
     @Test("integers may be numbers, decimal strings or 0x strings")

@@ -150,7 +150,7 @@ struct BlockExecutionTests {
                                 text: "insufficient funds for gas * price + value: address \(alice.checksummed) have 0 want \(want)", exact: true)
     }
 
-    @Test("stateless refusals also apply at execution: chain id, unprotected, creation, data, gas, fee cap")
+    @Test("stateless refusals also apply at execution: chain id, unprotected, data, gas, fee cap")
     func statelessAtExecution() throws {
         let accounts = [F.address(F.alice): Account(balance: UInt256(UInt64(1) << 60))]
         var fees = FeeParams()
@@ -161,9 +161,6 @@ struct BlockExecutionTests {
                                 text: "invalid chain id for signer: have \(F.chainId + 1) want \(F.chainId)")
         let unprotected = try UnsignedTransaction(type: .legacy, chainId: nil, gasPrice: 10, to: F.bobAddress).signed(with: F.alice)
         try Self.expectRejected(unprotected, accounts: accounts, fees: fees, kind: .unprotected, text: "only replay-protected (EIP-155)")
-        let creation = try UnsignedTransaction(chainId: F.chainId, maxPriorityFeePerGas: 10, maxFeePerGas: 10, gasLimit: 60_000, to: nil)
-            .signed(with: F.alice)
-        try Self.expectRejected(creation, accounts: accounts, fees: fees, kind: .contractCreation, text: "contract creation is not supported")
         let lowFee = try F.transfer(F.alice, nonce: 0, to: F.bobAddress, value: 1, tip: 1, feeCap: 9)
         try Self.expectRejected(lowFee, accounts: accounts, fees: fees, kind: .feeCapBelowBaseFee,
                                 text: "max fee per gas less than block base fee: maxFeePerGas: 9, baseFee: 10")

@@ -51,11 +51,15 @@ struct TransactionRulesTests {
         Self.refused(legacy, kind: .wrongChainId, "invalid chain id for signer: have 5 want 1337")
     }
 
-    @Test("contract creation is refused with a clear error")
-    func contractCreation() throws {
-        let tx = try UnsignedTransaction(chainId: F.chainId, gasLimit: 100_000, to: nil, data: [0x60, 0x00]).signed(with: F.alice)
-        Self.refused(tx, kind: .contractCreation,
-                     "contract creation is not supported: Quorate has no EVM; a transaction needs a `to` address")
+    @Test("initcode over EIP-3860's limit is refused with geth's message; a creation within it passes")
+    func initcodeLimit() throws {
+        var fees = FeeParams()
+        fees.maxTransactionDataBytes = 64 * 1024
+        let big = try UnsignedTransaction(chainId: F.chainId, gasLimit: 1_000_000, to: nil,
+                                          data: [UInt8](repeating: 0, count: Transaction.maxInitCodeBytes + 1)).signed(with: F.alice)
+        Self.refused(big, fees: fees, kind: .oversizedData, "max initcode size exceeded: code size 49153 limit 49152")
+        let small = try UnsignedTransaction(chainId: F.chainId, gasLimit: 100_000, to: nil, data: [0x60, 0x00]).signed(with: F.alice)
+        #expect(throws: Never.self) { try TransactionRules.checkStateless(small, chainId: F.chainId, fees: fees) }
     }
 
     @Test("data over the genesis limit is refused; at the limit it passes")

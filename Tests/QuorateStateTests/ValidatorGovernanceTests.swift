@@ -43,7 +43,7 @@ struct ValidatorGovernanceTests {
         expectError(containing: "power must be at least 1") { _ = try ValidatorVoteCommand(decoding: zeroPower) }
         let system = ValidatorChange.add(Validator(address: SystemAddress.permissions, nodeKey: Self.newValidator.nodeKey))
         expectError(containing: "zero address or a system address") { _ = try ValidatorVoteCommand(decoding: system.encoded()) }
-        #expect(SystemAddress.nodes.hex == "0x0000000000000000000000000000000000000003")
+        #expect(SystemAddress.nodes.hex == "0x0000000000000000000000000000000051000003")
     }
 
     @Test("an add passes with 3 of 4 votes, not 2; the header's next-validators hash names the new set and another node agrees")

@@ -51,5 +51,31 @@ def verify(proof_hex: str, address_hex: str, state_root_hex: str):
         raise ValueError("proof does not lead to the state root")
     if value is None:
         return None
-    nonce, balance, _roles = rlp.decode(value)
-    return int.from_bytes(nonce, "big"), int.from_bytes(balance, "big")
+    # [nonce, balance, roles] or, for a contract, [nonce, balance, roles, codeHash, storageRoot].
+    fields = rlp.decode(value)
+    return int.from_bytes(fields[0], "big"), int.from_bytes(fields[1], "big")
+
+
+def account_fields(proof_hex: str):
+    """The account record a present-account proof carries, as its RLP fields."""
+    _key, value, _other, _siblings = parse(bytes.fromhex(proof_hex[2:]))
+    return rlp.decode(value)
+
+
+def verify_storage(proof_hex: str, slot: int, storage_root_hex: str) -> int:
+    """The value of `slot` (0 when absent) proved against an account's storage root: keys are
+    keccak256 of the 32-byte slot, values minimal big-endian bytes (docs/contracts.md)."""
+    key, value, other, siblings = parse(bytes.fromhex(proof_hex[2:]))
+    if key != keccak(slot.to_bytes(32, "big")):
+        raise ValueError("proof is for another slot")
+    if value is not None:
+        h = leaf_hash(key, keccak(value))
+    elif other is not None:
+        h = leaf_hash(*other)
+    else:
+        h = b"\x00" * 32
+    for depth in range(len(siblings) - 1, -1, -1):
+        h = inner_hash(h, siblings[depth]) if path_bit(key, depth) == 0 else inner_hash(siblings[depth], h)
+    if h != bytes.fromhex(storage_root_hex[2:]):
+        raise ValueError("storage proof does not lead to the storage root")
+    return 0 if value is None else int.from_bytes(value, "big")

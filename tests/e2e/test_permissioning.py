@@ -10,7 +10,7 @@ from eth_account import Account
 from quorate import CHAIN_ID, NODE, WALLET, Chain, run
 
 DEAD = "0x000000000000000000000000000000000000dEaD"
-PERMISSIONS = "0x0000000000000000000000000000000000000001"
+PERMISSIONS = "0x0000000000000000000000000000000051000001"
 
 
 @pytest.fixture()
@@ -120,7 +120,7 @@ def test_bad_role_transactions_are_refused(permissioned):
     cases = [
         (signed(admin, 0, to=PERMISSIONS, value=1, data=payload), "value must be 0"),
         (signed(admin, 0, to=PERMISSIONS, value=0, data=payload[:-1]), "expected 29 bytes"),
-        (signed(admin, 0, to=PERMISSIONS, value=0, data=payload[:-1] + bytes([4])), "unknown role bits 0x4"),
+        (signed(admin, 0, to=PERMISSIONS, value=0, data=payload[:-1] + bytes([8])), "unknown role bits 0x8"),
         (signed(admin, 0, to=PERMISSIONS, value=0, data=bytes([2]) + bytes.fromhex(admin.address[2:]) + (1).to_bytes(8, "big")),
          "cannot revoke its own admin role"),
     ]
