@@ -250,7 +250,8 @@ final class ConsensusDriver: @unchecked Sendable {
     /// Commits to the store, then drops the block's transactions from the pool.
     private func commitToStore(_ result: ExecutedBlock, certificate: CommitCertificate, sync: Bool = true) throws {
         let started = DispatchTime.now().uptimeNanoseconds
-        try StageCPU.measure(.storeWrite) { try store.commit(result, certificate: certificate, sync: sync) }
+        let prepared = StageCPU.measure(.receiptsIndex) { store.prepareCommit(result, certificate: certificate) }
+        try StageCPU.measure(.storeWrite) { try store.commit(prepared, sync: sync) }
         telemetry.metrics.observe("quorate_store_write_seconds", [("durability", sync ? "synced" : "unsynced")],
                                   Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
         let block = result.block

@@ -5,7 +5,7 @@ import Synchronization
 /// the throughput work defines them: where a transfer's CPU goes, per node.
 public enum Stage: Int, CaseIterable, Sendable {
     case rpcParse, rlpDecode, senderRecovery, admission, gossipIn, gossipOut, proposalBuild
-    case proposalValidation, stateUpdate, storeWrite, consensus, blockSync
+    case proposalValidation, stateUpdate, receiptsIndex, storeWrite, consensus, blockSync
 
     /// The metric's label.
     public var label: String {
@@ -19,6 +19,7 @@ public enum Stage: Int, CaseIterable, Sendable {
         case .proposalBuild: "proposal_build"
         case .proposalValidation: "proposal_validation"
         case .stateUpdate: "state_update"
+        case .receiptsIndex: "receipts_index"
         case .storeWrite: "store_write"
         case .consensus: "consensus"
         case .blockSync: "block_sync"

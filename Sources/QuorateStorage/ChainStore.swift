@@ -230,6 +230,18 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     /// sequential, so a crash can only lose a tail of whole blocks, which are fetched again, and
     /// any later synced write makes them durable first).
     public func commit(_ executed: ExecutedBlock, certificate: CommitCertificate, sync: Bool = true) throws {
+        try commit(prepareCommit(executed, certificate: certificate), sync: sync)
+    }
+
+    /// A block's batch, encoded and not yet written: the block, its receipts and indexes, the
+    /// certificate, accounts and state nodes. Apart from `commit(_:sync:)` so that the node can
+    /// count encoding (receipts and indexes) and writing as separate stages.
+    public struct PreparedCommit: Sendable {
+        let executed: ExecutedBlock
+        var batch: WriteBatch
+    }
+
+    public func prepareCommit(_ executed: ExecutedBlock, certificate: CommitCertificate) -> PreparedCommit {
         let header = executed.block.header
         precondition(header.height == head.height + 1 && header.parentHash == head.hash,
                      "blocks are committed in order on top of the head")
@@ -240,6 +252,16 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         if let next = executed.nextValidators {
             batch.put(StoreKeys.validatorSet(from: header.height + 1), next.encoded())
         }
+        return PreparedCommit(executed: executed, batch: batch)
+    }
+
+    /// Writes a prepared block in one batch (synced unless `sync` is false) and moves the head.
+    public func commit(_ prepared: PreparedCommit, sync: Bool = true) throws {
+        let executed = prepared.executed
+        let header = executed.block.header
+        precondition(header.height == head.height + 1 && header.parentHash == head.hash,
+                     "blocks are committed in order on top of the head")
+        var batch = prepared.batch
         try writeLock.withLock { indexing in
             if indexing { try indexStaleNodes(executed.stateUpdate, height: header.height, into: &batch) }
             try db.write(batch, sync: sync)

@@ -116,6 +116,13 @@ struct NodeMetricsTests {
         #expect(text.contains("quorate_commit_latency_seconds_count 1\n"))
         #expect(text.contains(#"quorate_mempool_rejected_total{reason="already_known",source="rpc"} 1"#))
         #expect(text.contains(#"quorate_stage_cpu_seconds_total{stage="sender_recovery"}"#))
+        // The commit of block 1 counted its encoding and its write as two stages.
+        for stage in ["receipts_index", "store_write"] {
+            let prefix = #"quorate_stage_cpu_seconds_total{stage=""# + stage + #""} "#
+            let line = text.split(separator: "\n").first { $0.hasPrefix(prefix) }
+            let seconds = line.flatMap { Double($0.dropFirst(prefix.count)) } ?? 0
+            #expect(seconds > 0, "stage \(stage) counted nothing")
+        }
         // Every sample line is `name{labels} value` with a parseable value.
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let value = line.split(separator: " ").last.map(String.init) ?? ""

@@ -59,7 +59,7 @@ def test_metrics_pass_promtool_and_name_the_issue_families(net):
         assert name in families, name
     stages = set(re.findall(r'^quorate_stage_cpu_seconds_total\{stage="([a-z_]+)"\}', text, re.M))
     assert {"rpc_parse", "rlp_decode", "sender_recovery", "admission", "gossip_in", "gossip_out", "proposal_build",
-            "proposal_validation", "state_update", "store_write", "consensus", "block_sync"} <= stages
+            "proposal_validation", "state_update", "receipts_index", "store_write", "consensus", "block_sync"} <= stages
     # Unknown methods are one label, whatever a client sends.
     for i in range(3):
         requests.post(net.url(0), json={"jsonrpc": "2.0", "id": 1, "method": f"made_up_{i}"}, timeout=10)
