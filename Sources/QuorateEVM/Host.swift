@@ -61,15 +61,6 @@ public struct BlockContext: Sendable {
     }
 }
 
-/// One log record emitted by LOG0-LOG4.
-public struct EVMLog: Equatable, Sendable {
-    public var address: Address
-    public var topics: [Hash32]
-    public var data: [UInt8]
-
-    public init(address: Address, topics: [Hash32], data: [UInt8]) {
-        self.address = address
-        self.topics = topics
-        self.data = data
-    }
-}
+/// One log record emitted by LOG0-LOG4: the receipt's own `Log` type, so the chain keeps what
+/// the EVM emits without converting it.
+public typealias EVMLog = QuorateCore.Log

@@ -61,11 +61,10 @@ extension BlockExecutor {
                                   block: environment.context(proposer: proposer, fees: fees, chainId: chainId),
                                   environment: environment, tracer: tracer, state: &state)
         let price = tx.effectiveGasPrice(baseFee: fees.baseFeePerGas)
-        let logs = outcome.logs.map { Log(address: $0.address, topics: $0.topics, data: $0.data) }
         return Receipt(transactionHash: tx.hash, type: tx.type, status: outcome.status == .success ? 1 : 0,
                        from: sender, to: tx.to, gasUsed: outcome.gasUsed,
                        cumulativeGasUsed: cumulativeGasUsed + outcome.gasUsed, effectiveGasPrice: price,
-                       contractAddress: outcome.contractAddress, logs: logs)
+                       contractAddress: outcome.contractAddress, logs: outcome.logs)
     }
 
     /// Runs one EVM transaction on `state`. Throws a rejection (state unchanged) when it is invalid.
