@@ -6,13 +6,13 @@ import Testing
 struct StateSyncWireTests {
     static let limits = WireMessage.Limits(maxTransactions: 1000, maxBlocks: 64)
 
-    @Test("stateRequest (0x07) and stateResponse (0x08) are lists of byte strings that round-trip")
+    @Test("stateRequest (0x0a) and stateResponse (0x0b) are lists of byte strings that round-trip")
     func roundTrip() throws {
         let request = WireMessage.stateRequest([[2], [UInt8](repeating: 7, count: 32)])
-        #expect(request.encoded() == [7, 0, 0, 0, 2, 0, 0, 0, 1, 2, 0, 0, 0, 32] + [UInt8](repeating: 7, count: 32))
+        #expect(request.encoded() == [0x0a, 0, 0, 0, 2, 0, 0, 0, 1, 2, 0, 0, 0, 32] + [UInt8](repeating: 7, count: 32))
         #expect(try WireMessage.decode(request.encoded(), limits: Self.limits) == request)
         let response = WireMessage.stateResponse([[2], [], [1, 2, 3]])
-        #expect(response.encoded().first == 8)
+        #expect(response.encoded().first == 0x0b)
         #expect(try WireMessage.decode(response.encoded(), limits: Self.limits) == response)
     }
 
