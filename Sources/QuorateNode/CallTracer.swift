@@ -33,6 +33,10 @@ final class CallTracer: TraceCollector {
     private var pendingCall: (frame: Frame, depth: Int)?
     private var lastDepth = 1
     private var addressAt: [Int: Address] = [:]
+    /// Nested frames kept at most; beyond, the trace says `"truncated": true` (bounded output).
+    static let maxFrames = 10_000
+    private var frames = 0
+    private var truncated = false
 
     init(onlyTopCall: Bool) { self.onlyTopCall = onlyTopCall }
 
@@ -82,6 +86,11 @@ final class CallTracer: TraceCollector {
 
     private func attach(_ frame: Frame) {
         guard !onlyTopCall, let parent = stack.last, parent !== frame else { return }
+        guard frames < Self.maxFrames else {
+            truncated = true
+            return
+        }
+        frames += 1
         parent.calls.append(frame)
     }
 
@@ -127,6 +136,7 @@ final class CallTracer: TraceCollector {
             if let reason = RevertReason.decode(outcome.output) { members.append(("revertReason", .string(reason))) }
         case .failure(let why): members.append(("error", .string(why)))
         }
+        if truncated { members.append(("truncated", true)) }
         top = .object(members)
         return top
     }
