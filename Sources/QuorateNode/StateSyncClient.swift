@@ -82,10 +82,22 @@ final class StateSyncClient {
         let height = offer.block.height
         log("state sync: peer \(peer) offers block \(height) (state root \(offer.block.header.stateRoot)), certified by its validators")
         let startMs = clockMs()
-        var lastLogMs = startMs
-        var pending = offer.block.header.stateRoot == .zero ? [] : [offer.block.header.stateRoot]
-        var leaves: [Hash32: [UInt8]] = [:]
         var fetched = 0
+        let leaves = try fetchTree(root: offer.block.header.stateRoot, from: peer, fetched: &fetched)
+        let accounts = try fetchAccounts(from: peer, leaves: leaves)
+        let codes = try fetchContracts(accounts, from: peer, fetched: &fetched)
+        try store.installStateSnapshot(block: offer.block, certificate: offer.certificate,
+                                       validatorChanges: offer.changes, accounts: accounts)
+        log("state sync: installed block \(height) with \(fetched) state nodes, \(accounts.count) accounts and \(codes) contract codes in \(clockMs() - startMs) ms; block sync continues from there")
+        return height
+    }
+
+    /// Every node of the tree under `root` (the account tree, or a contract's storage tree),
+    /// each checked against the hash its parent names; returns the leaves by key.
+    private func fetchTree(root: Hash32, from peer: PeerID, fetched: inout Int) throws -> [Hash32: [UInt8]] {
+        var lastLogMs = clockMs()
+        var pending = root == .zero || root == SparseMerkleTree.emptyRoot ? [] : [root]
+        var leaves: [Hash32: [UInt8]] = [:]
         while !pending.isEmpty {
             var asked: [Hash32] = []
             var nodes: [(hash: Hash32, encoded: [UInt8], node: VerifiedStateNode)] = []
@@ -115,11 +127,29 @@ final class StateSyncClient {
                 log("state sync: \(fetched) state nodes, \(leaves.count) values checked")
             }
         }
-        let accounts = try fetchAccounts(from: peer, leaves: leaves)
-        try store.installStateSnapshot(block: offer.block, certificate: offer.certificate,
-                                       validatorChanges: offer.changes, accounts: accounts)
-        log("state sync: installed block \(height) with \(fetched) state nodes and \(accounts.count) accounts in \(clockMs() - startMs) ms; block sync continues from there")
-        return height
+        return leaves
+    }
+
+    /// The storage trees and the code of the contracts among `accounts` (values from checked
+    /// leaves, so their storage roots and code hashes are certified); returns the codes fetched.
+    private func fetchContracts(_ accounts: [(Address, [UInt8])], from peer: PeerID, fetched: inout Int) throws -> Int {
+        var codeHashes = Set<Hash32>()
+        for (address, value) in accounts {
+            let account: Account
+            do { account = try Account(decoding: value) } catch {
+                throw StateSyncProtocol.Refusal("the certified account \(address) does not decode: \(error)")
+            }
+            _ = try fetchTree(root: account.storageRoot, from: peer, fetched: &fetched)
+            if account.hasCode, try store.contractCode(account.codeHash) == nil { codeHashes.insert(account.codeHash) }
+        }
+        // Sorted: the requests a node sends do not depend on hashing order.
+        var missing = codeHashes.sorted()
+        while !missing.isEmpty {
+            let asked = Array(missing.prefix(StateSyncProtocol.maxCodesPerRequest))
+            missing.removeFirst(asked.count)
+            try store.putContractCode(try StateSyncProtocol.verifyCode(try ask(peer, StateSyncProtocol.codeRequest(asked)), asked: asked))
+        }
+        return codeHashes.count
     }
 
     /// The flat table: every account leaf's address, its value from the checked leaf.

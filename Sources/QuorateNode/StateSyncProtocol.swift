@@ -7,6 +7,7 @@ import QuorateState
 ///     offer      request [01]                      answer [01], block, certificate, change...
 ///     nodes      request [02], hash...  (<= 512)   answer [02], one encoded node per hash ([] if absent)
 ///     addresses  request [03 | start (20)]         answer [03], address... (>= start, ascending, <= 4096)
+///     code       request [04], code hash... (<= 64) answer [04], the code of each hash ([] if absent)
 ///
 /// An offer is the peer's head block with its certificate, and every validator-set change up to
 /// it as RLP [from, set, block from-1, certificate of from-1], so that the syncing node can check
@@ -14,10 +15,14 @@ import QuorateState
 /// Nodes are fetched by hash from the certified state root down: each is checked against the hash
 /// its checked parent names, so a peer can send nothing that does not belong to the certified
 /// tree. Addresses (the flat account table's keys) are only preimages: an account's value always
-/// comes from a checked leaf.
+/// comes from a checked leaf. A contract's storage tree is fetched like the account tree, from the
+/// storage root its checked account names, and its code by the code hash it names (checked by
+/// keccak256).
 enum StateSyncProtocol {
-    enum Kind: UInt8 { case offer = 1, nodes = 2, addresses = 3 }
+    enum Kind: UInt8 { case offer = 1, nodes = 2, addresses = 3, code = 4 }
     static let maxNodesPerRequest = 512
+    /// Contract codes per request: 64 x the 24 KiB code limit stays within one message.
+    static let maxCodesPerRequest = 64
     static let maxAddressesPerAnswer = 4_096
 
     struct Offer {
@@ -110,6 +115,26 @@ enum StateSyncProtocol {
             do { return (hash, encoded, try SparseMerkleTree.verifyNode(encoded, hash: hash)) } catch {
                 throw Refusal("sent a node that is not in the certified tree: \(error)")
             }
+        }
+    }
+
+    // MARK: code
+
+    static func codeRequest(_ hashes: [Hash32]) -> [[UInt8]] {
+        precondition(hashes.count <= maxCodesPerRequest, "a code request is bounded")
+        return [[Kind.code.rawValue]] + hashes.map(\.bytes)
+    }
+
+    /// Checks an answer to `codeRequest(asked)`: one code per hash, each hashing to it.
+    static func verifyCode(_ items: [[UInt8]], asked: [Hash32]) throws -> [(hash: Hash32, code: [UInt8])] {
+        guard items.first == [Kind.code.rawValue] else { throw Refusal("the answer to a code request is of another kind") }
+        guard items.count - 1 == asked.count else {
+            throw Refusal("sent \(items.count - 1) codes for the \(asked.count) asked")
+        }
+        return try zip(asked, items.dropFirst()).map { hash, code in
+            guard !code.isEmpty else { throw Unavailable() }
+            guard Hash32.keccak(code) == hash else { throw Refusal("sent code that does not hash to the code hash of its account") }
+            return (hash, code)
         }
     }
 

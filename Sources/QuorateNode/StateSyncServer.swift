@@ -16,6 +16,10 @@ struct StateSyncServer {
                 let hashes = items.dropFirst().prefix(StateSyncProtocol.maxNodesPerRequest)
                 guard hashes.allSatisfy({ $0.count == 32 }) else { return [] }
                 return [[kind.rawValue]] + (try hashes.map { try store.stateNode(Hash32($0)) ?? [] })
+            case .code:
+                let hashes = items.dropFirst().prefix(StateSyncProtocol.maxCodesPerRequest)
+                guard hashes.allSatisfy({ $0.count == 32 }) else { return [] }
+                return [[kind.rawValue]] + (try hashes.map { try store.contractCode(Hash32($0)) ?? [] })
             case .addresses:
                 guard first.count == 21 else { return [] }
                 let start = Address(Array(first.dropFirst()))

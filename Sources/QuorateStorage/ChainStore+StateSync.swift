@@ -13,6 +13,13 @@ extension ChainStore {
 
     /// Writes state nodes received in state sync (each already checked against its hash): content
     /// addressed, so a sync that stops half way leaves only unreferenced, valid nodes.
+    /// Contract code fetched by state sync, by hash (already checked against it).
+    public func putContractCode(_ codes: [(hash: Hash32, code: [UInt8])]) throws {
+        var batch = WriteBatch()
+        for entry in codes { batch.put(StoreKeys.code(entry.hash), entry.code) }
+        try db.write(batch, sync: false)
+    }
+
     public func putStateNodes(_ nodes: [(hash: Hash32, encoded: [UInt8])]) throws {
         var batch = WriteBatch()
         for node in nodes { batch.put(StoreKeys.stateNode(node.hash), node.encoded) }

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import QuorateCore
 import QuorateCrypto
+import QuorateEVM
 @testable import QuorateNode
 import QuorateP2P
 import QuorateState
@@ -43,6 +44,14 @@ final class FakeStatePeers: @unchecked Sendable {
 @Suite("state sync")
 struct StateSyncTests {
     static let recipients = (0..<40).map { Address([UInt8](repeating: 0xaa, count: 19) + [UInt8($0 + 1)]) }
+    /// Stores 0x2a in slot 0, then deploys `runtime` (SLOAD 0, MSTORE, RETURN 32 bytes).
+    static let runtime: [UInt8] = [0x60, 0x00, 0x54, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3]
+    static let initcode: [UInt8] = [0x60, 0x2a, 0x60, 0x00, 0x55, 0x60, 0x0b, 0x60, 0x11, 0x60, 0x00, 0x39,
+                                    0x60, 0x0b, 0x60, 0x00, 0xf3] + runtime
+    /// The contract the source chain deploys after its transfers.
+    static var contract: Address {
+        ContractAddress.create(sender: Address(ConsensusDriverTests.userKey.publicKey.ethereumAddress), nonce: UInt64(recipients.count))
+    }
 
     /// A single-validator chain with transfers to `recipients`, committed by a real node.
     static func sourceChain(_ dir: String) throws -> Node {
@@ -57,10 +66,13 @@ struct StateSyncTests {
                                               to: to, value: UInt256(UInt64(nonce + 1))).signed(with: ConsensusDriverTests.userKey).raw
             _ = try node.submit(raw: raw)
         }
+        let creation = try UnsignedTransaction(chainId: ConsensusDriverTests.chainId, nonce: UInt64(recipients.count),
+                                               gasLimit: 200_000, to: nil, data: initcode).signed(with: ConsensusDriverTests.userKey).raw
+        _ = try node.submit(raw: creation)
         #expect(node.waitForHeight(1, timeoutMs: 30_000))
         let sender = Address(ConsensusDriverTests.userKey.publicKey.ethereumAddress)
         let deadline = Node.wallClockMs() + 30_000
-        while (try node.store.account(sender)?.nonce ?? 0) < UInt64(recipients.count), Node.wallClockMs() < deadline { usleep(5_000) }
+        while (try node.store.account(sender)?.nonce ?? 0) < UInt64(recipients.count + 1), Node.wallClockMs() < deadline { usleep(5_000) }
         node.stop()
         return node
     }
@@ -86,6 +98,12 @@ struct StateSyncTests {
             #expect(try target.account(address)?.balance == UInt256(UInt64(i + 1)))
             #expect(try target.account(address, stateRoot: target.head.stateRoot) == source.account(address))
         }
+        // The contract's storage tree and code came along, checked against its account.
+        let contract = try #require(try source.account(Self.contract))
+        #expect(contract.hasCode)
+        #expect(try target.account(Self.contract) == contract)
+        #expect(try target.storage(Self.contract, slot: 0, stateRoot: target.head.stateRoot) == UInt256(0x2a))
+        #expect(try target.contractCode(contract.codeHash) == Self.runtime)
     }
 
     @Test("a state-synced store holds the peer's certified head, every account and the tree")
@@ -112,6 +130,22 @@ struct StateSyncTests {
             try Self.expectSameState(target, source)
             let held = peers.heldOff.withLock { $0 }
             #expect(held.count == 1 && held[0].0 == peers.keys[0] && held[0].1.contains("not in the certified tree"))
+        }
+    }
+
+    @Test("a peer sending contract code that does not match its account's code hash is held off")
+    func wrongCode() throws {
+        try Self.withChains { source, target, _ in
+            let peers = FakeStatePeers(source: source, inbox: StateSyncInbox(), liars: [{ request, answer in
+                guard request.first == [StateSyncProtocol.Kind.code.rawValue], answer.count > 1 else { return answer }
+                var lie = answer
+                lie[1] = [0x00] + lie[1]
+                return lie
+            }])
+            _ = try Self.sync(target, from: peers)
+            try Self.expectSameState(target, source)
+            let held = peers.heldOff.withLock { $0 }
+            #expect(held.count == 1 && held[0].0 == peers.keys[0] && held[0].1.contains("does not hash to the code hash"))
         }
     }
 
