@@ -278,10 +278,12 @@ import Testing
         a.network.reportMisbehaviour(b.id, reason: "invalid block 7")
         eventually("disconnect logged") { a.logs.contains("p2p: disconnected \(b.id)", "misbehaviour reported by the node: invalid block 7") }
         #expect(a.logs.contains("p2p: holding off \(b.id) for 1 s: invalid block 7"))
-        eventually("B notices") { b.recorder.snapshot.disconnected == [a.id] }
+        // Polled: on a loaded machine a later disconnect (a silence timeout) may follow this one
+        // before the poll sees the list, so the check is on the first event, not the whole list.
+        eventually("B notices") { b.recorder.snapshot.disconnected.first == a.id }
         // After the hold-off B's dialer gets back in.
-        eventually("B reconnects after the hold-off") { a.recorder.snapshot.connected.count == 2 && a.isConnected(to: b) }
-        #expect(a.recorder.snapshot.disconnected == [b.id])
+        eventually("B reconnects after the hold-off") { a.recorder.snapshot.connected.count >= 2 && a.isConnected(to: b) }
+        #expect(a.recorder.snapshot.disconnected.first == b.id)
     }
 
     @Test("after a peer restarts (stop, a new Network with the same key and port) the connection comes back",
