@@ -57,11 +57,19 @@ public final class RPCDispatcher: Sendable {
 
     private let methods = Mutex<[String: Method]>([:])
     private let batchHooks = Mutex<[@Sendable ([JSON]) -> Void]>([])
-    private let callObserver = Mutex<RPCCallObserver?>(nil)
+    /// A class around the closure: a closure kept directly in a `Mutex` is reabstracted on each
+    /// `withLock` and written back wrapped in two more thunks, so every call grew a chain that
+    /// every later call walked (the RPC thread slowed to a crawl under load).
+    private final class CallObserverBox: Sendable {
+        let observe: RPCCallObserver
+        init(_ observe: @escaping RPCCallObserver) { self.observe = observe }
+    }
+
+    private let callObserver = Mutex<CallObserverBox?>(nil)
 
     /// Sets the one observer of calls (the node's metrics).
     public func observeCalls(_ observer: @escaping RPCCallObserver) {
-        callObserver.withLock { $0 = observer }
+        callObserver.withLock { $0 = CallObserverBox(observer) }
     }
 
     /// `hook` sees every batch before its calls are dispatched one by one, so that work the calls
@@ -97,7 +105,7 @@ public final class RPCDispatcher: Sendable {
 
     /// Calls one method directly, with the same admin check and error mapping as a request.
     public func call(_ method: String, _ params: RPCParams, context: RPCCallContext = RPCCallContext()) -> Result<JSON, RPCError> {
-        guard let observer = callObserver.withLock({ $0 }) else { return invoke(method, params, context: context) }
+        guard let observer = callObserver.withLock({ $0 })?.observe else { return invoke(method, params, context: context) }
         let start = DispatchTime.now().uptimeNanoseconds
         let result = invoke(method, params, context: context)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
