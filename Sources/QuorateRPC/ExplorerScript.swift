@@ -11,7 +11,6 @@ extension ExplorerAssets {
   const errorBox = document.getElementById("error");
   let lastHeight = -1;
   let healthAt = 0;
-  let rendering = null;
 
   async function rpcBatch(calls) {
     const body = calls.map((c, i) => ({ jsonrpc: "2.0", id: i, method: c[0], params: c[1] || [] }));
@@ -69,10 +68,14 @@ extension ExplorerAssets {
     errorBox.hidden = !message;
     errorBox.textContent = message || "";
   }
-  function replaceView(...nodes) { view.replaceChildren(...nodes); }
+  // Renders are asynchronous: a slow one (a live refresh of home, say) may finish after the user
+  // moved to another view. It is dropped then, so it cannot overwrite the view now shown.
+  const currentRoute = () => (location.hash && location.hash !== "#" ? location.hash : "#/");
+  function replaceView(forRoute, ...nodes) { if (currentRoute() === forRoute) view.replaceChildren(...nodes); }
 
   // --- home: health, validators, latest blocks and transactions, refreshed live ---
   async function renderHome(force) {
+    const forRoute = currentRoute();
     const height = num(await rpc("eth_blockNumber"));
     document.getElementById("updated").textContent = "Updated " + new Date().toLocaleTimeString();
     const healthDue = Date.now() - healthAt > 2000;
@@ -92,7 +95,7 @@ extension ExplorerAssets {
     for (const b of blocks.filter(Boolean)) for (const t of b.transactions) if (txs.length < 15) txs.push(t);
     const txRows = txs.map((t) => el("tr", { "data-hash": t.hash }, el("td", {}, txLink(t.hash)), el("td", {}, blockLink(num(t.blockNumber))),
       el("td", { class: "mono" }, short(t.from)), el("td", { class: "mono" }, t.to ? short(t.to) : "(create)"), el("td", {}, ether(t.value))));
-    replaceView(healthSection(health), el("div", { class: "grid" },
+    replaceView(forRoute, healthSection(health), el("div", { class: "grid" },
       section("Latest blocks", "latest-blocks", table(["Height", "Hash", "Txs", "Proposer", "Age"], blockRows)),
       section("Latest transactions", "latest-txs", txRows.length ? table(["Hash", "Block", "From", "To", "Value"], txRows) : el("p", {}, "No transactions in the latest blocks."))),
       validatorsSection(health));
@@ -127,15 +130,16 @@ extension ExplorerAssets {
 
   // --- one block, one transaction, one account ---
   async function renderBlock(id) {
+    const forRoute = currentRoute();
     const b = /^0x[0-9a-fA-F]{64}$/.test(id) ? await rpc("eth_getBlockByHash", [id, true])
       : await rpc("eth_getBlockByNumber", ["0x" + BigInt(id).toString(16), true]);
-    if (!b) return replaceView(section("Block " + id, "block", el("p", {}, "No such block on this node.")));
+    if (!b) return replaceView(forRoute, section("Block " + id, "block", el("p", {}, "No such block on this node.")));
     const n = num(b.number);
     const commit = await rpc("quorate_getBlockCommit", ["0x" + n.toString(16)]).catch(() => null);
     const signers = commit && commit.signatures ? commit.signatures.map((s) => s.validator) : [];
     const txRows = b.transactions.map((t) => el("tr", {}, el("td", {}, txLink(t.hash)), el("td", { class: "mono" }, t.from),
       el("td", { class: "mono" }, t.to || "(create)"), el("td", {}, ether(t.value))));
-    replaceView(section("Block " + n, "block", fields([["number", "Height", String(n)], ["hash", "Hash", b.hash],
+    replaceView(forRoute, section("Block " + n, "block", fields([["number", "Height", String(n)], ["hash", "Hash", b.hash],
       ["parent", "Parent", n > 0 ? link("#/block/" + (n - 1), b.parentHash) : b.parentHash],
       ["time", "Time", new Date(num(b.timestamp) * 1000).toISOString()], ["proposer", "Proposer", addrLink(b.miner)],
       ["state-root", "State root", b.stateRoot], ["gas-used", "Gas used", String(num(b.gasUsed))],
@@ -144,8 +148,9 @@ extension ExplorerAssets {
   }
 
   async function renderTx(hash) {
+    const forRoute = currentRoute();
     const [t, r] = await rpcBatch([["eth_getTransactionByHash", [hash]], ["eth_getTransactionReceipt", [hash]]]);
-    if (!t) return replaceView(section("Transaction", "tx", el("p", {}, "No transaction " + hash + " on this node.")));
+    if (!t) return replaceView(forRoute, section("Transaction", "tx", el("p", {}, "No transaction " + hash + " on this node.")));
     const status = r ? (num(r.status) === 1 ? "success" : "failed") : "pending";
     const parts = [section("Transaction", "tx", fields([["hash", "Hash", t.hash], ["status", "Status", status],
       ["block", "Block", t.blockNumber ? blockLink(num(t.blockNumber)) : "pending"], ["from", "From", addrLink(t.from)],
@@ -158,7 +163,7 @@ extension ExplorerAssets {
         el("tr", {}, el("td", {}, String(i)), el("td", {}, addrLink(l.address)), el("td", { class: "mono" }, l.topics.join("\n")),
           el("td", {}, el("pre", {}, l.data), el("pre", {}, asText(l.data))))))));
     }
-    replaceView(...parts);
+    replaceView(forRoute, ...parts);
     if (!r) setTimeout(() => { if (location.hash === "#/tx/" + hash) route(); }, 1000);
   }
 
@@ -171,6 +176,7 @@ extension ExplorerAssets {
   }
 
   async function renderAddress(address) {
+    const forRoute = currentRoute();
     const [balance, nonce, code, height] = await rpcBatch([["eth_getBalance", [address, "latest"]],
       ["eth_getTransactionCount", [address, "latest"]], ["eth_getCode", [address, "latest"]], ["eth_blockNumber", []]]);
     const top = num(height);
@@ -198,7 +204,7 @@ extension ExplorerAssets {
     parts.push(section("Recent transactions (last 200 blocks)", "account-txs", mine.length ? table(["Hash", "Block", "From", "To", "Value"], mine.map((t) =>
       el("tr", {}, el("td", {}, txLink(t.hash)), el("td", {}, blockLink(num(t.blockNumber))), el("td", { class: "mono" }, short(t.from)),
         el("td", { class: "mono" }, t.to ? short(t.to) : "(create)"), el("td", {}, ether(t.value))))) : el("p", {}, "None in the last 200 blocks.")));
-    replaceView(...parts);
+    replaceView(forRoute, ...parts);
   }
 
   // --- search and routing ---
