@@ -32,9 +32,11 @@ let package = Package(
         .target(name: "QuorateStorage", dependencies: ["CLevelDB", "QuorateCore", "QuorateState"]),
         .target(name: "QuorateP2P", dependencies: ["QuorateCore", "QuorateCrypto"]),
         .target(name: "QuorateRPC", dependencies: ["CLibEvent", "QuorateCore"]),
+        // What the executables share: command lines, password sources, key files, amounts, the log.
+        .target(name: "QuorateCLI", dependencies: ["QuorateCore", "QuorateCrypto", "QuorateRPC"]),
         .target(name: "QuorateNode", dependencies: [
             "QuorateCore", "QuorateCrypto", "QuorateState", "QuorateConsensus", "QuorateStorage", "QuorateRPC", "QuorateP2P",
-            "QuorateEVM",
+            "QuorateEVM", "QuorateCLI",
         ]),
 
         .target(name: "QuorateSim", dependencies: ["QuorateConsensus", "QuorateCore", "QuorateCrypto"]),
@@ -42,20 +44,24 @@ let package = Package(
         // The conformance runner (ethereum/tests state tests) and the EVM benchmark.
         .target(name: "QuorateEVMRunner", dependencies: ["QuorateEVM", "QuorateCore", "QuorateCrypto"]),
         .executableTarget(name: "quorate-evm", dependencies: ["QuorateEVMRunner"]),
-        .executableTarget(name: "quorate-bench", dependencies: ["QuorateNode", "QuorateCore", "QuorateCrypto", "QuorateRPC"]),
-        .executableTarget(name: "quorate-node", dependencies: ["QuorateNode"]),
-        .executableTarget(name: "quorate-wallet", dependencies: ["QuorateNode", "QuorateCore", "QuorateCrypto", "QuorateRPC"]),
+        .executableTarget(name: "quorate-bench", dependencies: ["QuorateCLI", "QuorateCore", "QuorateCrypto", "QuorateRPC"]),
+        .executableTarget(name: "quorate-node", dependencies: ["QuorateNode", "QuorateCLI"]),
+        .executableTarget(name: "quorate-wallet", dependencies: ["QuorateCLI", "QuorateCore", "QuorateCrypto", "QuorateRPC"]),
 
-        .testTarget(name: "QuorateCryptoTests", dependencies: ["QuorateCrypto"]),
-        .testTarget(name: "QuorateCoreTests", dependencies: ["QuorateCore"]),
-        .testTarget(name: "QuorateStateTests", dependencies: ["QuorateState", "QuorateEVM"]),
+        // Helpers the test targets share (expectError, keys, the test genesis, hex, a seeded
+        // generator); only test targets depend on it.
+        .target(name: "QuorateTestSupport", dependencies: ["QuorateCore", "QuorateCrypto"]),
+        .testTarget(name: "QuorateCryptoTests", dependencies: ["QuorateCrypto", "QuorateTestSupport"]),
+        .testTarget(name: "QuorateCoreTests", dependencies: ["QuorateCore", "QuorateTestSupport"]),
+        .testTarget(name: "QuorateStateTests", dependencies: ["QuorateState", "QuorateEVM", "QuorateTestSupport"]),
         .testTarget(name: "QuorateConsensusTests", dependencies: ["QuorateConsensus"]),
-        .testTarget(name: "QuorateEVMTests", dependencies: ["QuorateEVM"]),
+        .testTarget(name: "QuorateEVMTests", dependencies: ["QuorateEVM", "QuorateTestSupport"]),
         .testTarget(name: "QuorateEVMRunnerTests", dependencies: ["QuorateEVMRunner"]),
         .testTarget(name: "QuorateSimTests", dependencies: ["QuorateSim"]),
-        .testTarget(name: "QuorateStorageTests", dependencies: ["QuorateStorage"]),
-        .testTarget(name: "QuorateP2PTests", dependencies: ["QuorateP2P"]),
+        .testTarget(name: "QuorateStorageTests", dependencies: ["QuorateStorage", "QuorateTestSupport"]),
+        .testTarget(name: "QuorateP2PTests", dependencies: ["QuorateP2P", "QuorateTestSupport"]),
         .testTarget(name: "QuorateRPCTests", dependencies: ["QuorateRPC"]),
-        .testTarget(name: "QuorateNodeTests", dependencies: ["QuorateNode"]),
+        .testTarget(name: "QuorateCLITests", dependencies: ["QuorateCLI", "QuorateTestSupport"]),
+        .testTarget(name: "QuorateNodeTests", dependencies: ["QuorateNode", "QuorateCLI", "QuorateTestSupport"]),
     ]
 )

@@ -1,3 +1,4 @@
+import Foundation
 import QuorateCore
 
 /// Parses amounts as people write them: `1.5ether`, `20gwei`, `1000wei`, or a bare number of wei.
@@ -47,5 +48,3 @@ public enum AmountParser {
         return fraction.isEmpty ? "\(whole)" : "\(whole).\(fraction)"
     }
 }
-
-import Foundation

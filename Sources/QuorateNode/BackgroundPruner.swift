@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import QuorateCLI
 import QuorateStorage
 import Synchronization
 
@@ -14,9 +15,11 @@ final class BackgroundPruner: @unchecked Sendable {
     private let blockRetention: UInt64?
     private let queue = DispatchQueue(label: "quorate.pruner", qos: .utility)
     private let running = Atomic<Bool>(false)
+    private let logger: Logger
 
-    init(store: ChainStore, stateRetention: UInt64?, blockRetention: UInt64?) {
+    init(store: ChainStore, stateRetention: UInt64?, blockRetention: UInt64?, logger: Logger) {
         self.store = store
+        self.logger = logger
         self.stateRetention = stateRetention
         self.blockRetention = blockRetention
     }
@@ -46,7 +49,7 @@ final class BackgroundPruner: @unchecked Sendable {
         } catch {
             // The store refused a write (a full disk): stop pruning rather than retry in a loop;
             // the node's own commits report the same failure.
-            NodeCommands.log("pruning stopped: \(error)")
+            logger.warn("node", "pruning stopped: \(error)")
             return
         }
         queue.asyncAfter(deadline: .now() + .milliseconds(Self.intervalMs)) { self.tick() }

@@ -1,4 +1,5 @@
 import Foundation
+import QuorateCLI
 import QuorateCore
 import QuorateState
 import QuorateStorage
@@ -16,13 +17,14 @@ public struct BlockImport {
     let store: ChainStore
     let rules: ChainRules
     /// Progress lines (stderr in the command, collected in tests).
-    var report: (String) -> Void = { NodeCommands.log($0) }
+    var report: (String) -> Void
     var clockMs: () -> UInt64 = { Node.wallClockMs() }
     /// Blocks committed without fsync between synced ones (as block sync does): a crash loses at
     /// most this tail of whole blocks, which a second import adds again.
     static let syncEvery: UInt64 = 256
 
-    init(store: ChainStore) {
+    init(store: ChainStore, logger: Logger) {
+        report = { logger.info("node", $0) }
         self.store = store
         rules = ChainRules(genesis: store.genesis)
     }

@@ -1,3 +1,4 @@
+import QuorateCLI
 import QuorateRPC
 import QuorateStorage
 
@@ -9,7 +10,7 @@ extension Node: RPCDataBackend {
 
     public func backup(path: String) throws -> (height: UInt64, headHash: String, entries: UInt64) {
         let manifest = try NodeBackup.create(store: store, config: config, to: path)
-        NodeCommands.log("backup of height \(manifest.height) written to \(path) (\(manifest.entries) entries)")
+        logger.info("node", "backup of height \(manifest.height) written to \(path) (\(manifest.entries) entries)")
         return (manifest.height, manifest.headHash, manifest.entries)
     }
 }

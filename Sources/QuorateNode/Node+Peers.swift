@@ -1,4 +1,5 @@
 import Foundation
+import QuorateCLI
 import QuorateCore
 import QuorateCrypto
 import QuorateP2P
@@ -29,7 +30,7 @@ extension Node {
         } catch {
             // The store failed to read a committed validator set: keep the keys we had rather
             // than lock every validator out; the next commit tries again.
-            NodeCommands.log("allowlist: could not read the validator sets at height \(store.head.height): \(error)")
+            logger.warn("node", "allowlist: could not read the validator sets at height \(store.head.height): \(error)")
             return
         }
         if allowlist.setChainKeys(keys) { networking?.recheckAllowlist() }

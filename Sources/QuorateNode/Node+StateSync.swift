@@ -1,3 +1,4 @@
+import QuorateCLI
 import QuorateP2P
 import Synchronization
 
@@ -7,7 +8,7 @@ extension Node {
     /// already has a state: it catches up by block sync as usual.
     func startWithStateSync(_ networking: PeerNetworking) throws {
         guard store.head.height == 0 else {
-            NodeCommands.log("--state-sync: the store is at height \(store.head.height), past genesis; catching up by block sync")
+            logger.info("node", "--state-sync: the store is at height \(store.head.height), past genesis; catching up by block sync")
             try consensus.start()
             try networking.start()
             return
@@ -16,7 +17,7 @@ extension Node {
             peers: { networking.peers().map { ($0.key, $0.height) } },
             send: { items, peer in networking.requestState(items, from: peer) },
             holdOff: { peer, reason in networking.holdOff(peer, reason: reason) })
-        let client = StateSyncClient(store: store, inbox: stateSyncInbox, transport: transport)
+        let client = StateSyncClient(store: store, inbox: stateSyncInbox, transport: transport, logger: logger)
         stateSyncing.store(true, ordering: .sequentiallyConsistent)
         defer { stateSyncing.store(false, ordering: .sequentiallyConsistent) }
         try consensus.runExclusively {

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import QuorateCLI
 import QuorateConsensus
 import QuorateCore
 import QuorateCrypto
@@ -30,31 +31,35 @@ public final class Node: @unchecked Sendable {
     let stateSyncInbox = StateSyncInbox()
     /// True while `--state-sync` fetches a state: block sync waits.
     let stateSyncing = Atomic<Bool>(false)
+    /// The one log of this node, handed in by whoever runs it (the CLI, a test, the simulator).
+    public let logger: Logger
     private let startHeight: UInt64
 
     public init(config: NodeConfig, transport: ConsensusTransport = NoPeers(),
-                clockMs: @escaping @Sendable () -> UInt64 = Node.wallClockMs) throws {
+                clockMs: @escaping @Sendable () -> UInt64 = Node.wallClockMs, logger: Logger = .standardError()) throws {
         self.config = config
+        self.logger = logger
+        Log.use(logger)
         store = try ChainStore(path: config.storePath)
         rules = ChainRules(genesis: store.genesis)
         mempool = Mempool(limits: config.mempoolLimits)
-        telemetry = NodeTelemetry(clockMs: clockMs)
+        telemetry = NodeTelemetry(clockMs: clockMs, logger: logger)
         startHeight = store.head.height
         try store.configureStatePruning(config.stateRetentionHeights != nil)
         pruner = BackgroundPruner(store: store, stateRetention: config.stateRetentionHeights,
-                                  blockRetention: config.blockRetentionHeights)
+                                  blockRetention: config.blockRetentionHeights, logger: logger)
         if let key = config.validatorKey {
             let address = Address(key.publicKey.ethereumAddress)
             if !(try store.validators(at: store.head.height + 1)).contains(address) {
                 // A validator being voted in syncs first; it starts voting at the height its set begins.
-                Log.info("node", "validator \(address) is not in the current validator set: following the chain without voting until votes add it")
+                logger.info("node", "validator \(address) is not in the current validator set: following the chain without voting until votes add it")
             }
         }
         let peers = try Node.dialedPeers(config)
         allowlist = PeerAllowlist(configured: Set(peers.map(\.publicKey.compressed) + config.allowedPeerKeys))
         if let nodeKey = config.nodeKey {
             networking = PeerNetworking(store: store, config: Node.networkConfig(config, nodeKey: nodeKey, store: store,
-                                                                                 peers: peers, allowlist: allowlist),
+                                                                                 peers: peers, allowlist: allowlist, logger: logger),
                                         clockMs: clockMs)
         } else {
             networking = nil
@@ -87,10 +92,10 @@ public final class Node: @unchecked Sendable {
     /// (kept current by `refreshAllowlist()`), the peers this node dials, the extra (non-voting)
     /// keys it was given, and the peers `admin_addPeer` added.
     static func networkConfig(_ config: NodeConfig, nodeKey: Secp256k1.PrivateKey, store: ChainStore,
-                              peers: [NodeAddress], allowlist: PeerAllowlist) -> NetworkConfig {
+                              peers: [NodeAddress], allowlist: PeerAllowlist, logger: Logger) -> NetworkConfig {
         NetworkConfig(nodeKey: nodeKey, listenHost: config.p2pHost, listenPort: config.p2pPort, peers: peers,
                       isAllowed: { allowlist.contains($0.compressed) }, chainId: store.chainId,
-                      genesisHash: store.genesisHash, log: { Log.p2pLine($0) })
+                      genesisHash: store.genesisHash, log: { logger.p2pLine($0) })
     }
 
     public func start() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import QuorateCLI
 import QuorateCrypto
 import QuorateRPC
 import QuorateStorage
@@ -62,7 +63,7 @@ extension NodeCommands {
                 let aside = config.dataDir + "/chain.before-restore"
                 try? fm.removeItem(atPath: aside)
                 try fm.moveItem(atPath: config.storePath, toPath: aside)
-                log("kept the previous store as \(aside)")
+                Logger.standardError().info("node", "kept the previous store as \(aside)")
             }
             try fm.moveItem(atPath: staging, toPath: config.storePath)
             for name in NodeBackup.keyFiles where fm.fileExists(atPath: from + "/keys/" + name) {

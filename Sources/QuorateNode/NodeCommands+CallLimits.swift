@@ -1,3 +1,4 @@
+import QuorateCLI
 import QuorateRPC
 
 extension NodeCommands {

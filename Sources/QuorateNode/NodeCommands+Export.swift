@@ -1,4 +1,5 @@
 import Foundation
+import QuorateCLI
 import QuorateStorage
 
 extension NodeCommands {
@@ -22,7 +23,7 @@ extension NodeCommands {
         let path = try args.required("in", "FILE")
         try args.refuseUnknown()
         let store = try ChainStore(path: config.storePath)
-        let summary = try BlockImport(store: store).run(path: path)
+        let summary = try BlockImport(store: store, logger: .standardError()).run(path: path)
         if summary.imported == 0 {
             print("nothing to import: all \(summary.alreadyPresent) blocks of \(path) are already in the store (head \(summary.head))")
         } else {

@@ -1,6 +1,8 @@
+import QuorateCLI
+
 extension NodeCommands {
     /// `--state-retention-heights N|all` and `--block-retention-heights N`.
-    static func retentionOptions(_ args: inout CommandLineArguments, into config: inout NodeConfig) throws {
+    static func retentionOptions(_ args: inout CommandLineArguments, into config: inout NodeConfig, logger: Logger) throws {
         if let text = args.option("state-retention-heights") {
             if text == "all" {
                 config.stateRetentionHeights = nil
@@ -17,7 +19,7 @@ extension NodeCommands {
             }
             config.blockRetentionHeights = n
             if args.flag("non-voting") == false {
-                log("warning: --block-retention-heights on a validator: peers that fall more than \(n) blocks behind cannot catch up from it, and `export` cannot go below height \(n) behind the head")
+                logger.warn("node", "--block-retention-heights on a validator: peers that fall more than \(n) blocks behind cannot catch up from it, and `export` cannot go below height \(n) behind the head")
             }
         }
     }

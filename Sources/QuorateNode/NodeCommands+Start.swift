@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import QuorateCLI
 import QuorateCore
 import QuorateCrypto
 import QuorateRPC
@@ -29,8 +30,8 @@ extension NodeCommands {
             }
             return key
         }
-        try readObservability(&args, into: &config)
-        try retentionOptions(&args, into: &config)
+        let logger = try readObservability(&args, into: &config)
+        try retentionOptions(&args, into: &config, logger: logger)
         config.stateSync = args.flag("state-sync")
         try args.refuseUnknown()
 
@@ -47,19 +48,19 @@ extension NodeCommands {
             if needsValidatorKey { config.validatorKey = try KeyFiles.read(keyPath, password: password) }
             if hasNodeKey { config.nodeKey = try KeyFiles.read(nodeKeyPath, password: password) }
         }
-        let node = try Node(config: config)
+        let node = try Node(config: config, logger: logger)
         let server = try startRPC(node: node, config: config)
         try node.start()
         let head = node.store.head
-        log("chain \(node.rules.chainId) at height \(head.height) (\(head.hash)); \(config.validatorKey == nil ? "non-voting" : "validator \(Address(config.validatorKey!.publicKey.ethereumAddress))")")
+        logger.info("node", "chain \(node.rules.chainId) at height \(head.height) (\(head.hash)); \(config.validatorKey == nil ? "non-voting" : "validator \(Address(config.validatorKey!.publicKey.ethereumAddress))")")
         if let p2p = node.p2pPort, let nodeKey = config.nodeKey {
-            log("p2p listening on \(config.p2pHost):\(p2p) as \(Hex.encode(nodeKey.publicKey.compressed, prefix: true))")
+            logger.info("node", "p2p listening on \(config.p2pHost):\(p2p) as \(Hex.encode(nodeKey.publicKey.compressed, prefix: true))")
         }
         let url = "http://\(config.rpcHost):\(server.boundPort ?? config.rpcPort)"
         print("JSON-RPC listening on \(url)")
-        log("explorer at \(url)/explorer; metrics at \(url)/metrics; health at \(url)/health")
+        logger.info("node", "explorer at \(url)/explorer; metrics at \(url)/metrics; health at \(url)/health")
         waitForTermination()
-        log("stopping")
+        logger.info("node", "stopping")
         server.stop()
         node.stop()
         // As bitcoind's cookie: the token is only valid while this process runs.
@@ -68,7 +69,7 @@ extension NodeCommands {
 
     static func startRPC(node: Node, config: NodeConfig) throws -> RPCHTTPServer {
         if !["127.0.0.1", "localhost", "::1"].contains(config.rpcHost) {
-            log("warning: JSON-RPC is exposed on \(config.rpcHost); anyone who can reach it can submit transactions and read the ledger")
+            node.logger.warn("node", "JSON-RPC is exposed on \(config.rpcHost); anyone who can reach it can submit transactions and read the ledger")
         }
         let token = Hex.encode(SecureRandom.bytes(32))
         // Rewritten at every start, as bitcoind's cookie: whoever can read the data directory is admin.
@@ -109,20 +110,15 @@ extension NodeCommands {
         done.wait()
         sources.forEach { $0.cancel() }
     }
-
-    /// An info event of module "node" (the structured log, `Log`).
-    static func log(_ message: String) {
-        Log.info("node", message)
-    }
 }
 
 extension NodeCommands {
     /// `--log-format text|json`, `--log-level debug|info|warn|error`, and the health bounds
-    /// `--health-stall-seconds N` and `--health-lag-blocks N` (docs/monitoring.md).
-    static func readObservability(_ args: inout CommandLineArguments, into config: inout NodeConfig) throws {
-        let format = try args.option("log-format").map(Log.Format.init(parsing:)) ?? .text
-        let level = try args.option("log-level").map(Log.Level.init(parsing:)) ?? .info
-        Log.configure(format: format, level: level)
+    /// `--health-stall-seconds N` and `--health-lag-blocks N` (docs/monitoring.md). Returns the
+    /// node's logger, made from the first two.
+    static func readObservability(_ args: inout CommandLineArguments, into config: inout NodeConfig) throws -> Logger {
+        let format = try args.option("log-format").map(Logger.Format.init(parsing:)) ?? .text
+        let level = try args.option("log-level").map(Logger.Level.init(parsing:)) ?? .info
         if let text = args.option("health-stall-seconds") {
             guard let s = UInt64(text), (1...86_400).contains(s) else {
                 throw CommandLineArguments.UsageError("--health-stall-seconds must be 1...86400")
@@ -133,5 +129,6 @@ extension NodeCommands {
             guard let n = UInt64(text), n >= 1 else { throw CommandLineArguments.UsageError("--health-lag-blocks must be at least 1") }
             config.healthBounds.lagBlocks = n
         }
+        return Logger.standardError(format: format, level: level)
     }
 }

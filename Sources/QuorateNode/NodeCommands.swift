@@ -1,4 +1,5 @@
 import Foundation
+import QuorateCLI
 import QuorateCore
 import QuorateCrypto
 import QuorateStorage

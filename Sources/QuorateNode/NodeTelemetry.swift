@@ -1,3 +1,4 @@
+import QuorateCLI
 import QuorateConsensus
 import QuorateCore
 import QuorateRPC
@@ -14,6 +15,7 @@ final class NodeTelemetry: Sendable {
     let metrics = MetricsRegistry(NodeMetrics.families)
     let activity = ValidatorActivity()
     let clockMs: @Sendable () -> UInt64
+    let logger: Logger
 
     private struct HeightState {
         var height: UInt64 = 0
@@ -28,8 +30,9 @@ final class NodeTelemetry: Sendable {
     private let height = Mutex(HeightState())
     private let submissions = Mutex<[Hash32: UInt64]>([:])
 
-    init(clockMs: @escaping @Sendable () -> UInt64) {
+    init(clockMs: @escaping @Sendable () -> UInt64, logger: Logger) {
         self.clockMs = clockMs
+        self.logger = logger
     }
 
     // MARK: consensus (executor)
@@ -92,7 +95,7 @@ final class NodeTelemetry: Sendable {
         let proposers = (0...certificate.round).map { "\($0):\(validators.proposer(height: block.height, round: $0).checksummed)" }
         let voted = validators.validators.map(\.address).filter { state.voters.contains($0) || signers.contains($0) }
         let silent = validators.validators.map(\.address).filter { !voted.contains($0) }
-        Log.info("consensus", "round summary: height \(block.height) took \(certificate.round + 1) rounds", [
+        logger.info("consensus", "round summary: height \(block.height) took \(certificate.round + 1) rounds", [
             ("height", String(block.height)), ("rounds", String(certificate.round + 1)),
             ("proposer", block.header.proposer.checksummed), ("proposers", proposers.joined(separator: ",")),
             ("voted", voted.map(\.checksummed).joined(separator: ",")), ("silent", silent.map(\.checksummed).joined(separator: ",")),

@@ -1,4 +1,5 @@
 import Foundation
+import QuorateCLI
 import QuorateCore
 import QuorateP2P
 import QuorateState
@@ -23,10 +24,11 @@ final class StateSyncClient {
     let store: ChainStore
     let inbox: StateSyncInbox
     let transport: Transport
-    var log: (String) -> Void = { NodeCommands.log($0) }
+    var log: (String) -> Void
     var clockMs: () -> UInt64 = { Node.wallClockMs() }
 
-    init(store: ChainStore, inbox: StateSyncInbox, transport: Transport) {
+    init(store: ChainStore, inbox: StateSyncInbox, transport: Transport, logger: Logger) {
+        log = { logger.info("node", $0) }
         self.store = store
         self.inbox = inbox
         self.transport = transport

@@ -1,4 +1,4 @@
-import QuorateNode
+import QuorateCLI
 
 /// The bench reads its command line with the node's `CommandLineArguments` (same `--option value`,
 /// `--option=value`, switches, refusal of unknown options and of passwords), plus bounded numbers.

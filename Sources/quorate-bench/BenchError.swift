@@ -1,4 +1,4 @@
-import QuorateNode
+import QuorateCLI
 
 /// An error a person running the bench can act on: the message says what is wrong and what to do.
 struct BenchError: Error, CustomStringConvertible {

@@ -1,5 +1,5 @@
 import Foundation
-import QuorateNode
+import QuorateCLI
 
 /// What the bench measures against.
 enum BenchMode: String, Sendable {

@@ -1,7 +1,7 @@
 import Foundation
 import QuorateCore
 import QuorateCrypto
-import QuorateNode
+import QuorateCLI
 import QuorateRPC
 
 /// `deploy`, `call`, and what `send` needs for contracts: calldata from `--data HEX` or from

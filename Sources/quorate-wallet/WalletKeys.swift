@@ -1,7 +1,7 @@
 import Foundation
 import QuorateCore
 import QuorateCrypto
-import QuorateNode
+import QuorateCLI
 
 /// The wallet's keystore folder: one Web3 Secret Storage v3 file per account, named as geth names
 /// them, so the folder can be shared with geth or MetaMask imports.

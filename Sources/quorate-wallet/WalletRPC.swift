@@ -1,7 +1,7 @@
 import Foundation
 import QuorateCore
 import QuorateCrypto
-import QuorateNode
+import QuorateCLI
 import QuorateRPC
 
 /// The wallet's view of a node: typed wrappers over the JSON-RPC calls it makes.

@@ -1,6 +1,6 @@
 import QuorateCore
 import QuorateCrypto
-import QuorateNode
+import QuorateCLI
 
 /// The options of a command that signs and submits: the keystore folder, the node, `--from`,
 /// `--password-file` and `--no-wait`. Read together so every such command spells them alike.

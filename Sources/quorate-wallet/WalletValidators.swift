@@ -1,7 +1,7 @@
 import Foundation
 import QuorateCore
 import QuorateCrypto
-import QuorateNode
+import QuorateCLI
 import QuorateRPC
 
 extension WalletCommands {

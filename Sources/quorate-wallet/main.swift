@@ -1,5 +1,5 @@
 import Foundation
-import QuorateNode
+import QuorateCLI
 
 lineBufferStandardOutput()
 

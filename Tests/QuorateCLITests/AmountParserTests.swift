@@ -1,5 +1,6 @@
 import QuorateCore
-@testable import QuorateNode
+@testable import QuorateCLI
+import QuorateTestSupport
 import Testing
 
 @Suite("amount parser")
@@ -68,15 +69,5 @@ struct AmountParserTests {
         for wei in [UInt256(1), 0, UInt256(1_500_000_000_000_000_000), UInt256(decimal: "123456789012345678901234567")!, .max] {
             #expect(try AmountParser.wei(AmountParser.formatEther(wei) + "ether") == wei)
         }
-    }
-}
-
-/// Runs `body` and checks it throws an error whose description contains `text`.
-func expectError(containing text: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
-    do {
-        try body()
-        Issue.record("expected an error containing \"\(text)\", got none", sourceLocation: sourceLocation)
-    } catch {
-        #expect(text.isEmpty || "\(error)".contains(text), "\(error)", sourceLocation: sourceLocation)
     }
 }

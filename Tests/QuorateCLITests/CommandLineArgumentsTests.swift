@@ -1,4 +1,5 @@
-@testable import QuorateNode
+@testable import QuorateCLI
+import QuorateTestSupport
 import Testing
 
 @Suite("command-line arguments")

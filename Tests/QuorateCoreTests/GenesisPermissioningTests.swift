@@ -1,6 +1,7 @@
 import Foundation
 import QuorateCore
 import QuorateCrypto
+import QuorateTestSupport
 import Testing
 
 @Suite("genesis permissioning section")

@@ -1,5 +1,6 @@
 import QuorateCore
 import QuorateCrypto
+import QuorateTestSupport
 import Testing
 
 @Suite("Merkle root of transactions and receipts")

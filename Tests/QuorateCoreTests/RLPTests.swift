@@ -1,6 +1,7 @@
 import Foundation
 import QuorateCore
 import QuorateCrypto
+import QuorateTestSupport
 import Testing
 
 @Suite("RLP")
@@ -41,7 +42,7 @@ struct RLPTests {
         let cases = try #require(try CoreFixtures.json("ethereum/RLPTests/rlptest.json") as? [String: [String: Any]])
         #expect(cases.count == Self.validCaseCount)
         for (name, c) in cases.sorted(by: { $0.key < $1.key }) {
-            let input = try #require(c["in"]), out = CoreFixtures.hex(try #require(c["out"] as? String))
+            let input = try #require(c["in"]), out = hex(try #require(c["out"] as? String))
             let item = Self.item(from: input)
             #expect(RLP.encode(item) == out, "\(name)")
             #expect(try RLP.decode(out) == item, "\(name)")
@@ -70,7 +71,7 @@ struct RLPTests {
         let cases = try #require(try CoreFixtures.json("ethereum/RLPTests/invalidRLPTest.json") as? [String: [String: Any]])
         #expect(cases.count == Self.invalidCaseCount)
         for (name, c) in cases.sorted(by: { $0.key < $1.key }) {
-            let out = CoreFixtures.hex(try #require(c["out"] as? String))
+            let out = hex(try #require(c["out"] as? String))
             #expect(throws: RLPError.self, "\(name)") { try RLP.decode(out) }
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import QuorateCore
 import QuorateCrypto
+import QuorateTestSupport
 import Testing
 
 /// eth-account 0.14.0 as an independent signer: 60 transactions, 20 of each type. eth-account
@@ -26,8 +27,8 @@ struct TransactionSigningTests {
         let list = try #require(root["transactions"] as? [[String: Any]])
         return try list.map { t in
             Vector(tx: try #require(t["tx"] as? [String: Any]),
-                   privateKey: CoreFixtures.hex(try #require(t["privateKey"] as? String)),
-                   sender: try #require(t["sender"] as? String), raw: CoreFixtures.hex(try #require(t["raw"] as? String)),
+                   privateKey: hex(try #require(t["privateKey"] as? String)),
+                   sender: try #require(t["sender"] as? String), raw: hex(try #require(t["raw"] as? String)),
                    hash: try #require(t["hash"] as? String), v: try #require((t["v"] as? NSNumber)?.uint64Value),
                    r: try #require(t["r"] as? String), s: try #require(t["s"] as? String))
         }
@@ -55,7 +56,7 @@ struct TransactionSigningTests {
             maxPriorityFeePerGas: type == .dynamicFee ? try quantity("maxPriorityFeePerGas") : .zero,
             maxFeePerGas: type == .dynamicFee ? try quantity("maxFeePerGas") : .zero,
             gasLimit: try small("gas"), to: try Address(hex: try #require(tx["to"] as? String)),
-            value: try quantity("value"), data: CoreFixtures.hex(try #require(tx["data"] as? String)),
+            value: try quantity("value"), data: hex(try #require(tx["data"] as? String)),
             accessList: accessList)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import QuorateCore
 import QuorateCrypto
+import QuorateTestSupport
 import Testing
 
 /// ethereum/tests TransactionTests: every file of every folder, judged by the newest fork's
@@ -51,7 +52,7 @@ struct TransactionVectorTests {
                     expectation = .valid(hash: try #require(column["hash"]), sender: try #require(column["sender"]),
                                          intrinsicGas: gas)
                 }
-                cases.append(Case(id: id, txbytes: CoreFixtures.hex(try #require(test["txbytes"] as? String)),
+                cases.append(Case(id: id, txbytes: hex(try #require(test["txbytes"] as? String)),
                                   fork: fork, expectation: expectation))
             }
         }

@@ -1,4 +1,5 @@
 import QuorateCore
+import QuorateTestSupport
 import Testing
 
 @Suite("UInt256")
@@ -73,7 +74,7 @@ struct UInt256Tests {
 
     @Test("arithmetic identities hold for seeded random operands")
     func randomIdentities() {
-        var g = SeededGenerator(state: 20261124)
+        var g = SeededGenerator(seed: 20261124)
         for _ in 0..<2000 {
             let a = random(&g), b = random(&g)
             let (s, o) = a.addingReportingOverflow(b)

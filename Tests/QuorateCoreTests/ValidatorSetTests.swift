@@ -1,5 +1,6 @@
 import QuorateCore
 import QuorateCrypto
+import QuorateTestSupport
 import Testing
 
 @Suite("validator sets")

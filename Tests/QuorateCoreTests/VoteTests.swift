@@ -1,5 +1,6 @@
 import QuorateCore
 import QuorateCrypto
+import QuorateTestSupport
 import Testing
 
 @Suite("votes")
@@ -81,47 +82,5 @@ struct VoteTests {
         #expect(forNil.suffix(33) == ArraySlice([0] + Hash32.zero.bytes))
         let prevote = Vote.signBytes(chainId: 0x0102, type: .prevote, height: 0x0304, round: 0x05, blockHash: Self.block)
         #expect(prevote != bytes)
-    }
-}
-
-// MARK: - Shared test support for QuorateCoreTests
-
-/// Deterministic keys from fixed bytes: key(i) is the private key i (1...255).
-enum TestKeys {
-    static func key(_ i: UInt8) -> Secp256k1.PrivateKey {
-        precondition(i > 0)
-        return try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [i])
-    }
-
-    static func address(_ key: Secp256k1.PrivateKey) -> Address { Address(key.publicKey.ethereumAddress) }
-
-    /// Keys 1...n, and their validator set (sorted by address), equal powers unless given.
-    static func validators(_ n: Int, powers: [UInt64]? = nil, firstKey: UInt8 = 1) -> (keys: [Secp256k1.PrivateKey], set: ValidatorSet) {
-        let keys = (0..<n).map { key(firstKey + UInt8($0)) }
-        let validators = keys.enumerated().map { i, k in
-            Validator(address: address(k), nodeKey: k.publicKey.compressed, power: powers?[i] ?? 1)
-        }
-        return (keys, try! ValidatorSet(validators))
-    }
-
-    /// A commit certificate signed by `signers` for (height, round, block).
-    static func certificate(height: UInt64, round: UInt32 = 0, block: Hash32, signers: [Secp256k1.PrivateKey],
-                            chainId: UInt64) throws -> CommitCertificate {
-        CommitCertificate(precommits: try signers.map {
-            try Vote.sign(chainId: chainId, type: .precommit, height: height, round: round, blockHash: block, key: $0)
-        })
-    }
-
-    static func hash(_ byte: UInt8) -> Hash32 { Hash32([UInt8](repeating: byte, count: 32)) }
-    static func addr(_ byte: UInt8) -> Address { Address([UInt8](repeating: byte, count: 20)) }
-}
-
-/// Runs `body` and checks it throws an error whose description contains `text`.
-func expectError(containing text: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
-    do {
-        try body()
-        Issue.record("expected an error containing \"\(text)\", got none", sourceLocation: sourceLocation)
-    } catch {
-        #expect(text.isEmpty || "\(error)".contains(text), "\(error)", sourceLocation: sourceLocation)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 @testable import QuorateCrypto
+import QuorateTestSupport
 
 /// Vector files under Tests/Fixtures/crypto, found from this source file's path so that no
 /// bundle resources are needed.
@@ -17,9 +18,6 @@ enum Fixture {
     }
 }
 
-func hex(_ text: String) -> [UInt8] {
-    do { return try Hex.decode(text) } catch { fatalError("bad hex in test: \(text)") }
-}
 
 /// Decimal string to 32-byte big-endian (keyaddrtest.json writes r and s in decimal).
 func decimalTo32Bytes(_ text: String) -> [UInt8] {

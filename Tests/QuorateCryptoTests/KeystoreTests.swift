@@ -1,4 +1,5 @@
 import Foundation
+import QuorateTestSupport
 import Testing
 @testable import QuorateCrypto
 

@@ -1,3 +1,4 @@
+import QuorateTestSupport
 import Testing
 @testable import QuorateCrypto
 

@@ -1,18 +1,7 @@
 import QuorateCore
+import QuorateTestSupport
 import Testing
 @testable import QuorateEVM
-
-/// A fixed-seed generator (SplitMix64) so the programs are the same on every run.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Robustness")
 struct RobustnessTests {
@@ -20,7 +9,7 @@ struct RobustnessTests {
     /// run ends (success, revert or halt) with gas accounted, and the process keeps running.
     @Test("3000 random programs all end with gas accounted and no trap")
     func randomPrograms() {
-        var rng = SplitMix(state: 0x5eed)
+        var rng = SeededGenerator(seed: 0x5eed)
         let operands: [UInt256] = [0, 1, 2, 31, 32, 33, 0xff, 0x1000, UInt256(UInt64.max), .max,
                                    UInt256(1) << 64, UInt256(1) << 255, UInt256(address: contract), 0x77]
         for _ in 0..<3000 {

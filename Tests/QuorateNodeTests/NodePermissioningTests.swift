@@ -1,18 +1,20 @@
 import Foundation
+import QuorateCLI
 import QuorateCore
 import QuorateCrypto
 @testable import QuorateNode
 import QuorateRPC
 import QuorateState
 import QuorateStorage
+import QuorateTestSupport
 import Testing
 
 @Suite("node: account permissioning at submission")
 struct NodePermissioningTests {
     static let chainId: UInt64 = 1337
-    static let validatorKey = try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [0x51])
-    static let adminKey = try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [0x52])
-    static let userKey = try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [0x53])
+    static let validatorKey = TestKeys.key(0x51)
+    static let adminKey = TestKeys.key(0x52)
+    static let userKey = TestKeys.key(0x53)
     static func address(_ key: Secp256k1.PrivateKey) -> Address { Address(key.publicKey.ethereumAddress) }
 
     static func genesis() throws -> Genesis {

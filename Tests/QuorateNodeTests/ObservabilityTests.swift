@@ -1,4 +1,5 @@
 import Foundation
+import QuorateCLI
 import QuorateCore
 @testable import QuorateNode
 import QuorateP2P
@@ -6,37 +7,6 @@ import QuorateRPC
 import QuorateState
 import QuorateStorage
 import Testing
-
-@Suite("structured log")
-struct LogTests {
-    @Test("a text event is one line: timestamp, level, module, message, then key=value fields quoted when needed")
-    func textLine() {
-        let line = Log.render(format: .text, timeMs: 1_764_944_302_123, level: .info, module: "consensus",
-                              message: "round summary", fields: [("height", "812"), ("voted", "a b")])
-        #expect(line == #"2025-12-05T14:18:22.123Z INFO  consensus: round summary height=812 voted="a b""#)
-    }
-
-    @Test("a JSON event carries ts, level, module, msg and the fields, with the message escaped")
-    func jsonLine() {
-        let line = Log.render(format: .json, timeMs: 0, level: .warn, module: "p2p", message: "say \"hi\"\n", fields: [("peer", "02ab")])
-        #expect(line == #"{"ts":"1970-01-01T00:00:00.000Z","level":"warn","module":"p2p","msg":"say \"hi\"\n","peer":"02ab"}"#)
-        #expect(!line.contains("\n"))
-    }
-
-    @Test("timestamps are UTC civil dates, leap years included")
-    func timestamps() {
-        #expect(Log.timestamp(ms: 951_782_400_000) == "2000-02-29T00:00:00.000Z")
-        #expect(Log.timestamp(ms: 4_102_444_799_999) == "2099-12-31T23:59:59.999Z")
-    }
-
-    @Test("--log-level and --log-format take the documented words and refuse others with the choices")
-    func parsing() throws {
-        #expect(try Log.Level(parsing: "WARN") == .warn)
-        #expect(try Log.Format(parsing: "json") == .json)
-        #expect(throws: CommandLineArguments.UsageError.self) { try Log.Level(parsing: "loud") }
-        #expect(throws: CommandLineArguments.UsageError.self) { try Log.Format(parsing: "xml") }
-    }
-}
 
 @Suite("metric sources")
 struct MetricSourceTests {

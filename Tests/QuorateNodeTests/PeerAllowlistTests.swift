@@ -4,6 +4,7 @@ import QuorateCrypto
 @testable import QuorateNode
 import QuorateRPC
 import QuorateStorage
+import QuorateTestSupport
 import Testing
 
 @Suite("node: the run-time peer allowlist")
@@ -73,9 +74,9 @@ struct PeerAllowlistTests {
 
 @Suite("node: admin peer methods")
 struct NodeAdminPeerTests {
-    static let validatorKey = try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [0x61])
-    static let nodeKey = try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [0x62])
-    static let otherKey = try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [0x63])
+    static let validatorKey = TestKeys.key(0x61)
+    static let nodeKey = TestKeys.key(0x62)
+    static let otherKey = TestKeys.key(0x63)
 
     /// A single-validator node with a P2P network on a free loopback port.
     static func withNode(_ body: (Node) throws -> Void) throws {

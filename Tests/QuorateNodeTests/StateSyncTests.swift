@@ -7,6 +7,7 @@ import QuorateEVM
 import QuorateP2P
 import QuorateState
 import QuorateStorage
+import QuorateTestSupport
 import Synchronization
 import Testing
 
@@ -22,7 +23,7 @@ final class FakeStatePeers: @unchecked Sendable {
     init(source: ChainStore, inbox: StateSyncInbox, liars: [@Sendable ([[UInt8]], [[UInt8]]) -> [[UInt8]]]) {
         self.source = source
         self.inbox = inbox
-        let all = (0...liars.count).map { try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [UInt8(0x60 + $0)]).publicKey }
+        let all = (0...liars.count).map { TestKeys.key(UInt8(0x60 + $0)).publicKey }
         // The liars sort first (equal heights, ordered by key), so the client meets them first.
         keys = all.sorted { $0.compressed.lexicographicallyPrecedes($1.compressed) }
         tamper = Dictionary(uniqueKeysWithValues: zip(keys, liars))
@@ -219,7 +220,7 @@ struct StateSyncTests {
     @Test("an answer nobody asked for is refused by the inbox")
     func unsolicited() {
         let inbox = StateSyncInbox()
-        let peer = try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [0x70]).publicKey
+        let peer = TestKeys.key(0x70).publicKey
         #expect(!inbox.deliver([[1]], from: peer))
     }
 }

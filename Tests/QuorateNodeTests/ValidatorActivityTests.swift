@@ -2,11 +2,12 @@ import QuorateConsensus
 import QuorateCore
 import QuorateCrypto
 @testable import QuorateNode
+import QuorateTestSupport
 import Testing
 
 @Suite("validator activity")
 struct ValidatorActivityTests {
-    static let keys = (1...3).map { try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [UInt8($0)]) }
+    static let keys = (1...3).map { TestKeys.key(UInt8($0)) }
     static let addresses = keys.map { Address($0.publicKey.ethereumAddress) }
 
     static func precommit(_ i: Int, height: UInt64) -> ConsensusMessage {

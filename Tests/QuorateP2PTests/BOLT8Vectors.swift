@@ -1,5 +1,6 @@
 import Foundation
 import QuorateCrypto
+import QuorateTestSupport
 import Testing
 
 /// Parser for lightning/bolts 08-transport.md Appendix A as published (Tests/Fixtures/p2p).
@@ -60,6 +61,3 @@ enum BOLT8Vectors {
     static var messageCase: Case { all.first { $0.name == "transport-message test" }! }
 }
 
-func hex(_ text: String) -> [UInt8] {
-    do { return try Hex.decode(text) } catch { fatalError("bad hex in test: \(text)") }
-}

@@ -1,4 +1,5 @@
 import QuorateCrypto
+import QuorateTestSupport
 import Testing
 import QuorateP2P
 

@@ -1,3 +1,4 @@
+import QuorateTestSupport
 import Testing
 import QuorateCrypto
 @testable import QuorateP2P

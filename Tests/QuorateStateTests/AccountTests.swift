@@ -1,6 +1,7 @@
 import QuorateCore
 import QuorateCrypto
 import QuorateState
+import QuorateTestSupport
 import Testing
 
 @Suite("accounts")

@@ -1,6 +1,7 @@
 import QuorateCore
 import QuorateCrypto
 import QuorateState
+import QuorateTestSupport
 import Testing
 
 @Suite("block execution of transfers")
@@ -201,37 +202,12 @@ struct FixedAccounts: AccountReader {
     func stateValue(_ key: Hash32) throws -> [UInt8]? { nil }
 }
 
-/// Deterministic keys (from fixed bytes), a genesis, and signed transfers.
-enum StateFixture {
-    static let chainId: UInt64 = 1337
+/// The shared test chain (keys, genesis) and, for these tests, signed transfers.
+typealias StateFixture = TestGenesis
 
-    static func key(_ i: UInt8) -> Secp256k1.PrivateKey {
-        try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [i])
-    }
-
-    static func address(_ key: Secp256k1.PrivateKey) -> Address { Address(key.publicKey.ethereumAddress) }
-
-    static let alice = key(0x11), bob = key(0x12), carol = key(0x13)
-    static var bobAddress: Address { address(bob) }
-    static var carolAddress: Address { address(carol) }
+extension TestGenesis {
     /// An address no key in these tests owns.
     static let proposer = Address([UInt8](repeating: 0xee, count: 20))
-
-    /// Validator keys 1...4, and their set.
-    static let validatorKeys = (1...4).map { key(UInt8($0)) }
-    static let validators = try! ValidatorSet(validatorKeys.map { Validator(address: address($0), nodeKey: $0.publicKey.compressed) })
-
-    static let initialBalance = UInt256(UInt64(1) << 62)
-
-    static func genesis(baseFee: UInt256 = 0, consensus: ConsensusParams = ConsensusParams(),
-                        blockGasLimit: UInt64? = nil, alloc: [(address: Address, balance: UInt256)]? = nil) -> Genesis {
-        var fees = FeeParams()
-        fees.baseFeePerGas = baseFee
-        if let blockGasLimit { fees.blockGasLimit = blockGasLimit }
-        return Genesis(chainId: chainId, timestampMs: 1_000, validators: validators,
-                       alloc: alloc ?? [(address(alice), initialBalance), (address(bob), initialBalance)],
-                       consensus: consensus, fees: fees)
-    }
 
     static func transfer(_ key: Secp256k1.PrivateKey, nonce: UInt64, to: Address, value: UInt256, tip: UInt256 = 0,
                          feeCap: UInt256 = 0, gas: UInt64 = 21_000, data: [UInt8] = [], chainId: UInt64 = chainId) throws -> Transaction {
@@ -299,15 +275,5 @@ struct TestNode {
         lastCommit = try StateFixture.certificate(for: head, signers: signers)
         validators = nextValidators
         nextValidators = executed.nextValidators ?? nextValidators
-    }
-}
-
-/// Runs `body` and checks it throws an error whose description contains `text`.
-func expectError(containing text: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
-    do {
-        try body()
-        Issue.record("expected an error containing \"\(text)\", got none", sourceLocation: sourceLocation)
-    } catch {
-        #expect(text.isEmpty || "\(error)".contains(text), "\(error)", sourceLocation: sourceLocation)
     }
 }

@@ -2,6 +2,7 @@ import QuorateCore
 import QuorateCrypto
 import QuorateEVM
 import QuorateState
+import QuorateTestSupport
 import Testing
 
 /// A node in memory that also keeps contract code (by hash), as the store does.

@@ -2,6 +2,7 @@ import Foundation
 import QuorateCore
 import QuorateCrypto
 import QuorateState
+import QuorateTestSupport
 import Testing
 
 @Suite("account permissioning: roles, role commands, execution and validation")

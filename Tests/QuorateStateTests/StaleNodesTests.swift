@@ -1,5 +1,6 @@
 @testable import QuorateState
 import QuorateCore
+import QuorateTestSupport
 import Testing
 
 @Suite("superseded nodes of a state update")

@@ -1,5 +1,6 @@
 import QuorateCore
 import QuorateState
+import QuorateTestSupport
 import Testing
 
 /// Counts base reads, to show that the overlay reads each account from the store once.

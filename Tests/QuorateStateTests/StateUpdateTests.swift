@@ -1,5 +1,6 @@
 import QuorateCore
 import QuorateState
+import QuorateTestSupport
 import Testing
 
 @Suite("state updates write only new nodes")

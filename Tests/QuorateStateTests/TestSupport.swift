@@ -1,23 +1,6 @@
 import QuorateCore
 import QuorateState
-
-/// SplitMix64: a seeded generator, so every randomized test replays the same cases on every run
-/// (SystemRandomNumberGenerator would make failures unreproducible).
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) } }
-    mutating func hash() -> Hash32 { Hash32(bytes(32)) }
-}
+import QuorateTestSupport
 
 /// The tree's definition, written out naively and independently of the implementation:
 /// empty = 0, one key = its leaf, more = keccak(0x01 || left || right) split on the next bit.

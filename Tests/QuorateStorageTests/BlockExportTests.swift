@@ -2,6 +2,7 @@ import Foundation
 import QuorateCore
 import QuorateState
 @testable import QuorateStorage
+import QuorateTestSupport
 import Testing
 
 @Suite("block export file")

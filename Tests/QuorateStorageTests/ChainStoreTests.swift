@@ -3,6 +3,7 @@ import QuorateCore
 import QuorateCrypto
 import QuorateState
 @testable import QuorateStorage
+import QuorateTestSupport
 import Testing
 
 @Suite("chain store")
@@ -25,13 +26,13 @@ struct ChainStoreTests {
                 #expect(try store.receipts(at: 0) == [])
                 #expect(try store.account(F.address(F.alice)) == Account(balance: F.initialBalance))
                 #expect(try store.account(F.address(F.alice), stateRoot: expected.header.stateRoot) == Account(balance: F.initialBalance))
-                #expect(try store.account(F.carol) == nil)
+                #expect(try store.account(F.carolAddress) == nil)
             }
             let reopened = try ChainStore(path: path)
             #expect(reopened.head == expected.header)
             #expect(reopened.genesisHash == expected.hash)
             #expect(reopened.genesis == genesis && reopened.genesis.contentHash == genesis.contentHash)
-            #expect(try reopened.account(F.bob) == Account(balance: F.initialBalance))
+            #expect(try reopened.account(F.bobAddress) == Account(balance: F.initialBalance))
         }
     }
 
@@ -75,11 +76,11 @@ struct ChainStoreTests {
             // Historical state, through the tree at this block's root.
             let aliceThen = try store.account(F.address(F.alice), stateRoot: block.header.stateRoot)
             #expect(aliceThen?.nonce == 2 * h, "alice sends two transactions per block", sourceLocation: sourceLocation)
-            #expect(try store.account(F.carol, stateRoot: block.header.stateRoot)?.balance == UInt256(h * (h + 1)),
+            #expect(try store.account(F.carolAddress, stateRoot: block.header.stateRoot)?.balance == UInt256(h * (h + 1)),
                     sourceLocation: sourceLocation)
         }
         // Latest state, from the flat table, equals the state at the head's root.
-        for who in [F.address(F.alice), F.bob, F.carol, F.validators.validators[0].address, F.validators.validators[1].address] {
+        for who in [F.address(F.alice), F.bobAddress, F.carolAddress, F.validators.validators[0].address, F.validators.validators[1].address] {
             #expect(try store.account(who) == store.account(who, stateRoot: store.head.stateRoot), sourceLocation: sourceLocation)
         }
         #expect(try store.account(F.address(F.alice))?.nonce == 2 * store.head.height, sourceLocation: sourceLocation)
@@ -210,7 +211,7 @@ struct ChainStoreTests {
         try withTemporaryDirectory { path in
             let genesis = Genesis(chainId: 5, timestampMs: 0,
                                   validators: try ValidatorSet([Validator(address: F.address(F.key(1)), nodeKey: [], power: 1)]),
-                                  alloc: [(F.bob, 1)])
+                                  alloc: [(F.bobAddress, 1)])
             do { try ChainStore.initialize(path: path, genesis: genesis) }
             let store = try ChainStore(path: path)
             #expect(store.genesis == genesis)
@@ -220,29 +221,10 @@ struct ChainStoreTests {
 
 // MARK: - Support
 
-enum ChainFixture {
-    static let chainId: UInt64 = 1337
+/// The shared test chain (keys, genesis), and blocks committed on it.
+typealias ChainFixture = TestGenesis
 
-    static func key(_ i: UInt8) -> Secp256k1.PrivateKey {
-        try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [i])
-    }
-
-    static func address(_ key: Secp256k1.PrivateKey) -> Address { Address(key.publicKey.ethereumAddress) }
-
-    static let alice = key(0x11)
-    static let bob = address(key(0x12))
-    static let carol = address(key(0x13))
-    static let validatorKeys = (1...4).map { key(UInt8($0)) }
-    static let validators = try! ValidatorSet(validatorKeys.map { Validator(address: address($0), nodeKey: $0.publicKey.compressed) })
-    static let initialBalance = UInt256(UInt64(1) << 62)
-
-    static func genesis(baseFee: UInt256 = 0) -> Genesis {
-        var fees = FeeParams()
-        fees.baseFeePerGas = baseFee
-        return Genesis(chainId: chainId, timestampMs: 1_000, validators: validators,
-                       alloc: [(address(alice), initialBalance), (bob, initialBalance)], fees: fees)
-    }
-
+extension TestGenesis {
     /// Builds, validates and commits blocks on top of the store's head, each with a certificate of
     /// 3 of the 4 validators: block h holds two transfers of h wei from alice to carol, so carol
     /// holds h(h+1) after block h and alice's nonce is 2h.
@@ -255,7 +237,7 @@ enum ChainFixture {
             let rules = ChainRules(genesis: store.genesis)
             let txs = try [h, h].enumerated().map { i, value in
                 try UnsignedTransaction(chainId: chainId, nonce: 2 * (h - 1) + UInt64(i), maxPriorityFeePerGas: 1,
-                                        maxFeePerGas: 1 + rules.fees.baseFeePerGas, to: carol, value: UInt256(value))
+                                        maxFeePerGas: 1 + rules.fees.baseFeePerGas, to: carolAddress, value: UInt256(value))
                     .signed(with: alice)
             }
             let parent = try store.parentState(for: store.head)
@@ -274,15 +256,5 @@ enum ChainFixture {
             lastCommit = certificate
         }
         return out
-    }
-}
-
-/// Runs `body` and checks it throws an error whose description contains `text`.
-func expectError(containing text: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
-    do {
-        try body()
-        Issue.record("expected an error containing \"\(text)\", got none", sourceLocation: sourceLocation)
-    } catch {
-        #expect(text.isEmpty || "\(error)".contains(text), "\(error)", sourceLocation: sourceLocation)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import QuorateCore
 import QuorateState
 @testable import QuorateStorage
+import QuorateTestSupport
 import Testing
 
 @Suite("pruning")
@@ -28,19 +29,19 @@ struct PruningTests {
                 for (executed, _) in committed where executed.block.height >= 9 {
                     let h = executed.block.height
                     let root = executed.block.header.stateRoot
-                    #expect(try store.account(F.carol, stateRoot: root)?.balance == UInt256(h * (h + 1)))
+                    #expect(try store.account(F.carolAddress, stateRoot: root)?.balance == UInt256(h * (h + 1)))
                     #expect(try store.account(F.address(F.alice), stateRoot: root)?.nonce == 2 * h)
-                    #expect(try store.account(F.bob, stateRoot: root)?.balance == F.initialBalance)
+                    #expect(try store.account(F.bobAddress, stateRoot: root)?.balance == F.initialBalance)
                 }
                 // Carol's leaf changed in every block: her leaf of block 5 is gone.
                 expectError(containing: "missing") {
-                    _ = try store.account(F.carol, stateRoot: committed[4].executed.block.header.stateRoot)
+                    _ = try store.account(F.carolAddress, stateRoot: committed[4].executed.block.header.stateRoot)
                 }
                 // The chain goes on on top of the pruned store.
                 _ = try F.commitBlocks(13...14, to: store)
             }
             let reopened = try ChainStore(path: path)
-            #expect(try reopened.account(F.carol, stateRoot: reopened.head.stateRoot)?.balance == UInt256(14 * 15))
+            #expect(try reopened.account(F.carolAddress, stateRoot: reopened.head.stateRoot)?.balance == UInt256(14 * 15))
         }
     }
 

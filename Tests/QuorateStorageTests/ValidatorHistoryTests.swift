@@ -3,6 +3,7 @@ import QuorateCore
 import QuorateCrypto
 import QuorateState
 @testable import QuorateStorage
+import QuorateTestSupport
 import Testing
 
 @Suite("chain store: validator sets per height")
