@@ -24,7 +24,7 @@ final class StateSyncClient {
     let store: ChainStore
     let inbox: StateSyncInbox
     let transport: Transport
-    var log: (String) -> Void
+    let log: (String) -> Void
     var clockMs: () -> UInt64 = { Node.wallClockMs() }
 
     init(store: ChainStore, inbox: StateSyncInbox, transport: Transport, logger: Logger) {

@@ -1,8 +1,6 @@
-import Foundation
 import QuorateCLI
 import QuorateCore
 @testable import QuorateNode
-import QuorateStorage
 import QuorateTestSupport
 import Testing
 
@@ -10,15 +8,12 @@ import Testing
 struct NodeLoggerTests {
     @Test("a node reports through the logger it was given: a validator outside the set is told it only follows")
     func injected() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quorate-logger-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        var config = NodeConfig(dataDir: dir)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try ChainStore.initialize(path: config.storePath, genesis: TestGenesis.genesis())
+        var dir = try NodeDirectory("logger", genesis: TestGenesis.genesis())
+        defer { dir.remove() }
         let outsider = TestKeys.key(0x44)
-        config.validatorKey = outsider
+        dir.config.validatorKey = outsider
         let memory = MemoryLog()
-        let node = try Node(config: config, logger: Logger(minimum: .info, sink: memory))
+        let node = try Node(config: dir.config, logger: Logger(minimum: .info, sink: memory))
         #expect(node.logger.minimum == .info)
         let events = memory.events.filter { $0.module == "node" }
         try #require(events.count == 1)

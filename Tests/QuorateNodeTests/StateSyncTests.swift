@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import QuorateCLI
 import QuorateCore
 import QuorateCrypto
 import QuorateEVM
@@ -87,8 +88,7 @@ struct StateSyncTests {
     }
 
     static func sync(_ target: ChainStore, from peers: FakeStatePeers) throws -> UInt64 {
-        let client = StateSyncClient(store: target, inbox: peers.inbox, transport: peers.transport)
-        client.log = { _ in }
+        let client = StateSyncClient(store: target, inbox: peers.inbox, transport: peers.transport, logger: .silent)
         return try client.run()
     }
 
@@ -209,8 +209,8 @@ struct StateSyncTests {
             }
             let peers = FakeStatePeers(source: source, inbox: StateSyncInbox(), liars: [forgetsOnce])
             let client = StateSyncClient(store: target, inbox: peers.inbox, transport: StateSyncClient.Transport(
-                peers: { [peers.keys[0]].map { ($0, source.head.height) } }, send: peers.transport.send, holdOff: peers.transport.holdOff))
-            client.log = { _ in }
+                peers: { [peers.keys[0]].map { ($0, source.head.height) } }, send: peers.transport.send, holdOff: peers.transport.holdOff),
+                logger: .silent)
             _ = try client.run()
             try Self.expectSameState(target, source)
             #expect(peers.heldOff.withLock { $0.isEmpty })
