@@ -35,8 +35,8 @@ let package = Package(
         // What the executables share: command lines, password sources, key files, amounts, the log.
         .target(name: "QuorateCLI", dependencies: ["QuorateCore", "QuorateCrypto", "QuorateRPC"]),
         .target(name: "QuorateNode", dependencies: [
-            "QuorateCore", "QuorateCrypto", "QuorateState", "QuorateConsensus", "QuorateStorage", "QuorateRPC", "QuorateP2P",
-            "QuorateEVM", "QuorateCLI",
+            "QuorateCLI", "QuorateCore", "QuorateCrypto", "QuorateState", "QuorateConsensus", "QuorateStorage", "QuorateRPC", "QuorateP2P",
+            "QuorateEVM",
         ]),
 
         .target(name: "QuorateSim", dependencies: ["QuorateConsensus", "QuorateCore", "QuorateCrypto"]),
@@ -48,20 +48,24 @@ let package = Package(
         .executableTarget(name: "quorate-node", dependencies: ["QuorateNode", "QuorateCLI"]),
         .executableTarget(name: "quorate-wallet", dependencies: ["QuorateCLI", "QuorateCore", "QuorateCrypto", "QuorateRPC"]),
 
-        // Helpers the test targets share (expectError, keys, the test genesis, hex, a seeded
-        // generator); only test targets depend on it.
-        .target(name: "QuorateTestSupport", dependencies: ["QuorateCore", "QuorateCrypto"]),
-        .testTarget(name: "QuorateCryptoTests", dependencies: ["QuorateCrypto", "QuorateTestSupport"]),
-        .testTarget(name: "QuorateCoreTests", dependencies: ["QuorateCore", "QuorateTestSupport"]),
-        .testTarget(name: "QuorateStateTests", dependencies: ["QuorateState", "QuorateEVM", "QuorateTestSupport"]),
+        .testTarget(name: "QuorateCryptoTests", dependencies: ["QuorateCrypto"]),
+        .testTarget(name: "QuorateCoreTests", dependencies: ["QuorateCore"]),
+        .testTarget(name: "QuorateStateTests", dependencies: ["QuorateState", "QuorateEVM"]),
         .testTarget(name: "QuorateConsensusTests", dependencies: ["QuorateConsensus"]),
-        .testTarget(name: "QuorateEVMTests", dependencies: ["QuorateEVM", "QuorateTestSupport"]),
+        .testTarget(name: "QuorateEVMTests", dependencies: ["QuorateEVM"]),
         .testTarget(name: "QuorateEVMRunnerTests", dependencies: ["QuorateEVMRunner"]),
         .testTarget(name: "QuorateSimTests", dependencies: ["QuorateSim"]),
-        .testTarget(name: "QuorateStorageTests", dependencies: ["QuorateStorage", "QuorateTestSupport"]),
-        .testTarget(name: "QuorateP2PTests", dependencies: ["QuorateP2P", "QuorateTestSupport"]),
+        .testTarget(name: "QuorateStorageTests", dependencies: ["QuorateStorage"]),
+        .testTarget(name: "QuorateP2PTests", dependencies: ["QuorateP2P"]),
         .testTarget(name: "QuorateRPCTests", dependencies: ["QuorateRPC"]),
-        .testTarget(name: "QuorateCLITests", dependencies: ["QuorateCLI", "QuorateTestSupport"]),
-        .testTarget(name: "QuorateNodeTests", dependencies: ["QuorateNode", "QuorateCLI", "QuorateTestSupport"]),
+        .testTarget(name: "QuorateCLITests", dependencies: ["QuorateCLI"]),
+        .testTarget(name: "QuorateNodeTests", dependencies: ["QuorateNode", "QuorateCLI"]),
     ]
 )
+
+// Helpers the test targets share (expectError, keys, the test genesis, hex, a seeded generator):
+// a library only test targets depend on, every one of them.
+package.targets.append(.target(name: "QuorateTestSupport", dependencies: ["QuorateCore", "QuorateCrypto"]))
+for target in package.targets where target.type == .test {
+    target.dependencies.append("QuorateTestSupport")
+}
