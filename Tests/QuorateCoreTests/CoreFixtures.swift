@@ -1,16 +1,10 @@
 import Foundation
 import QuorateCrypto
+import QuorateTestSupport
 
-/// Test vectors copied unchanged into Tests/Fixtures/core (sources in its README). Found from
-/// this file's path, not bundle resources, so `swift test` needs no resource rules.
+/// Test vectors copied unchanged into Tests/Fixtures/core (sources in its README).
 enum CoreFixtures {
-    static let root: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.lastPathComponent != "Tests" && url.path != "/" { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("Fixtures/core")
-    }()
-
-    static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
+    static func url(_ relative: String) -> URL { RepositoryFiles.fixture("core", relative) }
 
     static func json(_ relative: String) throws -> Any {
         try JSONSerialization.jsonObject(with: Data(contentsOf: url(relative)))

@@ -67,9 +67,7 @@ struct GenesisTests {
 
     @Test("Genesis/dev.json parses, with the README's defaults, and round-trips")
     func devGenesis() throws {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.lastPathComponent != "Tests" && url.path != "/" { url.deleteLastPathComponent() }
-        let bytes = try Array(Data(contentsOf: url.deletingLastPathComponent().appendingPathComponent("Genesis/dev.json")))
+        let bytes = try RepositoryFiles.bytes("Genesis/dev.json")
         let g = try Genesis(json: bytes)
         #expect(g.chainId == 1337 && g.timestampMs == 0)
         #expect(g.validators.count == 1 && g.validators.validators[0].power == 1 && g.validators.validators[0].nodeKey.count == 33)

@@ -2,15 +2,10 @@ import Foundation
 @testable import QuorateCrypto
 import QuorateTestSupport
 
-/// Vector files under Tests/Fixtures/crypto, found from this source file's path so that no
-/// bundle resources are needed.
+/// Vector files under Tests/Fixtures/crypto.
 enum Fixture {
     static func url(_ relativePath: String) -> URL {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()   // QuorateCryptoTests
-            .deletingLastPathComponent()   // Tests
-            .appendingPathComponent("Fixtures/crypto")
-            .appendingPathComponent(relativePath)
+        RepositoryFiles.fixture("crypto", relativePath)
     }
 
     static func json(_ relativePath: String) throws -> Any {

@@ -1,13 +1,10 @@
 import Foundation
+import QuorateTestSupport
 
 /// Paths of the fixtures this target reads (Tests/Fixtures/evm-runner) and of the shared
 /// ethereum/tests vectors, which are read in place and may be absent.
 enum Fixtures {
-    static let repository: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    static let repository = RepositoryFiles.root.path
 
     static let directory = repository + "/Tests/Fixtures/evm-runner"
 

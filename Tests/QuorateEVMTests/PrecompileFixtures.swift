@@ -1,4 +1,5 @@
 import Foundation
+import QuorateTestSupport
 import Testing
 import QuorateCore
 import QuorateCrypto
@@ -19,11 +20,7 @@ struct PrecompileVector: Decodable, Sendable, CustomTestStringConvertible {
 
 enum PrecompileFixture {
     static func url(_ name: String) -> URL {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()   // QuorateEVMTests
-            .deletingLastPathComponent()   // Tests
-            .appendingPathComponent("Fixtures/evm-precompiles")
-            .appendingPathComponent(name)
+        RepositoryFiles.fixture("evm-precompiles", name)
     }
 
     /// Read at test-definition time so that every vector is its own test case.

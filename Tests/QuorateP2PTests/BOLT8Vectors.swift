@@ -26,9 +26,7 @@ enum BOLT8Vectors {
         var steps: [Entry] { entries.filter { $0.key == "input" || $0.key == "output" } }
     }
 
-    static let url = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/p2p/bolt8/transport-test-vectors.txt")
+    static let url = RepositoryFiles.fixture("p2p", "bolt8/transport-test-vectors.txt")
 
     static let all: [Case] = {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { fatalError("cannot read \(url.path)") }

@@ -208,9 +208,7 @@ struct PermissioningOffGenesisTests {
     /// Pinned again when contracts came (the header gained its logs bloom): chains made before are re-created.
     @Test("Genesis/dev.json gives the same block 0 as before permissioning existed")
     func devGenesisHashPinned() throws {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.lastPathComponent != "Tests" && url.path != "/" { url.deleteLastPathComponent() }
-        let bytes = try Array(Data(contentsOf: url.deletingLastPathComponent().appendingPathComponent("Genesis/dev.json")))
+        let bytes = try RepositoryFiles.bytes("Genesis/dev.json")
         let block0 = try GenesisState.build(try Genesis(json: bytes), nodes: MemoryNodeStore())
         #expect(block0.block.hash.description == "0xad1d6e3567f3f273181d9f25b75bfc5d2ca97039383f531c96cbffbc1f0f7a89")
     }
