@@ -49,14 +49,11 @@ struct ConsensusDriverTests {
 
     @Test("persist before send: every proposal and vote leaves only after it is synced as hard state (n=1)")
     func persistBeforeSend() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quorate-driver-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        var config = NodeConfig(dataDir: dir)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try ChainStore.initialize(path: config.storePath, genesis: try Self.genesis())
-        config.validatorKey = Self.validatorKey
+        var dir = try NodeDirectory("driver", genesis: try Self.genesis())
+        defer { dir.remove() }
+        dir.config.validatorKey = Self.validatorKey
         let transport = PersistCheckingTransport()
-        let node = try Node(config: config, transport: transport)
+        let node = try Node(config: dir.config, transport: transport)
         transport.store.withLock { $0 = node.store }
         try node.start()
         defer { node.stop() }

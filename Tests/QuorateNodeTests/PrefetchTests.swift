@@ -11,12 +11,9 @@ struct PrefetchTests {
 
     @Test("senders recovered ahead for a batch are the ones submit uses, and bad entries are still refused")
     func prefetchThenSubmit() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quorate-prefetch-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let config = NodeConfig(dataDir: dir)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try ChainStore.initialize(path: config.storePath, genesis: try D.genesis())
-        let node = try Node(config: config)  // not started: only the submission path is exercised
+        let dir = try NodeDirectory("prefetch", genesis: try D.genesis())
+        defer { dir.remove() }
+        let node = try Node(config: dir.config)  // not started: only the submission path is exercised
         let raws = try (0..<200).map { try D.transfer(nonce: UInt64($0)) }
         var tampered = raws[7]
         tampered[tampered.count - 5] ^= 0x01  // signature bytes: recovers to another key or none
