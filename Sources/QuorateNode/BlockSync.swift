@@ -7,20 +7,20 @@ import Synchronization
 /// A peer as block sync knows it: any identity with a total order, so that the peer asked among
 /// equally high ones never depends on dictionary order. The network uses node keys; a simulator
 /// may use node indices.
-protocol BlockSyncPeer: Hashable, Sendable {
+public protocol BlockSyncPeer: Hashable, Sendable {
     func ranksBefore(_ other: Self) -> Bool
 }
 
 extension Secp256k1.PublicKey: BlockSyncPeer {
-    func ranksBefore(_ other: Secp256k1.PublicKey) -> Bool { compressed.lexicographicallyPrecedes(other.compressed) }
+    public func ranksBefore(_ other: Secp256k1.PublicKey) -> Bool { compressed.lexicographicallyPrecedes(other.compressed) }
 }
 
 extension Int: BlockSyncPeer {
-    func ranksBefore(_ other: Int) -> Bool { self < other }
+    public func ranksBefore(_ other: Int) -> Bool { self < other }
 }
 
 /// How block sync reaches peers: the P2P network in production, a simulated one in tests.
-protocol BlockSyncTransport<Peer>: Sendable {
+public protocol BlockSyncTransport<Peer>: Sendable {
     associatedtype Peer: BlockSyncPeer
     /// Asks `peer` for blocks `start...start+count-1`; the answer comes back through `BlockSync.received`.
     func requestBlocks(from peer: Peer, start: UInt64, count: Int)
@@ -29,7 +29,7 @@ protocol BlockSyncTransport<Peer>: Sendable {
 }
 
 /// The chain block sync feeds: its head, and the one path that checks and commits certified blocks.
-protocol BlockSyncChain: Sendable {
+public protocol BlockSyncChain: Sendable {
     var headHeight: UInt64 { get }
     /// True while sync must not fetch: state sync replaces the head first, and fetching (and
     /// recovering senders of) blocks it will skip would only slow it down.
@@ -45,12 +45,16 @@ protocol BlockSyncChain: Sendable {
 }
 
 /// The check a block from sync passes before it is committed.
-struct SyncedBlockCheck: Sendable {
+public struct SyncedBlockCheck: Sendable {
     /// Test-only (planted bug (d) of the whole-node simulator): apply a synced block without
     /// checking its certificate. The block is still executed against its header's roots.
-    var skipCertificateCheckForTesting = false
+    public var skipCertificateCheckForTesting = false
 
-    func verify(_ block: Block, certificate: CommitCertificate, store: ChainStore, rules: ChainRules,
+    public init(skipCertificateCheckForTesting: Bool = false) {
+        self.skipCertificateCheckForTesting = skipCertificateCheckForTesting
+    }
+
+    public func verify(_ block: Block, certificate: CommitCertificate, store: ChainStore, rules: ChainRules,
                 sender: (Transaction) throws -> Address) throws -> ExecutedBlock {
         if skipCertificateCheckForTesting {
             return try BlockValidator.validate(block, parent: try store.parentState(for: store.head), rules: rules, sender: sender)
@@ -63,16 +67,17 @@ struct SyncedBlockCheck: Sendable {
 /// ask for from whom, and hands what arrives to the chain to check and apply. At most
 /// `batchesAhead` batches wait to be applied while the next is asked for, so the network and
 /// sender recovery overlap execution; a request unanswered for `requestTimeoutMs` is sent again.
-final class BlockSync<Peer: BlockSyncPeer>: Sendable {
-    struct Limits: Sendable {
+public final class BlockSync<Peer: BlockSyncPeer>: Sendable {
+    public struct Limits: Sendable {
+        public init() {}
         /// Blocks asked for in one request (the peer may send fewer).
-        var batchBlocks = 64
+        public var batchBlocks = 64
         /// Batches received and not yet applied, at most: bounds memory to this many batches
         /// (each within the 66 MiB message cap) plus one in flight.
-        var batchesAhead = 2
-        var requestTimeoutMs: UInt64 = 5_000
+        public var batchesAhead = 2
+        public var requestTimeoutMs: UInt64 = 5_000
         /// Progress is logged at most this often.
-        var logIntervalMs: UInt64 = 2_000
+        public var logIntervalMs: UInt64 = 2_000
     }
 
     private struct State {
@@ -84,15 +89,15 @@ final class BlockSync<Peer: BlockSyncPeer>: Sendable {
         var queuedThrough: UInt64 = 0
     }
 
-    let limits: Limits
-    let check: SyncedBlockCheck
+    public let limits: Limits
+    public let check: SyncedBlockCheck
     private let transport: any BlockSyncTransport<Peer>
     private let chain: any BlockSyncChain
     private let clockMs: @Sendable () -> UInt64
     private let log: @Sendable (String) -> Void
     private let state = Mutex(State())
 
-    init(transport: any BlockSyncTransport<Peer>, chain: any BlockSyncChain, limits: Limits = Limits(),
+    public init(transport: any BlockSyncTransport<Peer>, chain: any BlockSyncChain, limits: Limits = Limits(),
          check: SyncedBlockCheck = SyncedBlockCheck(), clockMs: @escaping @Sendable () -> UInt64,
          log: @escaping @Sendable (String) -> Void) {
         self.transport = transport
@@ -106,12 +111,12 @@ final class BlockSync<Peer: BlockSyncPeer>: Sendable {
     // MARK: inputs
 
     /// A peer said (in its hello or a status) how high its chain is.
-    func peer(_ peer: Peer, reportedHeight height: UInt64) {
+    public func peer(_ peer: Peer, reportedHeight height: UInt64) {
         state.withLock { $0.peerHeights[peer] = max($0.peerHeights[peer] ?? 0, height) }
         requestMoreIfBehind()
     }
 
-    func peerDisconnected(_ peer: Peer) {
+    public func peerDisconnected(_ peer: Peer) {
         state.withLock { s in
             s.peerHeights[peer] = nil
             if s.outstanding?.peer == peer { s.outstanding = nil }
@@ -120,15 +125,15 @@ final class BlockSync<Peer: BlockSyncPeer>: Sendable {
     }
 
     /// The head moved (a commit, or state sync installed one).
-    func headAdvanced() { requestMoreIfBehind() }
+    public func headAdvanced() { requestMoreIfBehind() }
 
     /// Consensus saw `peer` ahead of it: ask it directly, outside the bookkeeping.
-    func fetch(from peer: Peer, start: UInt64) {
+    public func fetch(from peer: Peer, start: UInt64) {
         transport.requestBlocks(from: peer, start: start, count: limits.batchBlocks)
     }
 
     /// Blocks (with their certificates) a peer sent, in height order.
-    func received(_ pairs: [(Block, CommitCertificate)], from peer: Peer) {
+    public func received(_ pairs: [(Block, CommitCertificate)], from peer: Peer) {
         guard let last = pairs.last?.0.height else { return }
         let count = pairs.count
         state.withLock { s in
@@ -154,7 +159,7 @@ final class BlockSync<Peer: BlockSyncPeer>: Sendable {
     // MARK: outputs
 
     /// nil when in sync; otherwise where sync started, where the node is, and the best peer height.
-    func status() -> (startingBlock: UInt64, currentBlock: UInt64, highestBlock: UInt64)? {
+    public func status() -> (startingBlock: UInt64, currentBlock: UInt64, highestBlock: UInt64)? {
         let head = chain.headHeight
         return state.withLock { s in
             guard let p = s.progress, p.highestHeight > head else { return nil }
