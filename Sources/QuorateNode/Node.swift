@@ -62,8 +62,9 @@ public final class Node: @unchecked Sendable {
         consensus = ConsensusDriver(store: store, mempool: mempool, rules: rules, key: config.validatorKey,
                                     transport: networking ?? transport, clockMs: clockMs, telemetry: telemetry)
         if let networking {
-            networking.attach(self)
-            consensus.onCommit = { [weak networking] height in networking?.committed(height: height) }
+            // One way: the node gives the network what it needs and pushes commits to it.
+            networking.attach(host: self, syncChain: syncChain())
+            consensus.onCommit = { [weak self] height in self?.headMoved(to: height) }
             consensus.onFetchBlocks = { [weak networking] validator, height in
                 networking?.fetchBlocks(from: validator, height: height)
             }

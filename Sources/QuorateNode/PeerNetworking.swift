@@ -8,8 +8,25 @@ import QuorateRPC
 import QuorateStorage
 import Synchronization
 
+/// What the network side needs from the node, and no more. The node implements it and pushes
+/// commits to `PeerNetworking`; the network never reaches into the node's parts.
+protocol PeerNetworkingHost: AnyObject, Sendable {
+    /// Pooled transactions by hash, oldest first, at most `limit`.
+    func pooledHashes(limit: Int) -> [Hash32]
+    /// Whether the transaction is pooled or committed already (not worth asking a peer for).
+    func knowsTransaction(_ hash: Hash32) -> Bool
+    /// A pooled transaction's raw bytes.
+    func pooledTransaction(_ hash: Hash32) -> [UInt8]?
+    /// Transactions a peer gossiped: admits them, and returns those admitted (to be relayed).
+    func admitGossiped(_ raws: [[UInt8]]) -> [[UInt8]]
+    /// A proposal or vote from a peer, decoded and seen for the first time.
+    func consensusMessageArrived(_ message: ConsensusMessage)
+    /// A state-sync answer; false when nobody asked for it.
+    func stateAnswerArrived(_ items: [[UInt8]], from peer: PeerID) -> Bool
+}
+
 /// The node's side of the P2P network: consensus messages out (the `ConsensusTransport`) and in
-/// (relayed once), transaction gossip both ways, and block sync.
+/// (relayed once), transaction gossip both ways, and block sync (`BlockSync`, fed from here).
 final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Sendable {
     /// Consensus message hashes remembered for relaying each message once.
     static let seenConsensusCapacity = 16_384
@@ -24,8 +41,8 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     private let network = NetworkHandle()
     private let seen = Mutex(SeenSet(capacity: PeerNetworking.seenConsensusCapacity))
     private var gossip: TransactionGossip!
-    // Set once by the node before start.
-    private(set) weak var node: Node?
+    // Both set once by the node before start.
+    private weak var host: (any PeerNetworkingHost)?
     private var blockSync: BlockSync<PeerID>!
 
     init(store: ChainStore, config: NetworkConfig, clockMs: @escaping @Sendable () -> UInt64) {
@@ -37,12 +54,11 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
         }
     }
 
-    func attach(_ node: Node) {
-        self.node = node
-        let chain = NodeSyncChain(store: store, consensus: node.consensus,
-                                  paused: { [weak node] in node?.stateSyncing.load(ordering: .relaxed) == true },
-                                  recover: { [weak node] blocks in node?.recoverSenders(of: blocks) ?? [:] })
-        blockSync = BlockSync(transport: network, chain: chain, clockMs: clockMs) { line in
+    /// Wires the node in before start: who answers the network's questions, and the chain block
+    /// sync checks and applies blocks to.
+    func attach(host: any PeerNetworkingHost, syncChain: any BlockSyncChain) {
+        self.host = host
+        blockSync = BlockSync(transport: network, chain: syncChain, clockMs: clockMs) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
     }
@@ -79,9 +95,8 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
 
     func gossipTransaction(_ raw: [UInt8]) { gossip.add(raw) }
 
+    /// The head moved to `height` (a commit, or state sync installed it).
     func committed(height: UInt64) {
-        // The commit may have changed the validator set: admit the new, drop the removed.
-        node?.refreshAllowlist()
         network.current?.announceHeight(height)
         blockSync.headAdvanced()
     }
@@ -122,22 +137,20 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
         blockSync.peer(peer, reportedHeight: height)
         // What this side accepted while the peer was away (a partition, a restart) reaches it
         // now, rather than when a client resends.
-        if let hashes = node?.mempool.hashesByArrival(limit: PeerNetworking.maxPoolAnnouncement), !hashes.isEmpty {
+        if let hashes = host?.pooledHashes(limit: PeerNetworking.maxPoolAnnouncement), !hashes.isEmpty {
             network.announcePool(hashes, to: peer)
         }
     }
 
     func network(_ network: Network, peer: PeerID, announcedPool hashes: [Hash32]) {
-        guard let node else { return }
-        let wanted = hashes.prefix(PeerNetworking.maxPoolAnnouncement).filter {
-            !node.mempool.contains($0) && (try? store.transactionLocation($0)) == nil
-        }
+        guard let host else { return }
+        let wanted = hashes.prefix(PeerNetworking.maxPoolAnnouncement).filter { !host.knowsTransaction($0) }
         network.requestPoolTransactions(Array(wanted), from: peer)
     }
 
     func network(_ network: Network, pooledTransactions hashes: [Hash32]) -> [[UInt8]] {
-        guard let node else { return [] }
-        return hashes.prefix(PeerNetworking.maxPoolAnnouncement).compactMap { node.mempool.entry($0)?.transaction.raw }
+        guard let host else { return [] }
+        return hashes.prefix(PeerNetworking.maxPoolAnnouncement).compactMap { host.pooledTransaction($0) }
     }
 
     func network(_ network: Network, peerDisconnected peer: PeerID) {
@@ -149,13 +162,7 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     }
 
     func network(_ network: Network, didReceiveTransactions raws: [[UInt8]], from peer: PeerID) {
-        guard let node else { return }
-        var accepted: [[UInt8]] = []
-        if raws.count > 1 { node.prefetchSenders(raws) }
-        for raw in raws {
-            // Signature checked here, once, off the consensus executor; known ones are skipped.
-            if (try? node.submit(raw: raw, gossip: false)) != nil { accepted.append(raw) }
-        }
+        guard let accepted = host?.admitGossiped(raws) else { return }
         if !accepted.isEmpty { StageCPU.measure(.gossipIn) { network.broadcastTransactions(accepted, except: peer) } }
     }
 
@@ -168,7 +175,7 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
         }
         // Relayed, so that a validator with a broken link to the sender still hears it.
         network.broadcastConsensus(payload, except: peer)
-        node?.consensus.receive(message)
+        host?.consensusMessageArrived(message)
     }
 
     func network(_ network: Network, blocksFrom height: UInt64, count: Int) -> [[UInt8]] {
@@ -177,26 +184,19 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
         var h = height
         while h <= head, out.count < count {
             guard let block = try? store.block(at: h), let certificate = try? store.certificate(at: h) else { break }
-            out.append(RLP.encode(.list([RLPItem(bytes: block.encoded()), RLPItem(bytes: certificate.encoded())])))
+            out.append(CertifiedBlock(block: block, certificate: certificate).encoded())
             h += 1
         }
         return out
     }
 
     func network(_ network: Network, didReceiveBlocks payloads: [[UInt8]], from peer: PeerID) {
-        var pairs: [(Block, CommitCertificate)] = []
-        do {
-            for payload in payloads {
-                let fields = try RLP.decode(payload).listValue()
-                guard fields.count == 2 else { throw RLPError(description: "sync payload: expected [block, certificate]") }
-                pairs.append((try Block(decoding: try fields[0].bytesValue()),
-                              try CommitCertificate(rlp: try RLP.decode(try fields[1].bytesValue()))))
-            }
-        } catch {
+        let blocks: [CertifiedBlock]
+        do { blocks = try CertifiedBlock.decodeBatch(payloads) } catch {
             network.reportMisbehaviour(peer, reason: "malformed blocks: \(error)")
             return
         }
-        blockSync.received(pairs, from: peer)
+        blockSync.received(blocks.map { ($0.block, $0.certificate) }, from: peer)
     }
 
     // MARK: state sync (StateSync*.swift)
@@ -206,7 +206,7 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     }
 
     func network(_ network: Network, didReceiveStateResponse items: [[UInt8]], from peer: PeerID) {
-        if node?.stateSyncInbox.deliver(items, from: peer) == false {
+        if host?.stateAnswerArrived(items, from: peer) == false {
             network.reportMisbehaviour(peer, reason: "an unsolicited state-sync answer")
         }
     }
