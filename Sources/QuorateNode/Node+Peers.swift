@@ -48,9 +48,16 @@ extension Node: PeerNetworkingHost {
     func pooledTransaction(_ hash: Hash32) -> [UInt8]? { mempool.entry(hash)?.transaction.raw }
 
     func admitGossiped(_ raws: [[UInt8]]) -> [[UInt8]] {
-        if raws.count > 1 { prefetchSenders(raws) }
-        // Signatures checked here, once, off the consensus executor; known ones are skipped.
-        return raws.filter { (try? submit(raw: $0, gossip: false)) != nil }
+        // Most gossip repeats what another peer relayed first: a pooled one is dropped by its
+        // hash (the keccak of its bytes) before anything decodes it or recovers its sender.
+        let fresh = raws.filter { raw in
+            guard mempool.contains(Hash32.keccak(raw)) else { return true }
+            telemetry.rejected(reason: AdmissionError.alreadyKnown.reason, local: false)
+            return false
+        }
+        if fresh.count > 1 { prefetchSenders(fresh) }
+        // Signatures checked here, once, off the consensus executor.
+        return fresh.filter { (try? submit(raw: $0, gossip: false)) != nil }
     }
 
     func consensusMessageArrived(_ message: ConsensusMessage) { consensus.receive(message) }
