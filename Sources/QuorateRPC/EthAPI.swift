@@ -152,15 +152,19 @@ public enum EthAPI {
     }
 
     private static func registerTransactions(on d: RPCDispatcher, backend: RPCBackend) {
-        d.register("eth_sendRawTransaction") { p in
-            try p.expectCount(1)
-            let raw = try p.bytes(at: 0)
+        let submit: @Sendable ([UInt8]) throws -> JSON = { raw in
             do throws(AdmissionError) {
                 return .data(try backend.submitRawTransaction(raw).bytes)
             } catch {
                 throw RPCError.server(error.message)
             }
         }
+        d.register("eth_sendRawTransaction") { p in
+            try p.expectCount(1)
+            return try submit(try p.bytes(at: 0))
+        }
+        // Batches of raw transactions are read without a JSON tree (RawTransactionRequests).
+        d.registerData("eth_sendRawTransaction", submit)
         d.register("eth_getTransactionByHash") { p in
             try p.expectCount(1)
             let hash = try p.hash(at: 0)

@@ -35,63 +35,73 @@ public final class MetricsRegistry: Sendable {
         var value: Double = 0
         var bucketCounts: [UInt64] = []
         var count: UInt64 = 0
+
+        mutating func record(_ observation: Double, bucket: Int) {
+            bucketCounts[bucket] += 1
+            count += 1
+            value += observation
+        }
     }
 
-    private let families: [String: Family]
+    /// Declared families by name, and the position of each in `series`.
+    private let families: [String: (index: Int, family: Family)]
     private let order: [String]
-    /// Family name -> rendered label set -> series.
-    private let series = Mutex<[String: [String: Series]]>([:])
+    /// Per family (by index): rendered label set -> series. One flat array so that an update
+    /// hashes the family name once, outside the lock, and mutates its series in place (an
+    /// update runs for every RPC call and every admitted transaction).
+    private let series: Mutex<[[String: Series]]>
 
     public init(_ families: [Family]) {
-        var table: [String: Family] = [:]
+        var table: [String: (index: Int, family: Family)] = [:]
         for family in families {
             precondition(table[family.name] == nil, "metric \(family.name) is declared twice")
-            table[family.name] = family
+            table[family.name] = (table.count, family)
         }
         self.families = table
         order = table.keys.sorted()
+        series = Mutex(Array(repeating: [:], count: table.count))
     }
 
     /// Adds to a counter (or to a histogram's sum, which callers never need).
     public func add(_ name: String, _ labels: [(String, String)] = [], _ amount: Double = 1) {
-        let family = declared(name)
+        let (index, family) = declared(name)
         precondition(family.kind == .counter && amount >= 0, "\(name) is not a counter, or the amount is negative")
         let key = MetricsText.labelText(labels)
-        series.withLock { $0[name, default: [:]][key, default: Series()].value += amount }
+        series.withLock { $0[index][key, default: Series()].value += amount }
     }
 
     /// Records one observation in a histogram.
     public func observe(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
-        let family = declared(name)
+        let (index, family) = declared(name)
         precondition(family.kind == .histogram, "\(name) is not a histogram")
         let key = MetricsText.labelText(labels)
         let bucket = family.buckets.firstIndex { value <= $0 } ?? family.buckets.count
+        let buckets = family.buckets.count + 1
         series.withLock { table in
-            var s = table[name, default: [:]][key] ?? Series(bucketCounts: Array(repeating: 0, count: family.buckets.count + 1))
-            s.bucketCounts[bucket] += 1
-            s.count += 1
-            s.value += value
-            table[name, default: [:]][key] = s
+            // Mutated in place through the dictionary: no copy of the bucket array per call.
+            table[index][key, default: Series(bucketCounts: Array(repeating: 0, count: buckets))].record(value, bucket: bucket)
         }
     }
 
     /// The current value of a counter's series (tests and the health report read it).
     public func value(_ name: String, _ labels: [(String, String)] = []) -> Double {
-        series.withLock { $0[name]?[MetricsText.labelText(labels)]?.value ?? 0 }
+        let index = declared(name).index
+        return series.withLock { $0[index][MetricsText.labelText(labels)]?.value ?? 0 }
     }
 
     /// Observations so far in a histogram's series.
     public func count(_ name: String, _ labels: [(String, String)] = []) -> UInt64 {
-        series.withLock { $0[name]?[MetricsText.labelText(labels)]?.count ?? 0 }
+        let index = declared(name).index
+        return series.withLock { $0[index][MetricsText.labelText(labels)]?.count ?? 0 }
     }
 
     /// Writes every declared family, in name order, with its series in label order.
     public func render(into out: inout MetricsText) {
         let snapshot = series.withLock { $0 }
         for name in order {
-            let family = families[name]!
+            let (index, family) = families[name]!
             out.family(name, family.kind, family.help)
-            for (labels, s) in (snapshot[name] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for (labels, s) in snapshot[index].sorted(by: { $0.key < $1.key }) {
                 switch family.kind {
                 case .counter, .gauge:
                     out.rawSample(name, labels, s.value)
@@ -109,9 +119,9 @@ public final class MetricsRegistry: Sendable {
         }
     }
 
-    private func declared(_ name: String) -> Family {
-        guard let family = families[name] else { preconditionFailure("metric \(name) is not declared") }
-        return family
+    private func declared(_ name: String) -> (index: Int, family: Family) {
+        guard let entry = families[name] else { preconditionFailure("metric \(name) is not declared") }
+        return entry
     }
 
     private static func join(_ labels: String, _ extra: String) -> String {

@@ -34,7 +34,24 @@ public struct MetricsText: Sendable {
 
     /// `a="x",b="y"` with values escaped as the format requires.
     public static func labelText(_ labels: [(String, String)]) -> String {
-        labels.map { "\($0.0)=\"\(escapeLabel($0.1))\"" }.joined(separator: ",")
+        // Built in one string without intermediate arrays: the registry renders the label set of
+        // every update (each RPC call) as its series key.
+        guard !labels.isEmpty else { return "" }
+        var out = ""
+        out.reserveCapacity(labels.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 })
+        for (i, (name, value)) in labels.enumerated() {
+            if i > 0 { out += "," }
+            out += name
+            out += "=\""
+            out += needsEscape(value) ? escapeLabel(value) : value
+            out += "\""
+        }
+        return out
+    }
+
+    /// True when `value` holds a byte the label format escapes (backslash, quote, newline).
+    private static func needsEscape(_ value: String) -> Bool {
+        value.utf8.contains { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }
     }
 
     /// Integers without a decimal point; infinities and NaN as Prometheus spells them.

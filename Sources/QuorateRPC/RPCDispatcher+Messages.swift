@@ -9,6 +9,7 @@ extension RPCDispatcher {
     /// Handles a request body and says whether the transport should answer 401: every call in
     /// it was an admin method refused for want of the token.
     public func handleRequest(_ body: UnsafeRawBufferPointer, context: RPCCallContext = RPCCallContext()) -> RPCOutcome {
+        if let outcome = handleRawTransactions(body, context: context) { return outcome }
         let message: JSON
         do {
             let parse = StageTimer(.rpcParse)
@@ -17,7 +18,28 @@ extension RPCDispatcher {
         } catch {
             return RPCOutcome(body: Self.response(id: .null, .failure(.parseError(error.description))).serialized(), isUnauthorized: false)
         }
-        let outcome = dispatch(message, context: context)
+        return outcome(dispatch(message, context: context))
+    }
+
+    /// The fast path: a body of nothing but well-formed `eth_sendRawTransaction` calls is read
+    /// without a JSON tree (`RawTransactionRequests`) and answered exactly as the general path
+    /// would; nil sends the body down the general path.
+    private func handleRawTransactions(_ body: UnsafeRawBufferPointer, context: RPCCallContext) -> RPCOutcome? {
+        guard hasDataHandler(RawTransactionRequests.method), fastPathAllowed else { return nil }
+        let parse = StageTimer(.rpcParse)
+        let requests = RawTransactionRequests.read(body, maxBatchLength: limits.maxBatchLength, limits: limits.json)
+        parse.finish()
+        guard let requests else { return nil }
+        if requests.isBatch { runRawTransactionHooks(requests.calls.map(\.raw)) }
+        let results = requests.calls.map { call in
+            let result = self.call(RawTransactionRequests.method, data: call.raw, context: context)
+            return Dispatched(response: Self.response(id: call.id, result), isUnauthorized: result.errorCode == RPCError.Code.unauthorized)
+        }
+        guard requests.isBatch else { return outcome(results[0]) }
+        return outcome(Dispatched(response: .array(results.compactMap(\.response)), isUnauthorized: results.allSatisfy(\.isUnauthorized)))
+    }
+
+    private func outcome(_ outcome: Dispatched) -> RPCOutcome {
         guard outcome.isUnauthorized else { return RPCOutcome(body: outcome.response?.serialized(), isUnauthorized: false) }
         // Only notifications, all refused: a 401 still needs a body saying why (id null, as
         // the other transport-level refusals).

@@ -56,7 +56,11 @@ public final class RPCDispatcher: Sendable {
     }
 
     private let methods = Mutex<[String: Method]>([:])
+    /// Second entry points taking a method's one data parameter already decoded (the fast path
+    /// of `RawTransactionRequests`); the method's registration gives the admin flag.
+    private let dataHandlers = Mutex<[String: @Sendable ([UInt8]) throws -> JSON]>([:])
     private let batchHooks = Mutex<[@Sendable ([JSON]) -> Void]>([])
+    private let rawTransactionHooks = Mutex<[@Sendable ([[UInt8]]) -> Void]>([])
     /// A class around the closure: a closure kept directly in a `Mutex` is reabstracted on each
     /// `withLock` and written back wrapped in two more thunks, so every call grew a chain that
     /// every later call walked (the RPC thread slowed to a crawl under load).
@@ -78,9 +82,30 @@ public final class RPCDispatcher: Sendable {
         batchHooks.withLock { $0.append(hook) }
     }
 
+    /// `hook` sees the raw transactions of every batch (of two or more `eth_sendRawTransaction`
+    /// calls, their hex decoded) before its calls are dispatched, whichever path read the batch.
+    public func onRawTransactionBatch(_ hook: @escaping @Sendable ([[UInt8]]) -> Void) {
+        rawTransactionHooks.withLock { $0.append(hook) }
+    }
+
     func runBatchHooks(_ batch: [JSON]) {
         for hook in batchHooks.withLock({ $0 }) { hook(batch) }
+        let rawHooks = rawTransactionHooks.withLock { $0 }
+        guard !rawHooks.isEmpty else { return }
+        var raws: [[UInt8]] = []
+        for request in batch where request["method"]?.stringValue == RawTransactionRequests.method {
+            if let text = request["params"]?[0]?.stringValue, let raw = try? HexText.data(text) { raws.append(raw) }
+        }
+        runRawTransactionHooks(raws)
     }
+
+    func runRawTransactionHooks(_ raws: [[UInt8]]) {
+        guard raws.count > 1 else { return }
+        for hook in rawTransactionHooks.withLock({ $0 }) { hook(raws) }
+    }
+
+    /// True when no JSON batch hook would miss a batch read by the fast path.
+    var fastPathAllowed: Bool { batchHooks.withLock { $0.isEmpty } }
 
     public init(limits: Limits = Limits(), unauthorizedMessage: String = RPCDispatcher.defaultUnauthorizedMessage) {
         self.limits = limits
@@ -98,6 +123,21 @@ public final class RPCDispatcher: Sendable {
         precondition(added, "JSON-RPC method \(name) is registered twice")
     }
 
+    /// Gives the registered method `name`, whose params are one hex data string, a second entry
+    /// point taking that string already decoded. `handler` must answer exactly as the method's
+    /// handler does once its parameter is decoded (the fast path and the general one must agree).
+    public func registerData(_ name: String, _ handler: @escaping @Sendable ([UInt8]) throws -> JSON) {
+        precondition(methods.withLock { $0[name] != nil }, "register \(name) before its data entry point")
+        let added = dataHandlers.withLock { table -> Bool in
+            guard table[name] == nil else { return false }
+            table[name] = handler
+            return true
+        }
+        precondition(added, "the data entry point of \(name) is registered twice")
+    }
+
+    func hasDataHandler(_ name: String) -> Bool { dataHandlers.withLock { $0[name] != nil } }
+
     /// Registered method names, sorted (dictionary order varies between runs).
     public var methodNames: [String] {
         methods.withLock { $0.keys.sorted() }
@@ -105,16 +145,29 @@ public final class RPCDispatcher: Sendable {
 
     /// Calls one method directly, with the same admin check and error mapping as a request.
     public func call(_ method: String, _ params: RPCParams, context: RPCCallContext = RPCCallContext()) -> Result<JSON, RPCError> {
-        guard let observer = callObserver.withLock({ $0 })?.observe else { return invoke(method, params, context: context) }
+        observed(method) { invoke(method, context: context) { try $0(params) } }
+    }
+
+    /// Calls a method through its data entry point (`registerData`), with the same checks,
+    /// error mapping and observation as `call`.
+    func call(_ method: String, data: [UInt8], context: RPCCallContext) -> Result<JSON, RPCError> {
+        observed(method) {
+            guard let handler = dataHandlers.withLock({ $0[method] }) else { return .failure(.methodNotFound(method)) }
+            return invoke(method, context: context) { _ in try handler(data) }
+        }
+    }
+
+    private func observed(_ method: String, _ perform: () -> Result<JSON, RPCError>) -> Result<JSON, RPCError> {
+        guard let observer = callObserver.withLock({ $0 })?.observe else { return perform() }
         let start = DispatchTime.now().uptimeNanoseconds
-        let result = invoke(method, params, context: context)
+        let result = perform()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let known = methods.withLock { $0[method] != nil }
         if case .failure = result { observer(known ? method : "other", seconds, true) } else { observer(method, seconds, false) }
         return result
     }
 
-    private func invoke(_ method: String, _ params: RPCParams, context: RPCCallContext) -> Result<JSON, RPCError> {
+    private func invoke(_ method: String, context: RPCCallContext, _ run: (RPCHandler) throws -> JSON) -> Result<JSON, RPCError> {
         guard let entry = methods.withLock({ $0[method] }) else {
             return .failure(.methodNotFound(method))
         }
@@ -122,7 +175,7 @@ public final class RPCDispatcher: Sendable {
             return .failure(unauthorizedError)
         }
         do {
-            return .success(try entry.handler(params))
+            return .success(try run(entry.handler))
         } catch let error as RPCError {
             return .failure(error)
         } catch let error as RPCErrorConvertible {

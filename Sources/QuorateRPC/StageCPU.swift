@@ -43,12 +43,14 @@ public enum StageCPU {
     /// One call in this many of a per-transaction stage is measured.
     public static let sampleEvery: UInt64 = 16
 
-    private struct Counters {
-        var totals = Array(repeating: UInt64(0), count: Stage.allCases.count)
-        var calls = Array(repeating: UInt64(0), count: Stage.allCases.count)
+    /// One stage's counters, updated with relaxed atomics: the per-transaction stages run on
+    /// every RPC and prefetch thread at once, and a shared lock there was contended.
+    private final class Counter: Sendable {
+        let calls = Atomic<UInt64>(0)
+        let nanoseconds = Atomic<UInt64>(0)
     }
 
-    private static let counters = Mutex(Counters())
+    private static let counters: [Counter] = Stage.allCases.map { _ in Counter() }
 
     /// This thread's CPU time in nanoseconds.
     public static func threadNanoseconds() -> UInt64 {
@@ -68,10 +70,7 @@ public enum StageCPU {
     /// The start of a measurement of `stage`, or nil when this call is not sampled.
     public static func start(_ stage: Stage) -> UInt64? {
         guard isSampled(stage) else { return threadNanoseconds() }
-        let call = counters.withLock { c -> UInt64 in
-            c.calls[stage.rawValue] &+= 1
-            return c.calls[stage.rawValue]
-        }
+        let call = counters[stage.rawValue].calls.wrappingAdd(1, ordering: .relaxed).newValue
         return call % sampleEvery == 1 ? threadNanoseconds() : nil
     }
 
@@ -81,7 +80,7 @@ public enum StageCPU {
         let spent = threadNanoseconds() &- start
         guard spent < 1 << 58 else { return }   // a start read on another thread: nothing sane to add
         let weight = isSampled(stage) ? sampleEvery : 1
-        counters.withLock { $0.totals[stage.rawValue] &+= spent &* weight }
+        counters[stage.rawValue].nanoseconds.wrappingAdd(spent &* weight, ordering: .relaxed)
     }
 
     /// Runs `body` and counts its CPU time to `stage`.
@@ -94,8 +93,7 @@ public enum StageCPU {
 
     /// Seconds per stage, in `Stage.allCases` order.
     public static func seconds() -> [(Stage, Double)] {
-        let snapshot = counters.withLock { $0.totals }
-        return Stage.allCases.map { ($0, Double(snapshot[$0.rawValue]) / 1e9) }
+        Stage.allCases.map { ($0, Double(counters[$0.rawValue].nanoseconds.load(ordering: .relaxed)) / 1e9) }
     }
 }
 

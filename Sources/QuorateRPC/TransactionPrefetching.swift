@@ -1,5 +1,3 @@
-import QuorateCrypto
-
 /// A backend that can check many raw transactions' signatures at once, in parallel, ahead of the
 /// calls that submit them one by one.
 public protocol TransactionPrefetching: RPCBackend {
@@ -11,12 +9,6 @@ extension EthAPI {
     /// batch is dispatched; the calls then find them done.
     static func registerPrefetch(on d: RPCDispatcher, backend: RPCBackend) {
         guard let prefetcher = backend as? TransactionPrefetching else { return }
-        d.onBatch { batch in
-            var raws: [[UInt8]] = []
-            for request in batch where request["method"]?.stringValue == "eth_sendRawTransaction" {
-                if let text = request["params"]?[0]?.stringValue, let raw = try? Hex.decode(text) { raws.append(raw) }
-            }
-            if raws.count > 1 { prefetcher.prefetchSenders(raws) }
-        }
+        d.onRawTransactionBatch { raws in prefetcher.prefetchSenders(raws) }
     }
 }

@@ -6,6 +6,17 @@ import QuorateState
 /// the pruner deletes those nodes, unless a later block wrote the same node again (content
 /// addressing: an earlier subtree came back; recorded as `p` hash -> height). Blocks: bodies,
 /// receipts, certificates and indexes older than their retention are deleted.
+/// What the commit lock guards besides the writes themselves.
+struct PruneIndexState: Sendable {
+    /// True while commits index their superseded nodes (state pruning on).
+    var indexing = false
+    /// The nodes the index lists at heights not yet pruned (kept in step with it while indexing).
+    var filter = StaleNodeFilter()
+    /// The nodes with a revived record (`p` hash), so the pruner reads a record only when one
+    /// may exist (they are rare: a subtree that came back).
+    var revived = StaleNodeFilter()
+}
+
 extension ChainStore {
     /// Marker: the height from which every commit indexed its superseded nodes.
     static let pruneIndexFrom = Array("m/pruneIndexFrom".utf8)
@@ -16,15 +27,17 @@ extension ChainStore {
     /// run: revivals are not recorded while it is off, so that index could no longer be trusted.
     public func configureStatePruning(_ on: Bool) throws {
         if on {
-            try writeLock.withLock { indexing in
+            try writeLock.withLock { state in
                 if try db.get(Self.pruneIndexFrom) == nil {
                     try db.put(Self.pruneIndexFrom, StoreKeys.be(head.height + 1), sync: true)
                 }
-                indexing = true
+                state.filter = try loadFilter(prefix: StoreKeys.staleNodePrefix) { $1 }
+                state.revived = try loadFilter(prefix: StoreKeys.revivedNodePrefix) { key, _ in Array(key.dropFirst()) }
+                state.indexing = true
             }
             return
         }
-        writeLock.withLock { $0 = false }
+        writeLock.withLock { $0 = PruneIndexState() }
         guard try db.get(Self.pruneIndexFrom) != nil else { return }
         for prefix in [StoreKeys.staleNodePrefix, [UInt8(ascii: "p")]] {
             while true {
@@ -38,11 +51,32 @@ extension ChainStore {
         try db.delete(Self.pruneIndexFrom, sync: true)
     }
 
-    func indexStaleNodes(_ update: StateUpdate, height: UInt64, into batch: inout WriteBatch) throws {
-        if !update.staleNodes.isEmpty { batch.put(StoreKeys.staleNodes(height), update.staleNodes.flatMap(\.bytes)) }
-        for node in update.newNodes where try db.get(StoreKeys.stateNode(node.hash)) != nil {
-            batch.put(StoreKeys.revivedNode(node.hash), StoreKeys.be(height))
+    /// A filter of the hashes stored under `prefix` (`hashes` gives them from a key and value),
+    /// read whole at start, before any commit.
+    private func loadFilter(prefix: [UInt8], _ hashes: ([UInt8], [UInt8]) -> [UInt8]) throws -> StaleNodeFilter {
+        var filter = StaleNodeFilter()
+        try db.iterate(prefix: prefix) { key, value in
+            filter.add(indexValue: hashes(key, value))
+            return filter.isComplete
         }
+        return filter
+    }
+
+    /// Adds this height's superseded nodes to the index, and records as revived each new node
+    /// that an unpruned height lists as stale (the pruner must not delete it with that height).
+    /// Only nodes the filter cannot rule out are looked up in LevelDB.
+    /// Returns the nodes recorded as revived.
+    @discardableResult
+    func indexStaleNodes(_ update: StateUpdate, height: UInt64, filter: StaleNodeFilter, into batch: inout WriteBatch) throws -> [Hash32] {
+        if !update.staleNodes.isEmpty { batch.put(StoreKeys.staleNodes(height), update.staleNodes.flatMap(\.bytes)) }
+        var revived: [Hash32] = []
+        for node in update.newNodes where filter.mayList(node.hash) {
+            if try db.get(StoreKeys.stateNode(node.hash)) != nil {
+                batch.put(StoreKeys.revivedNode(node.hash), StoreKeys.be(height))
+                revived.append(node.hash)
+            }
+        }
+        return revived
     }
 
     /// Deletes the nodes superseded by the oldest heights up to `head - retention`, whole heights
@@ -53,9 +87,11 @@ extension ChainStore {
         let head = self.head.height
         guard head > retention else { return 0 }
         let target = head - retention
-        return try writeLock.withLock { indexing -> Int in
-            guard indexing else { return 0 }
+        return try writeLock.withLock { state -> Int in
+            guard state.indexing else { return 0 }
             var batch = WriteBatch()
+            var prunedLists: [[UInt8]] = []
+            var revivedDeleted: [Hash32] = []
             var heights = 0, nodes = 0
             var reached: UInt64?
             try db.iterate(prefix: StoreKeys.staleNodePrefix) { key, value in
@@ -66,13 +102,17 @@ extension ChainStore {
                 for offset in stride(from: 0, to: value.count, by: 32) {
                     let hash = Hash32(Array(value[offset..<(offset + 32)]))
                     let revivedKey = StoreKeys.revivedNode(hash)
-                    let revived = try db.get(revivedKey).flatMap(StoreKeys.uint64)
+                    let revived = state.revived.mayList(hash) ? try db.get(revivedKey).flatMap(StoreKeys.uint64) : nil
                     // A node written again by a later block is held by a retained root: kept.
                     if let revived, revived > height { continue }
                     batch.delete(StoreKeys.stateNode(hash))
-                    if revived != nil { batch.delete(revivedKey) }
+                    if revived != nil {
+                        batch.delete(revivedKey)
+                        revivedDeleted.append(hash)
+                    }
                 }
                 batch.delete(key)
+                prunedLists.append(value)
                 heights += 1
                 nodes += value.count / 32
                 reached = height
@@ -85,6 +125,8 @@ extension ChainStore {
                 batch.put(StoreKeys.metaOldestState, StoreKeys.be(target))
             }
             if !batch.isEmpty { try db.write(batch, sync: false) }
+            for list in prunedLists { state.filter.remove(indexValue: list) }
+            state.revived.remove(indexValue: revivedDeleted.flatMap(\.bytes))
             return heights
         }
     }

@@ -23,8 +23,9 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     /// Every validator set with the height it is in force from, ascending; genesis's from 0.
     private let validatorHistory: Mutex<[(from: UInt64, set: ValidatorSet)]>
     /// Serializes commits with the pruner's deletes: a commit that finds a state node already
-    /// stored (and records it as revived) must not race a delete of that node.
-    let writeLock = Mutex<Bool>(false)
+    /// stored (and records it as revived) must not race a delete of that node. Holds whether
+    /// the stale-node index is kept and what it lists (`ChainStore+Pruning.swift`).
+    let writeLock = Mutex(PruneIndexState())
 
     /// Opens an initialised store and checks it can be trusted: schema version, chain id, genesis,
     /// and the head block against its commit certificate.
@@ -262,9 +263,14 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         precondition(header.height == head.height + 1 && header.parentHash == head.hash,
                      "blocks are committed in order on top of the head")
         var batch = prepared.batch
-        try writeLock.withLock { indexing in
-            if indexing { try indexStaleNodes(executed.stateUpdate, height: header.height, into: &batch) }
+        try writeLock.withLock { state in
+            let revived = state.indexing
+                ? try indexStaleNodes(executed.stateUpdate, height: header.height, filter: state.filter, into: &batch) : []
             try db.write(batch, sync: sync)
+            if state.indexing {
+                state.filter.add(executed.stateUpdate.staleNodes)
+                state.revived.add(revived)
+            }
         }
         if let next = executed.nextValidators {
             validatorHistory.withLock { $0.append((from: header.height + 1, set: next)) }

@@ -17,7 +17,8 @@ enum StoreKeys {
     static func staleNodes(_ height: UInt64) -> [UInt8] { staleNodePrefix + be(height) }
     /// A node written again by a later block (content addressing: an earlier subtree came back)
     /// with that block's height: its older stale entries must not delete it.
-    static func revivedNode(_ hash: Hash32) -> [UInt8] { [UInt8(ascii: "p")] + hash.bytes }
+    static let revivedNodePrefix: [UInt8] = [UInt8(ascii: "p")]
+    static func revivedNode(_ hash: Hash32) -> [UInt8] { revivedNodePrefix + hash.bytes }
 
     static func block(_ height: UInt64) -> [UInt8] { [UInt8(ascii: "b")] + be(height) }
     static func heightByHash(_ hash: Hash32) -> [UInt8] { [UInt8(ascii: "h")] + hash.bytes }

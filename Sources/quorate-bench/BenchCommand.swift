@@ -52,7 +52,9 @@ struct BenchCommand {
             options.verify ? try ERC20Setup.balances(token, accounts.map(\.address), reader: reader) : nil
         } ?? []
         let startHeight = try reader.height()
-        let before = target.nodes.map { NodeSample.take(pid: $0.pid, dataDir: $0.dataDir) }
+        let before = target.nodes.indices.map { i in
+            NodeSample.take(pid: target.nodes[i].pid, dataDir: target.nodes[i].dataDir, url: i < target.urls.count ? target.urls[i] : nil)
+        }
         let benchCpuBefore = ProcessStats.cpuSeconds(pid: getpid())
         let machineCpuBefore = MachineCPU.busySeconds()
         let loadAverage = MachineCPU.loadAverage1m()
@@ -65,7 +67,9 @@ struct BenchCommand {
             return try abandoned(reason, submitted: submitted, committed: committed, url: url)
         }
         if Interruption.shared.isInterrupted { return 130 }  // the signal handler reports and exits
-        let after = target.nodes.map { NodeSample.take(pid: $0.pid, dataDir: $0.dataDir) }
+        let after = target.nodes.indices.map { i in
+            NodeSample.take(pid: target.nodes[i].pid, dataDir: target.nodes[i].dataDir, url: i < target.urls.count ? target.urls[i] : nil)
+        }
         let benchCpu = zipOptional(benchCpuBefore, ProcessStats.cpuSeconds(pid: getpid())).map { $1 - $0 }
         let machineCpu = zipOptional(machineCpuBefore, MachineCPU.busySeconds()).map { $1 - $0 }
         let perNode = target.nodes.indices.map { i in

@@ -59,6 +59,8 @@ struct NodeFigures: Sendable {
     let dataDirGrowthBytes: Int?
     /// CPU per thread over the run, busiest first.
     let threads: [ThreadCPU]
+    /// CPU seconds per stage over the run, from the node's own counters (nil: not exposed).
+    var stageCpuS: [(stage: String, seconds: Double)]? = nil
 
     static func between(_ before: NodeSample?, _ after: NodeSample?, maxRunRssBytes: Int?) -> NodeFigures {
         NodeFigures(pid: after?.pid,
@@ -67,7 +69,8 @@ struct NodeFigures: Sendable {
                     maxRunRssBytes: maxRunRssBytes.map { max($0, after?.stats?.rssBytes ?? 0) },
                     peakRssBytes: after?.stats?.peakRssBytes,
                     dataDirGrowthBytes: zipOptional(before?.dataDirBytes, after?.dataDirBytes).map { $1 - $0 },
-                    threads: ThreadCPU.delta(before?.threads ?? [], after?.threads ?? []))
+                    threads: ThreadCPU.delta(before?.threads ?? [], after?.threads ?? []),
+                    stageCpuS: StageScrape.delta(before?.stages, after?.stages))
     }
 }
 
@@ -91,10 +94,11 @@ struct NodeSample: Sendable {
     let stats: ProcessStats?
     let dataDirBytes: Int?
     let threads: [ThreadCPU]
+    let stages: [(stage: String, seconds: Double)]?
 
-    static func take(pid: Int32?, dataDir: String?) -> NodeSample {
+    static func take(pid: Int32?, dataDir: String?, url: String?) -> NodeSample {
         NodeSample(pid: pid, stats: pid.flatMap(ProcessStats.read), dataDirBytes: dataDir.map(DirectorySize.bytes),
-                   threads: pid.map(ThreadCPU.read) ?? [])
+                   threads: pid.map(ThreadCPU.read) ?? [], stages: url.flatMap(StageScrape.read))
     }
 }
 

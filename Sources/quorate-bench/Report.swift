@@ -58,6 +58,7 @@ enum ReportTable {
                     "\(number(n.cpuS, "%.1f")) / \(mb(n.rssBytes)) / \(diskGrowth(n, f))")
             }
         }
+        stageRows(f).forEach { row($0.0, $0.1) }
         row("pool-full retries", grouped(f.poolFullRetries))
         row("bench CPU s / other processes CPU s", "\(number(f.benchCpuS, "%.1f")) / \(number(f.otherCpuS, "%.1f"))")
         return header(r) + format(rows) + footer(r)
@@ -96,6 +97,23 @@ enum ReportTable {
         guard let cpu = f.node.cpuS else { return "n/a (give --node-pid for a node the bench did not start)" }
         let per = f.committed > 0 ? String(format: "%.1f us", cpu * 1e6 / Double(f.committed)) : "n/a"
         return String(format: "%.1f (%@; %.2f cores)", cpu, per, f.drainEndS > 0 ? cpu / f.drainEndS : 0)
+    }
+
+    /// One row per stage: µs of CPU per committed transfer, each node's figure (` / ` between
+    /// nodes), then what no stage counted (the node's CPU minus the stages' sum).
+    private static func stageRows(_ f: RunFigures) -> [(String, String)] {
+        let nodes = f.nodes.map(\.figures)
+        guard f.committed > 0, let first = nodes.first?.stageCpuS else { return [] }
+        let per = { (s: Double) in String(format: "%.1f", s * 1e6 / Double(f.committed)) }
+        var rows = first.map { stage in
+            ("stage \(stage.stage) us per transfer",
+             nodes.map { n in n.stageCpuS?.first { $0.stage == stage.stage }.map { per($0.seconds) } ?? "n/a" }.joined(separator: " / "))
+        }
+        rows.append(("outside the stages us per transfer", nodes.map { n in
+            guard let cpu = n.cpuS, let stages = n.stageCpuS else { return "n/a" }
+            return per(cpu - stages.reduce(0) { $0 + $1.seconds })
+        }.joined(separator: " / ")))
+        return rows
     }
 
     private static func diskGrowth(_ n: NodeFigures, _ f: RunFigures) -> String {

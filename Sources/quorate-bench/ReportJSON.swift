@@ -58,7 +58,10 @@ enum ReportJSON {
                 "peakRssSinceStartBytes": n.peakRssBytes.map(int) ?? .null,
                 "dataDirGrowthBytes": n.dataDirGrowthBytes.map(int) ?? .null,
                 "threadsCpuS": .array(n.threads.prefix(6).map { ["tid": int(Int($0.tid)), "name": .string($0.name), "cpuS": num($0.cpuS)] }),
-                "dataDirBytesPerTransfer": perTransfer(n.dataDirGrowthBytes.map(Double.init))]
+                "dataDirBytesPerTransfer": perTransfer(n.dataDirGrowthBytes.map(Double.init)),
+                "stageCpuUsPerTransfer": n.stageCpuS.map { stages in
+                    .object(stages.map { ($0.stage, perTransfer($0.seconds * 1e6)) })
+                } ?? .null]
     }
 
     static func int(_ v: Int) -> JSON { .number(JSONNumber(v)) }
