@@ -310,7 +310,8 @@ public final class Network: Sendable {
         let duration = limits.misbehaviourHoldOff
         guard duration > .zero else { return }
         NetworkMetrics.shared.heldOff(reason: reason)
-        state.withLock { [clock] in $0.holdOffs[key] = (clock.now + duration, reason) }
+        let until = clock.now + duration
+        state.withLock { $0.holdOffs[key] = (until, reason) }
         log("p2p: holding off \(key) for \(Self.seconds(duration)): \(reason)")
     }
 
