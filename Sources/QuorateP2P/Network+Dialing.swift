@@ -75,10 +75,10 @@ extension Network {
         var lastProblem: String?
         func backOff() {
             let wait = backoff.next(validator: config.isValidator(key))
-            _ = wake.wait(timeout: .now() + Self.dispatchInterval(wait))
+            _ = clock.wait(on: wake, for: wait, purpose: .redial(key))
         }
         while true {
-            let now = ContinuousClock.now
+            let now = clock.now
             let dialState = state.withLock { s -> DialState in
                 // Identity, not presence: a peer removed and added again has a new dialer,
                 // and this loop must end rather than run beside it.
@@ -93,10 +93,10 @@ extension Network {
                 return
             case .connected:
                 // Woken when that session ends; the timeout is only a safety net.
-                _ = wake.wait(timeout: .now() + Self.dispatchInterval(backoff.cap(validator: config.isValidator(key))))
+                _ = clock.wait(on: wake, for: backoff.cap(validator: config.isValidator(key)), purpose: .redial(key))
                 continue
             case let .heldOff(until):
-                _ = wake.wait(timeout: .now() + Self.dispatchInterval(now.duration(to: until)))
+                _ = clock.wait(on: wake, for: now.duration(to: until), purpose: .redial(key))
                 continue
             case let .dial(target):
                 address = target
@@ -110,7 +110,7 @@ extension Network {
             }
             let connection: PeerConnection
             do {
-                connection = try PeerConnection.connect(to: address, localKey: config.nodeKey, limits: limits.peer)
+                connection = try PeerConnection.connect(to: address, localKey: config.nodeKey, limits: limits.peer, clock: clock)
             } catch {
                 NetworkMetrics.shared.handshakeFailed(.outbound, error)
                 let problem = "dialing \(address) failed: \(error)"

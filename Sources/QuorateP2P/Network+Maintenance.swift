@@ -7,8 +7,8 @@ extension Network {
     func maintenanceLoop() {
         let liveness = SessionLiveness(limits)
         while isRunning {
-            _ = maintenanceWake.wait(timeout: .now() + Self.dispatchInterval(liveness.tick))
-            let now = ContinuousClock.now
+            _ = clock.wait(on: maintenanceWake, for: liveness.tick, purpose: .maintenanceTick)
+            let now = clock.now
             let (sessions, height) = state.withLock { s in
                 s.holdOffs = s.holdOffs.filter { $0.value.until > now }
                 return (Array(s.sessions.values), s.height)

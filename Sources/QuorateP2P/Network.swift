@@ -14,6 +14,7 @@ import Synchronization
 public final class Network: Sendable {
     public let config: NetworkConfig
     var limits: NetworkLimits { config.limits }
+    var clock: any NetworkClock { config.clock }
 
     enum Phase { case created, running, stopped }
 
@@ -70,6 +71,7 @@ public final class Network: Sendable {
         do {
             listener = try PeerListener(
                 localKey: config.nodeKey, host: config.listenHost, port: config.listenPort, limits: limits.peer,
+                clock: clock,
                 isAllowed: { [self] key in admit(key) },
                 onPeer: { [self] connection in _ = runSession(connection) },
                 onRejected: { [self] rejection in logRejection(rejection) })
@@ -223,7 +225,7 @@ public final class Network: Sendable {
         guard let error = session.send(message) else { return }
         switch error {
         case .messageTooLarge, .sendQueueFull:
-            guard let unlogged = session.shouldLogDrop() else { return }
+            guard let unlogged = session.shouldLogDrop(now: clock.now) else { return }
             let more = unlogged > 0 ? " (and \(unlogged) more since the last such line)" : ""
             log("p2p: dropped a \(name) message to \(session.key): \(error)\(more)")
         default:
@@ -276,7 +278,7 @@ public final class Network: Sendable {
         } else if !config.isAllowed(key) {
             refusal = "not in the allowlist"
         }
-        let now = ContinuousClock.now
+        let now = clock.now
         return state.withLock { s in
             if refusal == nil {
                 if s.phase != .running {
@@ -308,7 +310,8 @@ public final class Network: Sendable {
         let duration = limits.misbehaviourHoldOff
         guard duration > .zero else { return }
         NetworkMetrics.shared.heldOff(reason: reason)
-        state.withLock { $0.holdOffs[key] = (ContinuousClock.now + duration, reason) }
+        let until = clock.now + duration
+        state.withLock { $0.holdOffs[key] = (until, reason) }
         log("p2p: holding off \(key) for \(Self.seconds(duration)): \(reason)")
     }
 
@@ -326,7 +329,7 @@ public final class Network: Sendable {
     func runSession(_ connection: PeerConnection) -> Bool {
         threads.enter()
         defer { threads.leave() }
-        let session = PeerSession(connection: connection, limits: limits)
+        let session = PeerSession(connection: connection, limits: limits, clock: clock)
         let registration = state.withLock { (s: inout State) -> Registration in
             guard s.phase == .running else { return .refused("the network is stopping") }
             guard let existing = s.sessions[session.key] else {
@@ -389,7 +392,7 @@ public final class Network: Sendable {
             } catch {
                 return
             }
-            guard session.received() else {
+            guard session.received(now: clock.now) else {
                 misbehaved(session, "more than \(limits.messageBurst) messages at once or \(limits.messagesPerSecond)/s sustained (NetworkLimits.messagesPerSecond, messageBurst)")
                 return
             }

@@ -129,6 +129,8 @@ public struct NetworkConfig: Sendable {
     public var limits: NetworkLimits
     /// Where the one-line peer events go. Default: standard error.
     public var log: @Sendable (String) -> Void
+    /// Time for timeouts, keep-alives and backoff: the monotonic clock; tests pass a manual one.
+    public var clock: any NetworkClock
 
     public init(nodeKey: Secp256k1.PrivateKey,
                 listenHost: String = "127.0.0.1",
@@ -139,7 +141,8 @@ public struct NetworkConfig: Sendable {
                 chainId: UInt64,
                 genesisHash: Hash32,
                 limits: NetworkLimits = .default,
-                log: @escaping @Sendable (String) -> Void = NetworkConfig.logToStandardError) {
+                log: @escaping @Sendable (String) -> Void = NetworkConfig.logToStandardError,
+                clock: any NetworkClock = .monotonic) {
         self.nodeKey = nodeKey
         self.listenHost = listenHost
         self.listenPort = listenPort
@@ -150,6 +153,7 @@ public struct NetworkConfig: Sendable {
         self.genesisHash = genesisHash
         self.limits = limits
         self.log = log
+        self.clock = clock
     }
 
     public static let logToStandardError: @Sendable (String) -> Void = { line in

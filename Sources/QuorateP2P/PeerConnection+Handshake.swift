@@ -8,12 +8,14 @@ extension PeerConnection {
     /// we talk to the node we dialed. Whether that node is one we want is the caller's
     /// decision before dialing (it dials configured peers only).
     public static func connect(to address: NodeAddress, localKey: Secp256k1.PrivateKey,
-                               limits: PeerLimits = .default) throws(PeerConnectionError) -> PeerConnection {
-        let deadline = ContinuousClock.now + limits.handshakeTimeout
-        let connectDeadline = min(deadline, ContinuousClock.now + limits.connectTimeout)
+                               limits: PeerLimits = .default,
+                               clock: any NetworkClock = .monotonic) throws(PeerConnectionError) -> PeerConnection {
+        let start = clock.now
+        let deadline = start + limits.handshakeTimeout
+        let connectDeadline = min(deadline, start + limits.connectTimeout)
         let socket: Socket
         do {
-            socket = try Socket.connect(host: address.host, port: address.port, deadline: connectDeadline)
+            socket = try Socket.connect(host: address.host, port: address.port, deadline: connectDeadline, clock: clock)
         } catch {
             switch error {
             case .timedOut:
@@ -24,15 +26,15 @@ extension PeerConnection {
         }
         var handshake = NoiseHandshake.initiator(localKey: localKey, remoteKey: address.publicKey)
         let actOne = handshake.makeActOne()
-        try step(limits) { () throws(SocketFailure) in try socket.writeAll(actOne, deadline: deadline) }
+        try step(limits) { () throws(SocketFailure) in try socket.writeAll(actOne, deadline: deadline, clock: clock) }
         let actTwo = try step(limits) { () throws(SocketFailure) in
-            try socket.read(exactly: NoiseHandshake.actTwoLength, deadline: deadline)
+            try socket.read(exactly: NoiseHandshake.actTwoLength, deadline: deadline, clock: clock)
         }
         let (actThree, outcome) = try handshakeStep { () throws(NoiseHandshakeError) in try handshake.readActTwo(actTwo) }
-        try step(limits) { () throws(SocketFailure) in try socket.writeAll(actThree, deadline: deadline) }
+        try step(limits) { () throws(SocketFailure) in try socket.writeAll(actThree, deadline: deadline, clock: clock) }
         precondition(outcome.remoteStaticKey == address.publicKey, "XK authenticated a key other than the one dialed")
         return PeerConnection(socket: socket, outcome: outcome, direction: .outbound,
-                              remoteAddress: address.hostAndPort, limits: limits)
+                              remoteAddress: address.hostAndPort, limits: limits, clock: clock)
     }
 
     /// Runs the responder's handshake on an accepted socket, then the allowlist check.
@@ -42,16 +44,17 @@ extension PeerConnection {
     /// handshake take exactly each act's length, so nothing the initiator sent after act three
     /// has been read either.)
     static func accept(socket: Socket, remoteAddress: String, localKey: Secp256k1.PrivateKey, limits: PeerLimits,
+                       clock: any NetworkClock = .monotonic,
                        isAllowed: (Secp256k1.PublicKey) -> Bool) throws(PeerConnectionError) -> PeerConnection {
-        let deadline = ContinuousClock.now + limits.handshakeTimeout
+        let deadline = clock.now + limits.handshakeTimeout
         var handshake = NoiseHandshake.responder(localKey: localKey)
         let actOne = try step(limits) { () throws(SocketFailure) in
-            try socket.read(exactly: NoiseHandshake.actOneLength, deadline: deadline)
+            try socket.read(exactly: NoiseHandshake.actOneLength, deadline: deadline, clock: clock)
         }
         let actTwo = try handshakeStep { () throws(NoiseHandshakeError) in try handshake.readActOne(actOne) }
-        try step(limits) { () throws(SocketFailure) in try socket.writeAll(actTwo, deadline: deadline) }
+        try step(limits) { () throws(SocketFailure) in try socket.writeAll(actTwo, deadline: deadline, clock: clock) }
         let actThree = try step(limits) { () throws(SocketFailure) in
-            try socket.read(exactly: NoiseHandshake.actThreeLength, deadline: deadline)
+            try socket.read(exactly: NoiseHandshake.actThreeLength, deadline: deadline, clock: clock)
         }
         let outcome = try handshakeStep { () throws(NoiseHandshakeError) in try handshake.readActThree(actThree) }
         guard isAllowed(outcome.remoteStaticKey) else {
@@ -59,7 +62,7 @@ extension PeerConnection {
             throw .notAllowed(outcome.remoteStaticKey)
         }
         return PeerConnection(socket: socket, outcome: outcome, direction: .inbound,
-                              remoteAddress: remoteAddress, limits: limits)
+                              remoteAddress: remoteAddress, limits: limits, clock: clock)
     }
 
     private static func step<T>(_ limits: PeerLimits, _ body: () throws(SocketFailure) -> T) throws(PeerConnectionError) -> T {

@@ -31,9 +31,13 @@ public final class PeerConnection: Sendable {
     private let outbox: Outbox
     private let receiveState: Mutex<ReceiveState>
     /// Apart from `receiveState`, which a blocked `receive` holds.
-    private let lastRead = Mutex(ContinuousClock.now)
+    private let lastRead: Mutex<ContinuousClock.Instant>
+    private let clock: any NetworkClock
 
-    init(socket: Socket, outcome: NoiseHandshake.Outcome, direction: Direction, remoteAddress: String, limits: PeerLimits) {
+    init(socket: Socket, outcome: NoiseHandshake.Outcome, direction: Direction, remoteAddress: String, limits: PeerLimits,
+         clock: any NetworkClock = .monotonic) {
+        self.clock = clock
+        lastRead = Mutex(clock.now)
         remoteKey = outcome.remoteStaticKey
         self.remoteAddress = remoteAddress
         self.direction = direction
@@ -87,7 +91,7 @@ public final class PeerConnection: Sendable {
                     outbox.close(midMessage ? .io("the peer closed the connection in the middle of a message") : .closedByPeer)
                     continue
                 }
-                lastRead.withLock { $0 = .now }
+                lastRead.withLock { $0 = clock.now }
                 state.receiver.append(state.scratch[0..<count])
             }
         }

@@ -29,6 +29,7 @@ public final class PeerListener: Sendable {
     /// connection's handshake thread, which `onPeer` may keep (for the peer's read loop).
     public init(localKey: Secp256k1.PrivateKey, host: String = "0.0.0.0", port: UInt16,
                 limits: PeerLimits = .default, maxPendingHandshakes: Int = PeerListener.defaultMaxPendingHandshakes,
+                clock: any NetworkClock = .monotonic,
                 isAllowed: @escaping @Sendable (Secp256k1.PublicKey) -> Bool,
                 onPeer: @escaping @Sendable (PeerConnection) -> Void,
                 onRejected: @escaping @Sendable (Rejection) -> Void = { _ in }) throws(PeerConnectionError) {
@@ -44,7 +45,7 @@ public final class PeerListener: Sendable {
             throw .connectFailed(address: "\(host):\(port)", reason: "cannot listen: \(reason)")
         }
         self.port = socket.localPort
-        let core = Core(socket: socket, localKey: localKey, limits: limits, maxPending: maxPendingHandshakes,
+        let core = Core(socket: socket, localKey: localKey, limits: limits, maxPending: maxPendingHandshakes, clock: clock,
                         isAllowed: isAllowed, onPeer: onPeer, onRejected: onRejected)
         self.core = core
         // The thread holds the core, not the listener, so that dropping the listener closes it.
@@ -64,13 +65,14 @@ public final class PeerListener: Sendable {
         let localKey: Secp256k1.PrivateKey
         let limits: PeerLimits
         let maxPending: Int
+        let clock: any NetworkClock
         let isAllowed: @Sendable (Secp256k1.PublicKey) -> Bool
         let onPeer: @Sendable (PeerConnection) -> Void
         let onRejected: @Sendable (Rejection) -> Void
         private let pending = Mutex(0)
         private let closed = Mutex(false)
 
-        init(socket: Socket, localKey: Secp256k1.PrivateKey, limits: PeerLimits, maxPending: Int,
+        init(socket: Socket, localKey: Secp256k1.PrivateKey, limits: PeerLimits, maxPending: Int, clock: any NetworkClock,
              isAllowed: @escaping @Sendable (Secp256k1.PublicKey) -> Bool,
              onPeer: @escaping @Sendable (PeerConnection) -> Void,
              onRejected: @escaping @Sendable (Rejection) -> Void) {
@@ -78,6 +80,7 @@ public final class PeerListener: Sendable {
             self.localKey = localKey
             self.limits = limits
             self.maxPending = maxPending
+            self.clock = clock
             self.isAllowed = isAllowed
             self.onPeer = onPeer
             self.onRejected = onRejected
@@ -107,7 +110,7 @@ public final class PeerListener: Sendable {
                 let thread = Thread { [self] in
                     let result = Result { () throws(PeerConnectionError) in
                         try PeerConnection.accept(socket: connection, remoteAddress: address, localKey: localKey,
-                                                  limits: limits, isAllowed: isAllowed)
+                                                  limits: limits, clock: clock, isAllowed: isAllowed)
                     }
                     // The handshake is over: free its slot before the callbacks, which may
                     // keep this thread (a node may run the peer's read loop inside onPeer).

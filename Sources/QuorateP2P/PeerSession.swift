@@ -52,10 +52,12 @@ final class PeerSession: Sendable {
     static let dropLogInterval = Duration.seconds(10)
 
     private let state: Mutex<State>
+    private let clock: any NetworkClock
 
-    init(connection: PeerConnection, limits: NetworkLimits) {
+    init(connection: PeerConnection, limits: NetworkLimits, clock: any NetworkClock) {
         self.connection = connection
-        let now = ContinuousClock.now
+        self.clock = clock
+        let now = clock.now
         createdAt = now
         state = Mutex(State(lastReceived: now, lastSent: now,
                             bucket: TokenBucket(rate: limits.messagesPerSecond, burst: limits.messageBurst, now: now)))
@@ -90,7 +92,7 @@ final class PeerSession: Sendable {
     func setHeight(_ height: UInt64) { state.withLock { $0.height = height } }
 
     /// Records a received message; false if it exceeds the rate limit.
-    func received(now: ContinuousClock.Instant = .now) -> Bool {
+    func received(now: ContinuousClock.Instant) -> Bool {
         state.withLock {
             $0.lastReceived = now
             return $0.bucket.take(now: now)
@@ -120,13 +122,14 @@ final class PeerSession: Sendable {
         } catch {
             return error
         }
-        state.withLock { $0.lastSent = .now }
+        let now = clock.now
+        state.withLock { $0.lastSent = now }
         return nil
     }
 
     /// Whether to log a dropped outgoing message now, and how many drops went unlogged before
     /// it; nil to stay quiet (a peer that does not read would otherwise flood the log).
-    func shouldLogDrop(now: ContinuousClock.Instant = .now) -> Int? {
+    func shouldLogDrop(now: ContinuousClock.Instant) -> Int? {
         state.withLock {
             if let last = $0.lastDropLog, last.duration(to: now) < Self.dropLogInterval {
                 $0.dropsNotLogged += 1

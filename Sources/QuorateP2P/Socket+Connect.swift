@@ -2,7 +2,8 @@ import Foundation
 
 extension Socket {
     /// Resolves `host` and connects to the first address that answers before `deadline`.
-    static func connect(host: String, port: UInt16, deadline: ContinuousClock.Instant) throws(SocketFailure) -> Socket {
+    static func connect(host: String, port: UInt16, deadline: ContinuousClock.Instant,
+                        clock: any NetworkClock = .monotonic) throws(SocketFailure) -> Socket {
         var lastFailure = SocketFailure.system("\(host) resolved to no address")
         for address in try resolve(host: host, port: port, passive: false) {
             let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -17,7 +18,7 @@ extension Socket {
             if rc != 0 && Glibc.errno != EINPROGRESS { lastFailure = .errno("connect"); continue }
             do throws(SocketFailure) {
                 if rc != 0 {
-                    try socket.wait(for: Int16(POLLOUT), deadline: deadline)
+                    try socket.wait(for: Int16(POLLOUT), deadline: deadline, clock: clock)
                     var error: Int32 = 0
                     var length = socklen_t(MemoryLayout<Int32>.size)
                     getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)

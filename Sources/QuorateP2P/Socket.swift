@@ -55,11 +55,12 @@ final class Socket: Sendable {
     /// Exactly `count` bytes unless the stream ends first (then fewer), before `deadline`.
     /// Never reads past `count`: bytes after a handshake act stay in the kernel until the
     /// handshake (and the allowlist check) has succeeded.
-    func read(exactly count: Int, deadline: ContinuousClock.Instant) throws(SocketFailure) -> [UInt8] {
+    func read(exactly count: Int, deadline: ContinuousClock.Instant,
+              clock: any NetworkClock = .monotonic) throws(SocketFailure) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         var have = 0
         while have < count {
-            try wait(for: Int16(POLLIN), deadline: deadline)
+            try wait(for: Int16(POLLIN), deadline: deadline, clock: clock)
             let n = out.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + have, count - have, 0) }
             if n == 0 { return Array(out[0..<have]) }
             if n < 0 {
@@ -75,10 +76,11 @@ final class Socket: Sendable {
 
     /// Writes everything. With a deadline, waits for writability with poll; without one, relies
     /// on the socket's SO_SNDTIMEO (a peer that stops reading fails the write with EAGAIN).
-    func writeAll(_ bytes: [UInt8], deadline: ContinuousClock.Instant? = nil) throws(SocketFailure) {
+    func writeAll(_ bytes: [UInt8], deadline: ContinuousClock.Instant? = nil,
+                  clock: any NetworkClock = .monotonic) throws(SocketFailure) {
         var offset = 0
         while offset < bytes.count {
-            if let deadline { try wait(for: Int16(POLLOUT), deadline: deadline) }
+            if let deadline { try wait(for: Int16(POLLOUT), deadline: deadline, clock: clock) }
             // MSG_NOSIGNAL: a peer that closed must give EPIPE, not a SIGPIPE that kills the node.
             let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
             if n < 0 {
@@ -109,12 +111,13 @@ final class Socket: Sendable {
         _ = fcntl(fd, F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK)
     }
 
-    /// Polls for `events` until `deadline`; throws `.timedOut` when it passes.
-    func wait(for events: Int16, deadline: ContinuousClock.Instant) throws(SocketFailure) {
+    /// Polls for `events` until `deadline` of `clock`; throws `.timedOut` when it passes.
+    func wait(for events: Int16, deadline: ContinuousClock.Instant,
+              clock: any NetworkClock = .monotonic) throws(SocketFailure) {
         while true {
-            let remaining = ContinuousClock.now.duration(to: deadline)
+            let remaining = clock.now.duration(to: deadline)
             guard remaining > .zero else { throw .timedOut }
-            let (seconds, attoseconds) = remaining.components
+            let (seconds, attoseconds) = clock.pollSlice(remaining: remaining).components
             let ms = min(Int64(Int32.max), seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
             var pfd = pollfd(fd: fd, events: events, revents: 0)
             let rc = poll(&pfd, 1, Int32(ms))

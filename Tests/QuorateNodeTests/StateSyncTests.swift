@@ -73,8 +73,13 @@ struct StateSyncTests {
         _ = try node.submit(raw: creation)
         #expect(node.waitForHeight(1, timeoutMs: 30_000))
         let sender = Address(ConsensusDriverTests.userKey.publicKey.ethereumAddress)
-        let deadline = Node.wallClockMs() + 30_000
-        while (try node.store.account(sender)?.nonce ?? 0) < UInt64(recipients.count + 1), Node.wallClockMs() < deadline { usleep(5_000) }
+        // Waits commit by commit until all are in; the bound only fails a node that stops committing.
+        while (try node.store.account(sender)?.nonce ?? 0) < UInt64(recipients.count + 1) {
+            guard node.waitForHeight(node.store.head.height + 1, timeoutMs: 30_000) else {
+                Issue.record("the source chain stopped committing before all \(recipients.count + 1) transactions were in")
+                break
+            }
+        }
         node.stop()
         return node
     }

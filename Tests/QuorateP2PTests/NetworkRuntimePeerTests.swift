@@ -11,7 +11,8 @@ import Testing
         let keys = (0..<2).map { _ in Secp256k1.PrivateKey.generate() }
         // A allows only itself at first; B allows A but dials no one.
         let allowedByA = AllowList([])
-        let a = try TestPeer(key: keys[0], allowed: allowedByA)
+        let clock = ManualNetworkClock()
+        let a = try TestPeer(key: keys[0], allowed: allowedByA, clock: clock)
         let b = try TestPeer(key: keys[1], allowed: AllowList([keys[0].publicKey]))
         defer { a.stop(); b.stop() }
 
@@ -35,9 +36,9 @@ import Testing
         eventually("the session is closed on both sides") { a.network.connectedPeers.isEmpty && b.network.connectedPeers.isEmpty }
         #expect(a.logs.contains("p2p: disconnected \(b.id)", "no longer in the allowlist"))
         #expect(a.logs.contains("p2p: stopped dialing \(b.id) (removed at run time)"))
-        // Nothing dials again: A's dialer is gone and B never dialed. A reconnect would take
-        // NetworkLimits.reconnectInitialDelay (250 ms); four times that is ample to see one.
-        Thread.sleep(forTimeInterval: 1)
+        // Nothing dials again: A's dialer is gone and B never dialed. A dialer that survived
+        // would sit in a backoff wait on A's clock (it never advanced, so none can have ended).
+        eventually("A's dialer for B has ended") { clock.redialWaits.isEmpty }
         #expect(a.network.connectedPeers.isEmpty)
         #expect(a.recorder.snapshot.connected == [b.id], "connected once only")
 
@@ -52,14 +53,20 @@ import Testing
     func refusedDialerBacksOff() throws {
         let a = try TestPeer(allowed: AllowList([]))
         let refused = Secp256k1.PrivateKey.generate()
-        let b = try TestPeer(key: refused, peers: [a.address], allowed: AllowList([a.id]))
+        let clock = ManualNetworkClock()
+        let b = try TestPeer(key: refused, peers: [a.address], allowed: AllowList([a.id]), clock: clock)
         defer { a.stop(); b.stop() }
-        eventually("A refuses B") { a.logs.contains("p2p: refused \(b.id)") }
-        // With the default backoff the attempts start at 0, 0.25 and 0.75 s: three in the next
-        // second at most (a slow machine makes fewer). Without backoff it was about a hundred.
-        Thread.sleep(forTimeInterval: 1)
-        let attempts = a.logs.count("p2p: refused \(b.id)")
-        #expect((1...4).contains(attempts), "\(attempts) dial attempts in about a second")
+        // Each refusal puts B's dialer into a wait on its clock, twice as long as the one
+        // before; only moving the clock past it brings the next attempt.
+        var elapsed = Duration.zero
+        for (attempt, wait) in [Duration.milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2)].enumerated() {
+            let expected = ManualNetworkClock.Wait(purpose: .redial(a.id), from: elapsed, length: wait)
+            eventually("B backs off \(wait) after refusal \(attempt + 1)") { clock.redialWaits == [expected] }
+            eventually("A logs refusal \(attempt + 1)") { a.logs.count("p2p: refused \(b.id)") == attempt + 1 }
+            #expect(a.logs.count("p2p: refused \(b.id)") == attempt + 1, "no attempt while B's dialer waits")
+            clock.advance(by: wait)
+            elapsed += wait
+        }
     }
 
     @Test("a configured peer cannot be added or removed at run time; a stopped network refuses additions")

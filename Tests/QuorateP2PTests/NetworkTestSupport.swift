@@ -9,9 +9,9 @@ import Testing
 /// broken implementation, never a statement about speed). Records an issue if it never holds.
 @discardableResult
 func eventually(_ what: String, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(testTimeout)
+    let deadline = DispatchTime.now() + testTimeout
     while !condition() {
-        if Date() > deadline {
+        if DispatchTime.now() > deadline {
             Issue.record("timed out after \(testTimeout) s waiting for: \(what)")
             return false
         }
@@ -133,14 +133,15 @@ final class TestPeer: Sendable {
 
     init(key: Secp256k1.PrivateKey = .generate(), port: UInt16 = 0, peers: [NodeAddress] = [],
          allowed: AllowList, chainId: UInt64 = 1337, genesis: Hash32 = testGenesis,
-         limits: NetworkLimits = .default, head: UInt64 = 0, pool: [[UInt8]] = [], start: Bool = true) throws {
+         limits: NetworkLimits = .default, head: UInt64 = 0, pool: [[UInt8]] = [], start: Bool = true,
+         clock: any NetworkClock = .monotonic) throws {
         self.key = key
         let logs = LogLines()
         self.logs = logs
         recorder = Recorder(head: head, pool: pool)
         let config = NetworkConfig(nodeKey: key, listenHost: "127.0.0.1", listenPort: port, peers: peers,
                                    isAllowed: { allowed.contains($0) }, chainId: chainId, genesisHash: genesis,
-                                   limits: limits, log: { logs.append($0) })
+                                   limits: limits, log: { logs.append($0) }, clock: clock)
         network = Network(config: config, delegate: recorder)
         if start { try network.start() }
     }
@@ -184,8 +185,8 @@ struct HandPeer {
 
     /// True once the other side has closed the connection (within `testTimeout`).
     func seesClose() -> Bool {
-        let deadline = Date().addingTimeInterval(testTimeout)
-        while Date() < deadline {
+        let deadline = DispatchTime.now() + testTimeout
+        while DispatchTime.now() < deadline {
             switch QuorateP2PTests.receive(connection) {
             case .success: continue
             case .failure: return true

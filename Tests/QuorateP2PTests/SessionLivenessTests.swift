@@ -4,7 +4,7 @@ import Testing
 /// The keep-alive, silence and reconnect rules, driven by instants the tests make up: no test
 /// here sleeps or waits on a real timeout.
 @Suite struct SessionLivenessTests {
-    let t0 = ContinuousClock.now
+    let t0 = ManualNetworkClock().start
     let liveness = SessionLiveness(.default)
 
     func at(_ ms: Int) -> ContinuousClock.Instant { t0 + .milliseconds(ms) }

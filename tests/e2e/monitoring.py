@@ -2,6 +2,7 @@
 import json
 import os
 import signal
+import socket
 import time
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import requests
 from quorate import ROOT, free_port, run
 
 TESTNET = str(ROOT / "tools" / "testnet")
+NODES = 4   # tools/testnet's validators
 
 
 def eventually(what, check, timeout=90, interval=0.5):
@@ -27,22 +29,47 @@ def eventually(what, check, timeout=90, interval=0.5):
     raise AssertionError(f"{what} did not happen within {timeout} s (last: {last!r})")
 
 
+def free_port_run(count):
+    """The first of `count` consecutive ports that are free now: tools/testnet numbers node i's
+    ports from a base, and one free port alone let node i > 0 collide with another process."""
+    for _ in range(100):
+        base = free_port()
+        if base + count <= 65536 and all(_bindable(base + i) for i in range(1, count)):
+            return base
+    raise AssertionError(f"found no {count} consecutive free ports")
+
+
+def _bindable(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 class LocalNet:
     """`tools/testnet up` in `root`, on free ports; `node_args` go to every `quorate-node start`."""
 
     def __init__(self, root: Path, monitoring=False, node_args=""):
         self.dir = root / "net"
-        self.rpc_base = free_port()
+        self.rpc_base = free_port_run(NODES)
         self.prometheus_port = free_port()
         self.env = {"QUORATE_TESTNET_DIR": str(self.dir), "QUORATE_RPC_BASE_PORT": str(self.rpc_base),
-                    "QUORATE_P2P_BASE_PORT": str(free_port()), "QUORATE_PROMETHEUS_PORT": str(self.prometheus_port),
+                    "QUORATE_P2P_BASE_PORT": str(free_port_run(NODES)), "QUORATE_PROMETHEUS_PORT": str(self.prometheus_port),
                     "QUORATE_TESTNET_BIN": os.environ.get("QUORATE_BIN", str(ROOT / ".build" / "release")),
                     "QUORATE_TESTNET_NODE_ARGS": node_args}
         self.monitoring = monitoring
         self.output = ""
 
     def up(self):
-        self.output = run([TESTNET, "up"] + (["--monitoring"] if self.monitoring else []), env=self.env, timeout=300).stdout
+        try:
+            self.output = run([TESTNET, "up"] + (["--monitoring"] if self.monitoring else []), env=self.env,
+                              timeout=300).stdout
+        except BaseException:
+            # The nodes (and Prometheus) started before the failure would outlive the suite.
+            self.down()
+            raise
         self.pids = [int(p) for p in (self.dir / "pids").read_text().split()]
         return self
 

@@ -54,6 +54,10 @@ class Member:
             args.append("--non-voting")
         log = open(self.log_path, "a")
         self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, text=True)
+        # Registered at its spawn point, so `stop_all` stops it even if it is not one of the
+        # network's genesis members (a node added at run time).
+        if self not in self.net.started:
+            self.net.started.append(self)
         line = self.process.stdout.readline()
         m = re.search(r"listening on (http://\S+)", line)
         assert m, f"{self.name} did not start: {self.log()}"
@@ -88,6 +92,7 @@ class Network:
         self.password_file = root / "password.txt"
         self.password_file.write_text(PASSWORD + "\n")
         self.members = []
+        self.started = []   # every Member that ever started a process, members or not
         self.validators = [self._add(f"v{i}", True) for i in range(validators)]
         self.observers = [self._add(f"o{i}", False) for i in range(observers)]
         self.accounts = [Account.create(f"net-{i}") for i in range(accounts)]
@@ -112,7 +117,7 @@ class Network:
             v.start()
 
     def stop_all(self):
-        for m in self.members:
+        for m in self.members + [s for s in self.started if s not in self.members]:
             m.kill()
 
     def transfer(self, member, account, to="0x000000000000000000000000000000000000dEaD", value=1):

@@ -2,7 +2,6 @@
 balance; no speed is asserted), and the bench's answers to bad input."""
 import json
 import os
-import time
 
 from eth_account import Account
 
@@ -62,12 +61,14 @@ def test_a_chain_without_funded_accounts_is_refused(chain):
     assert "chain without funded accounts" in proc.stderr and "--accounts-keystore" in proc.stderr
 
 
-def test_an_unreachable_url_fails_fast_with_a_clear_message():
-    start = time.monotonic()
+def test_an_unreachable_url_fails_at_its_first_connect_with_a_clear_message():
+    # The run's timeout bounds a hang; what is checked is that the first connect's refusal is
+    # what ended it (no waiting on retries or timeouts), and that nothing was submitted.
     proc = bench("--rpc", f"http://127.0.0.1:{free_port()}", "--transactions", "10", timeout=60)
     assert proc.returncode == 1
     assert "cannot reach http://127.0.0.1:" in proc.stderr and "quorate-node running" in proc.stderr
-    assert time.monotonic() - start < 30
+    assert "Connection refused" in proc.stderr, proc.stderr
+    assert "submitted" not in proc.stderr, proc.stderr
 
 
 def test_a_rate_it_cannot_sustain_is_reported_against_the_target(tmp_path):

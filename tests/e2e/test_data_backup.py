@@ -18,6 +18,14 @@ def backup(chain, out, check=True):
                check=check, timeout=300)
 
 
+def wait_above(w3, height, what, timeout=30):
+    """Until the node commits past `height`; the timeout only bounds a failure."""
+    deadline = time.time() + timeout
+    while w3.eth.block_number <= height:
+        assert time.time() < deadline, f"timed out waiting for {what} (still at {height})"
+        time.sleep(0.05)
+
+
 def restore(backup_dir, datadir, *extra, check=False):
     return run([NODE, "restore", "--from", str(backup_dir), "--datadir", str(datadir), *extra], check=check)
 
@@ -36,8 +44,7 @@ def test_an_online_backup_restores_to_a_node_that_catches_up_by_block_sync(runni
     done = backup(running, out)
     height = int(re.search(r"at height (0x[0-9a-f]+|\d+)", done.stdout).group(1), 0)
     w3 = Web3(Web3.HTTPProvider(running.url))
-    time.sleep(0.3)
-    assert w3.eth.block_number > height, "the node kept committing during and after the backup"
+    wait_above(w3, height, "the node kept committing during and after the backup")
     assert sorted(os.listdir(out)) == ["chain", "keys", "manifest.json"]
 
     target = tmp_path / "restored"
@@ -94,9 +101,10 @@ def test_a_backup_copied_before_it_finished_is_refused_and_nothing_changes(runni
 
 def test_a_restore_onto_a_newer_store_is_refused_without_force(running, tmp_path):
     out = tmp_path / "backup"
-    backup(running, out)
+    done = backup(running, out)
     # A later copy of the same validator's data directory stands for the newer store.
-    time.sleep(0.3)
+    wait_above(Web3(Web3.HTTPProvider(running.url)), int(re.search(r"at height (0x[0-9a-f]+|\d+)", done.stdout).group(1), 0),
+               "a block after the first backup")
     newer = tmp_path / "newer"
     later = tmp_path / "later-backup"
     backup(running, later)
@@ -136,9 +144,7 @@ def test_a_backup_onto_a_full_disk_fails_cleanly_and_the_node_goes_on(running, t
     assert failed.returncode != 0 and "disk full" in failed.stderr, failed.stderr
     assert os.listdir(mount) == []
     w3 = Web3(Web3.HTTPProvider(running.url))
-    height = w3.eth.block_number
-    time.sleep(0.3)
-    assert w3.eth.block_number > height
+    wait_above(w3, w3.eth.block_number, "the node to keep committing after the refused backup")
 
 
 def test_kill_9_during_a_backup_leaves_a_store_that_opens(tmp_path):

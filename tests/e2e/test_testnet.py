@@ -3,12 +3,13 @@ import re
 import time
 from pathlib import Path
 
-from quorate import ROOT, free_port, run
+from monitoring import free_port_run
+from quorate import ROOT, run
 
 
 def test_testnet_up_status_transfer_down(tmp_path):
-    env = {"QUORATE_TESTNET_DIR": str(tmp_path / "net"), "QUORATE_RPC_BASE_PORT": str(free_port()),
-           "QUORATE_P2P_BASE_PORT": str(free_port())}
+    env = {"QUORATE_TESTNET_DIR": str(tmp_path / "net"), "QUORATE_RPC_BASE_PORT": str(free_port_run(4)),
+           "QUORATE_P2P_BASE_PORT": str(free_port_run(4))}
     script = str(ROOT / "tools" / "testnet")
     pids = []
     try:
