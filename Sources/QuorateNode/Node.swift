@@ -33,7 +33,7 @@ public final class Node: @unchecked Sendable {
     private let startHeight: UInt64
 
     public init(config: NodeConfig, transport: ConsensusTransport = NoPeers(),
-                clockMs: @escaping @Sendable () -> UInt64 = Node.wallClockMs) throws {
+                clockMs: @escaping @Sendable () -> UInt64 = Node.wallClockMs, delays: DelayedWork = DispatchDelays()) throws {
         self.config = config
         store = try ChainStore(path: config.storePath)
         rules = ChainRules(genesis: store.genesis)
@@ -60,13 +60,17 @@ public final class Node: @unchecked Sendable {
             networking = nil
         }
         consensus = ConsensusDriver(store: store, mempool: mempool, rules: rules, key: config.validatorKey,
-                                    transport: networking ?? transport, clockMs: clockMs, telemetry: telemetry)
+                                    transport: networking ?? transport, clockMs: clockMs, telemetry: telemetry,
+                                    delays: delays)
         if let networking {
             networking.attach(self)
             consensus.onCommit = { [weak networking] height in networking?.committed(height: height) }
             consensus.onFetchBlocks = { [weak networking] validator, height in
                 networking?.fetchBlocks(from: validator, height: height)
             }
+            // A validator behind: announcing the head again makes it ask this node for the blocks.
+            let store = store
+            consensus.onSyncPeer = { [weak networking] _, _ in networking?.committed(height: store.head.height) }
         }
     }
 
