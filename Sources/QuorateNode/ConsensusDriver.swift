@@ -16,7 +16,7 @@ import Synchronization
 /// not grow the stack.
 final class ConsensusDriver: @unchecked Sendable {
     /// How far ahead of this node's clock a proposed block's timestamp may be.
-    static let maxTimestampDriftMs: UInt64 = 10_000
+    static let maxTimestampDriftMs = ProposalClock.maxTimestampDriftMs
     /// Under load (the last block this node committed held at least `busyBlockTransactions`),
     /// the next height waits until `busyIntervalMs` after the head's timestamp, unless a full
     /// block already waits: each block costs about 4 ms of CPU whatever it holds

@@ -7,6 +7,12 @@ public protocol ConsensusClock: Sendable {
     func nowMs() -> UInt64
 }
 
+/// The one clock rule of valid(v): how far ahead of this node's clock a proposed block's
+/// timestamp may be. Shared by the driver and the whole-node simulator.
+public enum ProposalClock {
+    public static let maxTimestampDriftMs: UInt64 = 10_000
+}
+
 /// Hands a timeout back to the machine after its duration.
 public protocol TimerScheduler {
     func schedule(_ timeout: TimeoutRequest)

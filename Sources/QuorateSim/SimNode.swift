@@ -61,4 +61,6 @@ enum SimEvent {
     case partitionForm(id: Int)
     case partitionHeal(id: Int)
     case heal
+    /// The application's own event (clients submitting transactions).
+    case application(UInt64)
 }

@@ -17,6 +17,11 @@ public struct SimOptions: Sendable {
     /// Chance that a node crashes right after a hard-state write, before sending (per mille),
     /// during the faulty period.
     public var crashAtPersistPermille: UInt64 = 10
+    /// Chance that a node crashes just before a hard-state write, which is lost (per mille),
+    /// during the faulty period. Off in the consensus simulator, whose disk has no unsynced writes.
+    public var crashBeforeWritePermille: UInt64 = 0
+    /// Byzantine validators answer block sync with a block the certificate they send does not certify.
+    public var byzantineForgeSync = false
     /// A partition lasts a random time up to this (and ends with the faulty period at the latest).
     public var partitionMsMax: UInt64 = 1_500
     public var delayMsMax: UInt64 = 40

@@ -19,6 +19,18 @@ public enum SimSweep {
     public static func run(seeds: Range<UInt64>, validatorCounts: [Int], jobs: Int,
                            stopAtFirstFailure: Bool = false,
                            configure: @Sendable (inout SimOptions) -> Void = { _ in }) -> SweepReport {
+        run(seeds: seeds, validatorCounts: validatorCounts, jobs: jobs, stopAtFirstFailure: stopAtFirstFailure,
+            options: { n, seed in
+                var options = SimOptions(validators: n, seed: seed)
+                configure(&options)
+                return options
+            }, simulate: { Simulation(options: $0).run() })
+    }
+
+    /// The same, with each seed's options and its run given: the whole-node simulator's sweep.
+    public static func run(seeds: Range<UInt64>, validatorCounts: [Int], jobs: Int, stopAtFirstFailure: Bool,
+                           options makeOptions: @Sendable (Int, UInt64) -> SimOptions,
+                           simulate: @Sendable (SimOptions) -> SimResult) -> SweepReport {
         precondition(!validatorCounts.isEmpty && jobs >= 1)
         let started = DispatchTime.now().uptimeNanoseconds
         let results = Mutex<[SimResult]>([])
@@ -32,9 +44,7 @@ public enum SimSweep {
                     return n
                 }
                 guard let seed else { return }
-                var options = SimOptions(validators: validatorCounts[Int(seed % UInt64(validatorCounts.count))], seed: seed)
-                configure(&options)
-                let result = Simulation(options: options).run()
+                let result = simulate(makeOptions(validatorCounts[Int(seed % UInt64(validatorCounts.count))], seed))
                 results.withLock { $0.append(result) }
                 if result.violation != nil, stopAtFirstFailure { stop.withLock { $0 = true } }
             }
