@@ -24,7 +24,10 @@ public final class WholeNodeApplication: SimApplication {
     public init(bugs: PlantedBug = [], crashMidSyncPermille: UInt64 = 30) {
         self.bugs = bugs
         self.crashMidSyncPermille = crashMidSyncPermille
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("quorate-nodesim-\(UUID().uuidString)").path
+        // Memory-backed when the machine has it: synced writes are the simulator's hot path.
+        let shm = "/dev/shm"
+        let base = FileManager.default.isWritableFile(atPath: shm) ? URL(fileURLWithPath: shm) : FileManager.default.temporaryDirectory
+        root = base.appendingPathComponent("quorate-nodesim-\(UUID().uuidString)").path
     }
 
     deinit { removeStores() }

@@ -38,6 +38,8 @@ struct SimNode {
     var proofs: [UInt64: CommittedBlock] = [:]
     /// Hard-state writes so far, for the persistence-point test.
     var writes = 0
+    /// When the node's last synced write completes (a slow disk); nothing it sends leaves before.
+    var diskBusyUntilMs: UInt64 = 0
 
     var isRunning: Bool { machine != nil }
     var nextHeight: UInt64 { UInt64(chain.count) + 1 }

@@ -39,6 +39,9 @@ extension Simulation {
             return false
         }
         nodes[i].hardState = state
+        if inChaos, options.slowDiskMsMax > 0 {
+            nodes[i].diskBusyUntilMs = max(now, nodes[i].diskBusyUntilMs) + nodeRandom.inRange(0...options.slowDiskMsMax)
+        }
         application.wroteHardState(node: i)
         return true
     }
@@ -82,11 +85,21 @@ extension Simulation {
     func sendBlocks(from i: Int, to j: Int, startingAt h: UInt64) {
         let available = UInt64(nodes[i].chain.count)
         guard h >= 1, h <= available else { return }
-        for height in h...min(h + 15, available) {
+        var last = min(h + 15, available)
+        if options.silentSyncPermille > 0, networkRandom.chance(permille: options.silentSyncPermille) {
+            // The peer goes silent mid-sync: the asker has to ask again, here or elsewhere.
+            last = h + networkRandom.inRange(0...(last - h)) - 1
+            note("node \(i) goes silent after \(last + 1 - h) of the blocks node \(j) asked for")
+            guard last >= h else { return }
+        }
+        for height in h...last {
             var proof = nodes[i].chain[Int(height - 1)]
             if options.byzantineForgeSync, nodes[i].role != .honest {
-                // Another block under the real certificate, which certifies a different hash.
+                // Another block, "certified" by the sender's precommit alone: far from a quorum.
                 proof.block.header.timestampMs += 1
+                let precommit = try! Vote.sign(chainId: chainId, type: .precommit, height: height,
+                                               round: proof.certificate.round, blockHash: proof.block.hash, key: nodes[i].key)
+                proof.certificate = CommitCertificate(precommits: [precommit])
             }
             transmit(.commitProof(proof), from: i, to: j)
         }
