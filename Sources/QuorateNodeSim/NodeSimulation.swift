@@ -17,6 +17,7 @@ public enum NodeSimulation {
         options.crashAtPersistPermille = 20
         options.crashBeforeWritePermille = 20
         options.byzantineForgeSync = true
+        options.byzantineBadStateRoot = true
         options.slowDiskMsMax = 30
         options.silentSyncPermille = 200
         return options

@@ -25,6 +25,9 @@ public struct SimOptions: Sendable {
     public var slowDiskMsMax: UInt64 = 0
     /// Chance (per mille) that a peer answering block sync goes silent after some of the blocks.
     public var silentSyncPermille: UInt64 = 0
+    /// Byzantine validators propose, to everyone, blocks whose header state root is not what they
+    /// execute to (instead of equivocating): honest whole nodes must refuse them.
+    public var byzantineBadStateRoot = false
     /// Byzantine validators answer block sync with a block the certificate they send does not certify.
     public var byzantineForgeSync = false
     /// A partition lasts a random time up to this (and ends with the faulty period at the latest).

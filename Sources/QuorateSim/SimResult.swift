@@ -35,4 +35,6 @@ public struct SimResult: Sendable {
     public var scenario: String
     /// Hard-state writes per node instance.
     public var hardStateWrites: [Int]
+    /// Crashes drawn at persistence points during the run.
+    public var persistenceCrashes: Int
 }

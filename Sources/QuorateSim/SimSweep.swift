@@ -10,6 +10,10 @@ public struct SweepReport: Sendable {
     public var events: Int
     /// Slowest recovery after a heal, over the seeds that had one.
     public var maxHealToProgressMs: UInt64
+    /// Crashes drawn at persistence points, over all seeds.
+    public var persistenceCrashes: Int
+    /// What each seed injected, in seed order.
+    public var scenarios: [String]
     public var seedsPerSecond: Double { elapsedSeconds > 0 ? Double(seeds) / elapsedSeconds : 0 }
 }
 
@@ -53,6 +57,7 @@ public enum SimSweep {
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return SweepReport(seeds: all.count, failures: all.filter { $0.violation != nil }, elapsedSeconds: elapsed,
                            events: all.reduce(0) { $0 + $1.events },
-                           maxHealToProgressMs: all.compactMap(\.healToProgressMs).max() ?? 0)
+                           maxHealToProgressMs: all.compactMap(\.healToProgressMs).max() ?? 0,
+                           persistenceCrashes: all.reduce(0) { $0 + $1.persistenceCrashes }, scenarios: all.map(\.scenario))
     }
 }

@@ -75,6 +75,7 @@ extension Simulation {
     }
 
     func crashAtPersistPoint(_ i: Int) {
+        persistenceCrashes += 1
         crash(i)
         let back = now + nodeRandom.inRange(20...500)
         if back < healAtMs { queue.push(.restart(node: i), at: back) }  // else the heal restarts it

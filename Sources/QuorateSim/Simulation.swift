@@ -21,6 +21,8 @@ public final class Simulation {
     var checker: SafetyChecker
     var violation: Violation?
     var scenario: [String] = []
+    /// Crashes drawn at persistence points (hard-state writes, block sync).
+    var persistenceCrashes = 0
     let application: SimApplication
     /// Each node's side of the `ReadyExecutor`, by node index.
     var ports: [SimPort] = []
@@ -121,7 +123,7 @@ public final class Simulation {
         return SimResult(seed: options.seed, validators: options.validators, traceHash: trace.hex, violation: violation,
                          events: events, simulatedMs: now, honestHeight: honestMinHeight(),
                          healToProgressMs: healToProgressMs, scenario: scenario.joined(separator: ", "),
-                         hardStateWrites: nodes.map(\.writes))
+                         hardStateWrites: nodes.map(\.writes), persistenceCrashes: persistenceCrashes)
     }
 
     private func handle(_ event: SimEvent) {
