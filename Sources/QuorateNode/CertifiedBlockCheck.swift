@@ -6,14 +6,9 @@ import QuorateStorage
 /// sync and `quorate-node import` both use it. The certificate must certify this block and hold a
 /// quorum of the validators in force at its height; the block must extend the head and execute to
 /// the roots in its header.
-public enum CertifiedBlockCheck {
-    /// `skipCertificate` is the whole-node simulator's planted bug (d); production never sets it.
-    public static func verify(_ block: Block, certificate: CommitCertificate, store: ChainStore, rules: ChainRules,
-                              skipCertificate: Bool = false,
-                              sender: (Transaction) throws -> Address) throws -> ExecutedBlock {
-        if skipCertificate {
-            return try BlockValidator.validate(block, parent: try store.parentState(for: store.head), rules: rules, sender: sender)
-        }
+enum CertifiedBlockCheck {
+    static func verify(_ block: Block, certificate: CommitCertificate, store: ChainStore, rules: ChainRules,
+                       sender: (Transaction) throws -> Address) throws -> ExecutedBlock {
         guard certificate.height == block.height, certificate.blockHash == block.hash else {
             throw BlockValidationError("certificate of block \(block.height) certifies another block")
         }

@@ -1,4 +1,5 @@
 import QuorateCore
+import QuorateRPC
 import QuorateState
 import Synchronization
 
@@ -76,38 +77,39 @@ public final class Mempool: @unchecked Sendable {
     }
 
     /// Adds a transaction whose signature has been checked (`sender` recovered) and that passed the
-    /// stateless rules; `account` is the sender's committed account.
-    public func add(_ tx: Transaction, sender: Address, account: Account) throws {
-        try state.withLock { s in
-            guard s.entries[tx.hash] == nil else { throw TransactionRejection(.alreadyKnown, "already known") }
-            guard tx.nonce >= account.nonce else {
-                throw TransactionRejection(.nonceTooLow, "nonce too low: next nonce \(account.nonce), tx nonce \(tx.nonce)")
-            }
+    /// stateless rules; `account` is the sender's committed account. Admission's last step
+    /// (`TransactionAdmission`).
+    public func add(_ tx: Transaction, sender: Address, account: Account) throws(AdmissionError) {
+        try state.withLock { (s) throws(AdmissionError) in
+            guard s.entries[tx.hash] == nil else { throw .alreadyKnown }
+            guard tx.nonce >= account.nonce else { throw .nonceTooLow(next: account.nonce, got: tx.nonce) }
             guard tx.nonce - account.nonce < UInt64(limits.maxPerSender) else {
-                throw TransactionRejection(.nonceTooHigh,
-                                           "nonce too high: tx nonce \(tx.nonce) is \(limits.maxPerSender) or more ahead of the account nonce \(account.nonce)")
+                throw .nonceTooHigh(nonce: tx.nonce, accountNonce: account.nonce, window: limits.maxPerSender)
             }
             var queue = s.senders[sender] ?? SenderQueue(baseNonce: account.nonce)
             // As geth: the balance must cover this transaction after every earlier pooled one of the
             // sender, or a later nonce would be accepted here and silently dropped at block build.
-            try TransactionRules.checkFunds(tx, sender: sender,
-                                            balance: Mempool.balanceLeft(account, before: tx.nonce, queue: queue, entries: s.entries))
+            do {
+                try TransactionRules.checkFunds(tx, sender: sender,
+                                                balance: Mempool.balanceLeft(account, before: tx.nonce, queue: queue, entries: s.entries))
+            } catch let rejection as TransactionRejection {
+                throw AdmissionError(rejection)
+            } catch {
+                preconditionFailure("TransactionRules.checkFunds throws only TransactionRejection: \(error)")
+            }
             queue.baseNonce = max(queue.baseNonce, account.nonce)
             var replaced: Entry?
             if let existing = queue.byNonce[tx.nonce], let old = s.entries[existing], !plantedDuplicateNonce {
-                guard Mempool.isPriceBump(new: tx, old: old.transaction) else {
-                    throw TransactionRejection(.replacementUnderpriced, "replacement transaction underpriced")
-                }
+                guard Mempool.isPriceBump(new: tx, old: old.transaction) else { throw .replacementUnderpriced }
                 replaced = old
             } else {
                 guard queue.byNonce.count < limits.maxPerSender else {
-                    throw TransactionRejection(.senderQueueFull,
-                                               "txpool is full for sender \(sender): \(limits.maxPerSender) transactions pending")
+                    throw .senderQueueFull(sender: sender, limit: limits.maxPerSender)
                 }
             }
             let newBytes = s.bytes - (replaced?.transaction.raw.count ?? 0) + tx.raw.count
             guard replaced != nil || s.entries.count < limits.maxTransactions, newBytes <= limits.maxBytes else {
-                throw TransactionRejection(.poolFull, "txpool is full")
+                throw .poolFull
             }
             if let replaced { s.entries[replaced.transaction.hash] = nil }
             queue.byNonce[tx.nonce] = tx.hash

@@ -1,4 +1,5 @@
 import Foundation
+import QuorateConsensus
 import QuorateCore
 import QuorateCrypto
 import QuorateP2P
@@ -33,6 +34,48 @@ extension Node {
             return
         }
         if allowlist.setChainKeys(keys) { networking?.recheckAllowlist() }
+    }
+}
+
+/// The network side's questions, answered from the node's parts; the network sees only these.
+extension Node: PeerNetworkingHost {
+    func pooledHashes(limit: Int) -> [Hash32] { mempool.hashesByArrival(limit: limit) }
+
+    func knowsTransaction(_ hash: Hash32) -> Bool {
+        mempool.contains(hash) || (try? store.transactionLocation(hash)) != nil
+    }
+
+    func pooledTransaction(_ hash: Hash32) -> [UInt8]? { mempool.entry(hash)?.transaction.raw }
+
+    func admitGossiped(_ raws: [[UInt8]]) -> [[UInt8]] {
+        // Most gossip repeats what another peer relayed first: a pooled one is dropped by its
+        // hash (the keccak of its bytes) before anything decodes it or recovers its sender.
+        let fresh = raws.filter { raw in
+            guard mempool.contains(Hash32.keccak(raw)) else { return true }
+            telemetry.rejected(reason: AdmissionError.alreadyKnown.reason, local: false)
+            return false
+        }
+        if fresh.count > 1 { prefetchSenders(fresh) }
+        // Signatures checked here, once, off the consensus executor.
+        return fresh.filter { (try? submit(raw: $0, gossip: false)) != nil }
+    }
+
+    func consensusMessageArrived(_ message: ConsensusMessage) { consensus.receive(message) }
+
+    func stateAnswerArrived(_ items: [[UInt8]], from peer: PeerID) -> Bool { stateSyncInbox.deliver(items, from: peer) }
+
+    /// The head moved (a commit, or state sync installed one): the validator set may have
+    /// changed, so the allowlist first, then the network announces the height and syncs on.
+    func headMoved(to height: UInt64) {
+        refreshAllowlist()
+        networking?.committed(height: height)
+    }
+
+    /// Block sync's chain: this node's store and consensus executor.
+    func syncChain() -> NodeSyncChain {
+        NodeSyncChain(store: store, consensus: consensus,
+                      paused: { [weak self] in self?.stateSyncing.load(ordering: .relaxed) == true },
+                      recover: { [weak self] blocks in self?.recoverSenders(of: blocks) ?? [:] })
     }
 }
 

@@ -37,15 +37,7 @@ extension Node: RPCBackend {
         mempool.pendingNonce(of: address, accountNonce: try store.account(address)?.nonce ?? 0)
     }
 
-    public func submitRawTransaction(_ raw: [UInt8]) throws -> Hash32 {
-        do {
-            return try submit(raw: raw)
-        } catch let rejection as TransactionRejection {
-            throw SubmitError(rejection.description)
-        } catch let error as SubmitError {
-            throw error
-        }
-    }
+    public func submitRawTransaction(_ raw: [UInt8]) throws(AdmissionError) -> Hash32 { try submit(raw: raw) }
 
     public func commitCertificate(at height: UInt64) throws -> CommitCertificate? { try store.certificate(at: height) }
     public func validators(at height: UInt64) throws -> ValidatorSet { try store.validators(at: height) }

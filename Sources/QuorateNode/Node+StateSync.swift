@@ -26,6 +26,6 @@ extension Node {
         stateSyncing.store(false, ordering: .sequentiallyConsistent)
         try consensus.start()
         // Announce the new head (the validator set may differ from genesis's) and block-sync on.
-        networking.committed(height: store.head.height)
+        headMoved(to: store.head.height)
     }
 }

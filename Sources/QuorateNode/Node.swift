@@ -23,6 +23,8 @@ public final class Node: @unchecked Sendable {
     /// Who may hold a P2P session with this node; see `PeerAllowlist` and `refreshAllowlist()`.
     let allowlist: PeerAllowlist
     let senderCache = SenderCache()
+    /// The one way into the mempool, for RPC submissions and gossip.
+    let admission: TransactionAdmission
     /// Metrics, validator activity and the round summary (see `/metrics` and `quorate_health`).
     let telemetry: NodeTelemetry
     var healthBounds: HealthCheck.Bounds { config.healthBounds }
@@ -38,6 +40,7 @@ public final class Node: @unchecked Sendable {
         store = try ChainStore(path: config.storePath)
         rules = ChainRules(genesis: store.genesis)
         mempool = Mempool(limits: config.mempoolLimits)
+        admission = TransactionAdmission(store: store, mempool: mempool, rules: rules, senderCache: senderCache)
         telemetry = NodeTelemetry(clockMs: clockMs)
         startHeight = store.head.height
         try store.configureStatePruning(config.stateRetentionHeights != nil)
@@ -63,8 +66,9 @@ public final class Node: @unchecked Sendable {
                                     transport: networking ?? transport, clockMs: clockMs, telemetry: telemetry,
                                     delays: delays)
         if let networking {
-            networking.attach(self)
-            consensus.onCommit = { [weak networking] height in networking?.committed(height: height) }
+            // One way: the node gives the network what it needs and pushes commits to it.
+            networking.attach(host: self, syncChain: syncChain())
+            consensus.onCommit = { [weak self] height in self?.headMoved(to: height) }
             consensus.onFetchBlocks = { [weak networking] validator, height in
                 networking?.fetchBlocks(from: validator, height: height)
             }
@@ -124,58 +128,20 @@ public final class Node: @unchecked Sendable {
         UInt64(Date().timeIntervalSince1970 * 1000)
     }
 
-    /// Decodes, checks and pools a raw transaction. Rejections carry geth's wording.
-    public func submit(raw: [UInt8]) throws -> Hash32 {
+    /// Checks and pools a raw transaction (`TransactionAdmission`), then tells the network and
+    /// consensus. Every refusal is an `AdmissionError`, which the RPC answers in geth's words.
+    public func submit(raw: [UInt8]) throws(AdmissionError) -> Hash32 {
         try submit(raw: raw, gossip: true)
     }
 
     /// `gossip: false` for transactions that came from the network, which relays them itself.
-    func submit(raw: [UInt8], gossip: Bool) throws -> Hash32 {
-        do {
-            let hash = try admit(raw: raw, gossip: gossip)
-            telemetry.admitted(hash, local: gossip)
-            return hash
-        } catch {
-            telemetry.rejected(reason: Node.rejectionReason(error), local: gossip)
+    func submit(raw: [UInt8], gossip: Bool) throws(AdmissionError) -> Hash32 {
+        let tx: Transaction
+        do { tx = try admission.admit(raw: raw) } catch {
+            telemetry.rejected(reason: error.reason, local: gossip)
             throw error
         }
-    }
-
-    /// A bounded label for a refusal: the rejection kind in snake case, or a class.
-    static func rejectionReason(_ error: Error) -> String {
-        guard let rejection = error as? TransactionRejection else { return error is SubmitError ? "invalid_transaction" : "other" }
-        return String(describing: rejection.kind).reduce(into: "") { out, c in
-            if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) }
-        }
-    }
-
-    /// CPU is counted per stage: decoding, sender recovery, and the rest (admission).
-    private func admit(raw: [UInt8], gossip: Bool) throws -> Hash32 {
-        guard raw.count <= Transaction.maxEncodedBytes else {
-            throw TransactionRejection(.oversizedData, "oversized data: transaction of \(raw.count) bytes exceeds \(Transaction.maxEncodedBytes)")
-        }
-        let prefetched = senderCache.take(raw)
-        let tx: Transaction
-        do { tx = try prefetched?.0 ?? StageCPU.measure(.rlpDecode) { try Transaction.decode(raw: raw) } } catch {
-            throw SubmitError("\(error)")
-        }
-        try StageCPU.measure(.admission) {
-            if try mempool.contains(tx.hash) || store.transactionLocation(tx.hash) != nil {
-                throw TransactionRejection(.alreadyKnown, "already known")
-            }
-            try TransactionRules.checkStateless(tx, chainId: rules.chainId, fees: rules.fees)
-            // Cheap checks first (signature ranges, EIP-2 high S, overflow); recovery (~45 us) last.
-            do { try tx.validateStateless(chainId: rules.chainId) } catch { throw SubmitError("\(error)") }
-        }
-        let sender: Address
-        do { sender = try prefetched?.1 ?? StageCPU.measure(.senderRecovery) { try tx.recoverSender() } } catch {
-            throw TransactionRejection(.invalidSignature, "invalid sender: \(error)")
-        }
-        let admission = StageTimer(.admission)
-        defer { admission.finish() }
-        let account = try store.account(sender) ?? .empty
-        try checkSystemTransaction(tx, sender: sender, account: account)
-        try mempool.add(tx, sender: sender, account: account)
+        telemetry.admitted(tx.hash, local: gossip)
         if gossip { networking?.gossipTransaction(raw) }
         consensus.transactionsArrived()
         return tx.hash

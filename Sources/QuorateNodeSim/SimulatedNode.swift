@@ -101,14 +101,15 @@ final class SimulatedNode {
         return result
     }
 
-    /// A block from block sync: the production check (certificate, then execution), then commit.
-    func applySynced(_ committed: CommittedBlock) throws -> ExecutedBlock {
+    /// A block from block sync: the production check (`SyncedBlockCheck`: certificate, then
+    /// execution), then commit.
+    func applySynced(_ block: Block, certificate: CommitCertificate, senders: [Hash32: Address],
+                     check: SyncedBlockCheck) throws -> ExecutedBlock {
         let store = self.store!
-        let result = try CertifiedBlockCheck.verify(committed.block, certificate: committed.certificate, store: store,
-                                                    rules: rules, skipCertificate: bugs.contains(.skipSyncedCertificateCheck)) {
-            try mempool.sender(of: $0.hash) ?? $0.recoverSender()
+        let result = try check.verify(block, certificate: certificate, store: store, rules: rules) {
+            try senders[$0.hash] ?? mempool.sender(of: $0.hash) ?? $0.recoverSender()
         }
-        try write(result, certificate: committed.certificate)
+        try write(result, certificate: certificate)
         return result
     }
 

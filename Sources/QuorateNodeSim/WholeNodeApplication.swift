@@ -17,6 +17,9 @@ public final class WholeNodeApplication: SimApplication {
     let crashMidSyncPermille: UInt64
     private unowned var sim: Simulation!
     var nodes: [SimulatedNode] = []
+    /// Each node's block sync (memory: a new one after a restart), and which process made it.
+    private var syncs: [BlockSync<Int>] = []
+    private var generations: [Int] = []
     var clients: SimClients!
     var checker = NodeChecker()
     private var random = SimRandom(seed: 0)
@@ -52,6 +55,8 @@ public final class WholeNodeApplication: SimApplication {
         } catch {
             preconditionFailure("cannot create the simulated nodes' stores in \(root): \(error)")
         }
+        generations = Array(repeating: 0, count: nodes.count)
+        syncs = nodes.indices.map { SimulatedBlockSync.make(application: self, node: $0, generation: 0) }
         simulation.genesisParentHash = nodes[0].head.hash
         checker.totalValue = SimClients.initialBalance * UInt256(UInt64(clients.accounts.count))
         var watched = clients.accounts + clients.recipients
@@ -71,22 +76,73 @@ public final class WholeNodeApplication: SimApplication {
     public func commit(_ committed: CommittedBlock, node i: Int) -> Violation? {
         do {
             let result = try nodes[i].commit(committed)
-            return check(result, node: i)
+            if let problem = checkCommitted(result, node: i) { return problem }
+            headMoved(node: i)
+            return nil
         } catch {
             return violation(.state, "node \(i) cannot apply the block certified at height \(committed.block.height): \(error)")
         }
     }
 
-    public func applySynced(_ committed: CommittedBlock, node i: Int) -> Bool? {
-        // A persistence point of block sync: between two synced batches.
-        if sim.isFaultyPeriod, random.chance(permille: crashMidSyncPermille) {
-            sim.crashAtPersistencePoint(i)
-            return false
+    // MARK: block sync
+
+    public var drivesBlockSync: Bool { true }
+
+    public func fetchBlocks(node i: Int, from peer: Int, height: UInt64) { syncs[i].fetch(from: peer, start: height) }
+
+    /// As the production node: announcing the head makes the peer behind ask for the blocks.
+    public func syncPeer(node i: Int, peer: Int, height: UInt64) { sim.announceHeight(node: i, nodes[i].head.height) }
+
+    public func receivedBlocks(_ blocks: [CommittedBlock], from peer: Int, node i: Int) {
+        syncs[i].received(blocks.map { ($0.block, $0.certificate) }, from: peer)
+    }
+
+    public func peer(_ peer: Int, reportedHeight height: UInt64, node i: Int) { syncs[i].peer(peer, reportedHeight: height) }
+
+    func isCurrent(node i: Int, generation: Int) -> Bool { generations[i] == generation && sim.isRunning(i) }
+    var nowMs: UInt64 { sim.nowMs }
+    func log(_ line: String) { sim.log(line) }
+    func headHeight(of i: Int) -> UInt64 { nodes[i].head.height }
+    func requestBlocks(node i: Int, from peer: Int, start: UInt64) { sim.requestBlocks(node: i, from: peer, height: start) }
+
+    /// Block sync's apply path on node i: each block that extends the head passes the synced-block
+    /// check and is committed, with a crash point before each; then the machine moves on.
+    func applySynced(_ pairs: [(Block, CommitCertificate)], senders: [Hash32: Address], check: SyncedBlockCheck,
+                     node i: Int) -> (Int, Error?) {
+        var applied = 0
+        var failure: Error?
+        for (block, certificate) in pairs where sim.isRunning(i) && block.height == nodes[i].head.height + 1 {
+            // A persistence point of block sync: between two synced blocks.
+            if sim.isFaultyPeriod, random.chance(permille: crashMidSyncPermille) {
+                sim.log("node \(i) crashes mid block sync, before block \(block.height)")
+                sim.crashAtPersistencePoint(i)
+                break
+            }
+            let result: ExecutedBlock
+            do { result = try nodes[i].applySynced(block, certificate: certificate, senders: senders, check: check) } catch {
+                failure = error
+                break
+            }
+            if let problem = checkCommitted(result, node: i) {
+                sim.report(problem)
+                break
+            }
+            guard sim.blockSyncCommitted(node: i, CommittedBlock(block: block, certificate: certificate)) else { break }
+            applied += 1
         }
-        let result: ExecutedBlock
-        do { result = try nodes[i].applySynced(committed) } catch { return false }
-        if let problem = check(result, node: i) { sim.report(problem) }
-        return true
+        if applied > 0, sim.isRunning(i) {
+            headMoved(node: i)
+            sim.blockSyncMovedHead(node: i)
+        }
+        return (applied, failure)
+    }
+
+    /// The production node's `headMoved`: announce the height, and block sync goes on.
+    private func headMoved(node i: Int) {
+        // Starting the next height may have crashed the node at its hard-state write.
+        guard sim.isRunning(i) else { return }
+        sim.announceHeight(node: i, nodes[i].head.height)
+        syncs[i].headAdvanced()
     }
 
     public func wroteHardState(node i: Int) { nodes[i].wroteHardState() }
@@ -100,6 +156,8 @@ public final class WholeNodeApplication: SimApplication {
     }
 
     public func restarted(node i: Int) -> UInt64 {
+        generations[i] += 1
+        syncs[i] = SimulatedBlockSync.make(application: self, node: i, generation: generations[i])
         do { return try nodes[i].restart() } catch {
             sim.report(violation(.store, "node \(i) cannot re-open its store: \(error)"))
             return 0
@@ -122,7 +180,7 @@ public final class WholeNodeApplication: SimApplication {
         return clients.checkCommittedOnce(store: store).map { violation(.transactions, $0) }
     }
 
-    private func check(_ result: ExecutedBlock, node i: Int) -> Violation? {
+    private func checkCommitted(_ result: ExecutedBlock, node i: Int) -> Violation? {
         sim.traceApplication(UInt64(result.stateUpdate.newRoot.bytes[0]) | result.block.height << 8)
         guard sim.isHonest(i) else { return nil }
         return checker.check(result, node: i, balances: nodes[i].balance).map { violation($0.0, $0.1) }

@@ -155,9 +155,9 @@ public enum EthAPI {
         d.register("eth_sendRawTransaction") { p in
             try p.expectCount(1)
             let raw = try p.bytes(at: 0)
-            do {
+            do throws(AdmissionError) {
                 return .data(try backend.submitRawTransaction(raw).bytes)
-            } catch let error as SubmitError {
+            } catch {
                 throw RPCError.server(error.message)
             }
         }

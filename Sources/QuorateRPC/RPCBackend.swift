@@ -18,9 +18,9 @@ public protocol RPCBackend: AnyObject, Sendable {
     func account(_ address: Address, at height: UInt64?) throws -> AccountView
     /// The next nonce counting pooled transactions (the `pending` tag).
     func pendingNonce(_ address: Address) throws -> UInt64
-    /// Decodes, checks and pools a raw transaction; returns its hash. Throws `SubmitError` with
-    /// geth's wording for rejections.
-    func submitRawTransaction(_ raw: [UInt8]) throws -> Hash32
+    /// Decodes, checks and pools a raw transaction; returns its hash. Every refusal is an
+    /// `AdmissionError`, answered with its geth wording.
+    func submitRawTransaction(_ raw: [UInt8]) throws(AdmissionError) -> Hash32
     func commitCertificate(at height: UInt64) throws -> CommitCertificate?
     func validators(at height: UInt64) throws -> ValidatorSet
     /// An account proof against the state root of the block at `height` (nil: latest): the

@@ -12,10 +12,17 @@ public protocol SimApplication: AnyObject {
     /// The machine decided `committed` (or block sync brought it). Returns what went wrong, if the
     /// node could not apply it.
     func commit(_ committed: CommittedBlock, node: Int) -> Violation?
-    /// A block from block sync, for the node's next height: true when the application applied it
-    /// itself (the whole node checks the certificate and executes), false when it refused it (or
-    /// the node crashed on the way), nil to hand it to the machine as `.commitProof`.
-    func applySynced(_ committed: CommittedBlock, node: Int) -> Bool?
+    /// True when the application runs block sync itself (whole nodes: `BlockSync` and the
+    /// certified-block check); false to hand synced certificates to the machine.
+    var drivesBlockSync: Bool { get }
+    /// The machine saw `peer` ahead: fetch its blocks from `height` on (only when driving block sync).
+    func fetchBlocks(node: Int, from peer: Int, height: UInt64)
+    /// The machine saw `peer` behind (only when driving block sync).
+    func syncPeer(node: Int, peer: Int, height: UInt64)
+    /// A run of blocks from block sync arrived from `peer`.
+    func receivedBlocks(_ blocks: [CommittedBlock], from peer: Int, node: Int)
+    /// `peer` announced its chain height.
+    func peer(_ peer: Int, reportedHeight height: UInt64, node: Int)
     /// The node's hard state was written and synced.
     func wroteHardState(node: Int)
     func crashed(node: Int) -> Violation?
@@ -50,6 +57,23 @@ extension Simulation {
 
     /// Folds an application value into the run's trace hash.
     public func traceApplication(_ value: UInt64) { trace.add(value) }
+
+    /// Asks `peer` for its blocks from `height` on, over the simulated network.
+    public func requestBlocks(node: Int, from peer: Int, height: UInt64) { transmit(.fetchBlocks(height: height), from: node, to: peer) }
+
+    /// Tells every other node this node's chain height.
+    public func announceHeight(node: Int, _ height: UInt64) {
+        for j in nodes.indices where j != node { transmit(.status(height: height), from: node, to: j) }
+    }
+
+    /// A block that the node's block sync checked and committed; false when it broke a check.
+    public func blockSyncCommitted(node: Int, _ block: CommittedBlock) -> Bool { syncedCommit(node, block) }
+
+    /// The node's machine moves to the height after its new head.
+    public func blockSyncMovedHead(node: Int) { resumeAfterSync(node) }
+
+    /// Adds a line to the event log (`--trace`).
+    public func log(_ line: @autoclosure () -> String) { note(line()) }
 
     /// A crash at one of the application's persistence points; the node restarts a little later.
     public func crashAtPersistencePoint(_ node: Int) { crashAtPersistPoint(node) }

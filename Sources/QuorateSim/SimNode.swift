@@ -50,6 +50,10 @@ enum SimPayload {
     case commitProof(CommittedBlock)
     /// Block sync: "send me your blocks from this height on".
     case fetchBlocks(height: UInt64)
+    /// Block sync's answer between whole nodes: a run of blocks with their certificates.
+    case blocks([CommittedBlock])
+    /// "My chain is this high" (whole nodes announce each new head, as the P2P network does).
+    case status(height: UInt64)
 }
 
 enum SimEvent {

@@ -36,10 +36,22 @@ final class SimPort: HardStatePersistence, ConsensusTransport, TimerScheduler, R
     }
 
     func syncPeer(_ validator: Address, height: UInt64) {
-        for j in sim.nodes.indices where sim.nodes[j].address == validator { sim.sendBlocks(from: i, to: j, startingAt: height) }
+        for j in sim.nodes.indices where sim.nodes[j].address == validator {
+            if sim.application.drivesBlockSync {
+                sim.application.syncPeer(node: i, peer: j, height: height)
+            } else {
+                sim.sendBlocks(from: i, to: j, startingAt: height)
+            }
+        }
     }
 
     func fetchBlocks(from validator: Address, height: UInt64) {
-        for j in sim.nodes.indices where sim.nodes[j].address == validator { sim.transmit(.fetchBlocks(height: height), from: i, to: j) }
+        for j in sim.nodes.indices where sim.nodes[j].address == validator {
+            if sim.application.drivesBlockSync {
+                sim.application.fetchBlocks(node: i, from: j, height: height)
+            } else {
+                sim.transmit(.fetchBlocks(height: height), from: i, to: j)
+            }
+        }
     }
 }

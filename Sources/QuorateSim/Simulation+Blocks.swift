@@ -10,7 +10,11 @@ final class EmptyBlocks: SimApplication {
 
     func attach(to simulation: Simulation) { sim = simulation }
     func commit(_ committed: CommittedBlock, node: Int) -> Violation? { nil }
-    func applySynced(_ committed: CommittedBlock, node: Int) -> Bool? { nil }
+    var drivesBlockSync: Bool { false }
+    func fetchBlocks(node: Int, from peer: Int, height: UInt64) {}
+    func syncPeer(node: Int, peer: Int, height: UInt64) {}
+    func receivedBlocks(_ blocks: [CommittedBlock], from peer: Int, node: Int) {}
+    func peer(_ peer: Int, reportedHeight height: UInt64, node: Int) {}
     func wroteHardState(node: Int) {}
     func crashed(node: Int) -> Violation? { nil }
     func restarted(node: Int) -> UInt64 { UInt64(sim.nodes[node].chain.count) }

@@ -93,6 +93,7 @@ extension Simulation {
             note("node \(i) goes silent after \(last + 1 - h) of the blocks node \(j) asked for")
             guard last >= h else { return }
         }
+        var batch: [CommittedBlock] = []
         for height in h...last {
             var proof = nodes[i].chain[Int(height - 1)]
             if options.byzantineForgeSync, nodes[i].role != .honest {
@@ -102,8 +103,10 @@ extension Simulation {
                                                round: proof.certificate.round, blockHash: proof.block.hash, key: nodes[i].key)
                 proof.certificate = CommitCertificate(precommits: [precommit])
             }
-            transmit(.commitProof(proof), from: i, to: j)
+            if application.drivesBlockSync { batch.append(proof) } else { transmit(.commitProof(proof), from: i, to: j) }
         }
+        // Whole nodes answer a request with one message, as the P2P network does.
+        if !batch.isEmpty { transmit(.blocks(batch), from: i, to: j) }
     }
 
     func commit(_ i: Int, _ committed: CommittedBlock) {
@@ -141,39 +144,39 @@ extension Simulation {
             let h = proof.block.height
             guard h >= nodes[i].nextHeight, h < nodes[i].nextHeight + 64 else { return }
             nodes[i].proofs[h] = proof
-            if !applySyncedBlocks(i) { applyPendingProofs(i) }
+            applyPendingProofs(i)
         case .fetchBlocks(let h):
             sendBlocks(from: i, to: sender, startingAt: h)
+        case .blocks(let batch):
+            application.receivedBlocks(batch, from: sender, node: i)
+        case .status(let height):
+            application.peer(sender, reportedHeight: height, node: i)
         }
     }
 
-    /// Whole nodes apply blocks from block sync themselves, as a production node does (check the
-    /// certificate, execute, commit), then move the machine to the next height. False when the
-    /// application leaves synced blocks to the machine.
-    func applySyncedBlocks(_ i: Int) -> Bool {
-        var applied = false
-        while nodes[i].isRunning, violation == nil, let proof = nodes[i].proofs[nodes[i].nextHeight] {
-            guard let outcome = application.applySynced(proof, node: i) else { return applied }
-            nodes[i].proofs[proof.block.height] = nil
-            guard outcome, nodes[i].isRunning else { continue }  // refused, or crashed mid sync
-            applied = true
-            let hash = proof.block.hash
-            if nodes[i].role == .honest {
-                let parent = nodes[i].chainHashes.last ?? genesisParentHash
-                if let problem = checker.honestCommitted(proof, hash: hash, parentHash: parent, by: nodes[i].validator) {
-                    fail(problem.kind, "node \(i) (block sync): \(problem.detail)")
-                    return true
-                }
+    /// A block from block sync that a whole node checked and committed: the safety checkers see
+    /// it, and it joins the node's chain. False when it broke a check.
+    func syncedCommit(_ i: Int, _ proof: CommittedBlock) -> Bool {
+        let hash = proof.block.hash
+        if nodes[i].role == .honest {
+            let parent = nodes[i].chainHashes.last ?? genesisParentHash
+            if let problem = checker.honestCommitted(proof, hash: hash, parentHash: parent, by: nodes[i].validator) {
+                fail(problem.kind, "node \(i) (block sync): \(problem.detail)")
+                return false
             }
-            note("node \(i) (v\(nodes[i].validator)) applies synced height \(proof.block.height)")
-            nodes[i].chain.append(proof)
-            nodes[i].chainHashes.append(hash)
-            noteProgress()
         }
-        if applied, nodes[i].isRunning, violation == nil {
-            input(i, .startHeight(nodes[i].nextHeight, validators: validators, restoring: nil))
-        }
-        return applied
+        note("node \(i) (v\(nodes[i].validator)) applies synced height \(proof.block.height)")
+        nodes[i].chain.append(proof)
+        nodes[i].chainHashes.append(hash)
+        noteProgress()
+        return true
+    }
+
+    /// After block sync moved a node's head, its machine starts the next height (as the
+    /// production driver does): it did not decide the synced ones.
+    func resumeAfterSync(_ i: Int) {
+        guard nodes[i].isRunning, violation == nil else { return }
+        input(i, .startHeight(nodes[i].nextHeight, validators: validators, restoring: nil))
     }
 
     /// Feeds the certificate for the machine's current height, if block sync brought it.

@@ -215,6 +215,10 @@ public final class Simulation {
             trace.add(4 | c.block.height << 8)
         case .fetchBlocks(let h):
             trace.add(5 | h << 8)
+        case .blocks(let batch):
+            trace.add(6 | (batch.first?.block.height ?? 0) << 8 | UInt64(batch.count) << 40)
+        case .status(let h):
+            trace.add(7 | h << 8)
         }
     }
 }

@@ -12,7 +12,7 @@ struct MempoolFundsTests {
         let pool = Mempool()
         let account = Account(nonce: 0, balance: UInt256(100))
         try M.add(pool, M.tx(M.alice, 0, value: 60), M.alice, account: account)
-        M.expectRejected(.insufficientFunds, "have 40 want 60") {
+        M.expectRejected("insufficient_funds", "have 40 want 60") {
             try M.add(pool, M.tx(M.alice, 1, value: 60), M.alice, account: account)
         }
         try M.add(pool, M.tx(M.alice, 1, value: 40), M.alice, account: account)

@@ -1,6 +1,7 @@
 import QuorateCore
 import QuorateCrypto
 @testable import QuorateNode
+import QuorateRPC
 import QuorateState
 import Testing
 
@@ -31,14 +32,15 @@ struct MempoolTests {
         try pool.add(tx, sender: address(key), account: account)
     }
 
-    static func expectRejected(_ kind: TransactionRejection.Kind, _ text: String, sourceLocation: SourceLocation = #_sourceLocation,
+    /// `reason` is the refusal's metric label (`AdmissionError.reason`); `text` a part of its geth message.
+    static func expectRejected(_ reason: String, _ text: String, sourceLocation: SourceLocation = #_sourceLocation,
                                _ body: () throws -> Void) {
         do {
             try body()
-            Issue.record("accepted, expected \(kind)", sourceLocation: sourceLocation)
-        } catch let r as TransactionRejection {
-            #expect(r.kind == kind, sourceLocation: sourceLocation)
-            #expect(r.description.contains(text), "\(r)", sourceLocation: sourceLocation)
+            Issue.record("accepted, expected \(reason)", sourceLocation: sourceLocation)
+        } catch let r as AdmissionError {
+            #expect(r.reason == reason, sourceLocation: sourceLocation)
+            #expect(r.message.contains(text), "\(r)", sourceLocation: sourceLocation)
         } catch {
             Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
         }
@@ -62,14 +64,14 @@ struct MempoolTests {
         let pool = Mempool()
         let t = Self.tx(Self.alice, 0)
         try Self.add(pool, t, Self.alice)
-        Self.expectRejected(.alreadyKnown, "already known") { try Self.add(pool, t, Self.alice) }
+        Self.expectRejected("already_known", "already known") { try Self.add(pool, t, Self.alice) }
         #expect(pool.count == 1)
     }
 
     @Test("a nonce below the account's is refused: nonce too low")
     func nonceTooLow() throws {
         let pool = Mempool()
-        Self.expectRejected(.nonceTooLow, "nonce too low: next nonce 5, tx nonce 4") {
+        Self.expectRejected("nonce_too_low", "nonce too low: next nonce 5, tx nonce 4") {
             try Self.add(pool, Self.tx(Self.alice, 4), Self.alice, account: Account(nonce: 5, balance: Self.rich.balance))
         }
         #expect(pool.count == 0)
@@ -80,7 +82,7 @@ struct MempoolTests {
         let pool = Mempool(limits: Self.limits(maxPerSender: 4))
         let account = Account(nonce: 10, balance: Self.rich.balance)
         try Self.add(pool, Self.tx(Self.alice, 13), Self.alice, account: account)
-        Self.expectRejected(.nonceTooHigh, "nonce too high: tx nonce 14 is 4 or more ahead of the account nonce 10") {
+        Self.expectRejected("nonce_too_high", "nonce too high: tx nonce 14 is 4 or more ahead of the account nonce 10") {
             try Self.add(pool, Self.tx(Self.alice, 14), Self.alice, account: account)
         }
     }
@@ -89,7 +91,7 @@ struct MempoolTests {
     func insufficientFunds() throws {
         let pool = Mempool()
         let sender = Self.address(Self.alice)
-        Self.expectRejected(.insufficientFunds, "insufficient funds for gas * price + value: address \(sender) have 21000 want 21001") {
+        Self.expectRejected("insufficient_funds", "insufficient funds for gas * price + value: address \(sender) have 21000 want 21001") {
             try Self.add(pool, Self.tx(Self.alice, 0, tip: 1, feeCap: 1, value: 1), Self.alice, account: Account(balance: 21_000))
         }
     }
@@ -99,12 +101,12 @@ struct MempoolTests {
         let pool = Mempool(limits: Self.limits(maxPerSender: 3))
         for n in 0..<3 { try Self.add(pool, Self.tx(Self.alice, UInt64(n)), Self.alice) }
         // The fourth is refused: its nonce is outside the sender's window of 3.
-        Self.expectRejected(.nonceTooHigh, "nonce too high: tx nonce 3 is 3 or more ahead of the account nonce 0") {
+        Self.expectRejected("nonce_too_high", "nonce too high: tx nonce 3 is 3 or more ahead of the account nonce 0") {
             try Self.add(pool, Self.tx(Self.alice, 3), Self.alice)
         }
         // The account moved on but the pool still holds nonce 0 (no removeCommitted yet): the
         // queue itself is full.
-        Self.expectRejected(.senderQueueFull, "txpool is full for sender \(Self.address(Self.alice)): 3 transactions pending") {
+        Self.expectRejected("sender_queue_full", "txpool is full for sender \(Self.address(Self.alice)): 3 transactions pending") {
             try Self.add(pool, Self.tx(Self.alice, 3), Self.alice, account: Account(nonce: 1, balance: Self.rich.balance))
         }
         // Other senders are not affected.
@@ -117,7 +119,7 @@ struct MempoolTests {
         let pool = Mempool(limits: Self.limits(maxTransactions: 2))
         try Self.add(pool, Self.tx(Self.alice, 0), Self.alice)
         try Self.add(pool, Self.tx(Self.bob, 0), Self.bob)
-        Self.expectRejected(.poolFull, "txpool is full") { try Self.add(pool, Self.tx(Self.carol, 0), Self.carol) }
+        Self.expectRejected("pool_full", "txpool is full") { try Self.add(pool, Self.tx(Self.carol, 0), Self.carol) }
         // A replacement does not grow the pool, so it is still allowed.
         try Self.add(pool, Self.tx(Self.alice, 0, tip: 10, feeCap: 10), Self.alice)
         #expect(pool.count == 2)
@@ -126,7 +128,7 @@ struct MempoolTests {
         let byBytes = Mempool(limits: Self.limits(maxBytes: small.raw.count * 2 + 10))
         try Self.add(byBytes, small, Self.alice)
         try Self.add(byBytes, Self.tx(Self.bob, 0), Self.bob)
-        Self.expectRejected(.poolFull, "txpool is full") { try Self.add(byBytes, Self.tx(Self.carol, 0, data: [1]), Self.carol) }
+        Self.expectRejected("pool_full", "txpool is full") { try Self.add(byBytes, Self.tx(Self.carol, 0, data: [1]), Self.carol) }
         // Removing makes room again.
         byBytes.remove([small.hash])
         try Self.add(byBytes, Self.tx(Self.carol, 0, data: [1]), Self.carol)
@@ -138,7 +140,7 @@ struct MempoolTests {
         let original = Self.tx(Self.alice, 0, tip: 100, feeCap: 200)
         try Self.add(pool, original, Self.alice)
         for (tip, feeCap) in [(UInt256(110), UInt256(219)), (109, 220), (100, 1_000), (1_000, 200), (50, 300)] {
-            Self.expectRejected(.replacementUnderpriced, "replacement transaction underpriced") {
+            Self.expectRejected("replacement_underpriced", "replacement transaction underpriced") {
                 try Self.add(pool, Self.tx(Self.alice, 0, tip: tip, feeCap: feeCap), Self.alice)
             }
         }
@@ -148,7 +150,7 @@ struct MempoolTests {
         #expect(!pool.contains(original.hash) && pool.contains(bumped.hash) && pool.count == 1)
         #expect(Self.hashes(pool.executable(limit: 10)) == [bumped.hash])
         // The bump is relative to the transaction being replaced now.
-        Self.expectRejected(.replacementUnderpriced, "replacement transaction underpriced") {
+        Self.expectRejected("replacement_underpriced", "replacement transaction underpriced") {
             try Self.add(pool, Self.tx(Self.alice, 0, tip: 120, feeCap: 241), Self.alice)
         }
         try Self.add(pool, Self.tx(Self.alice, 0, tip: 121, feeCap: 242), Self.alice)

@@ -45,14 +45,14 @@ struct NodePermissioningTests {
         defer { node.stop() }
         let user = Self.address(Self.userKey)
         let transfer = try Self.tx(Self.userKey, nonce: 0, to: Address([UInt8](repeating: 0xde, count: 20)))
-        #expect(throws: TransactionRejection.self) { _ = try node.submit(raw: transfer) }
-        do { _ = try node.submitRawTransaction(transfer) } catch let e as SubmitError {
-            #expect(e.message == "sender not authorized to send transactions: \(user) lacks the transact role (account permissioning is on)")
+        #expect(throws: AdmissionError.notPermitted("sender not authorized to send transactions: \(user) lacks the transact role (account permissioning is on)")) {
+            _ = try node.submitRawTransaction(transfer)
         }
         let selfGrant = try Self.tx(Self.userKey, nonce: 0, to: SystemAddress.permissions,
                                     data: RoleCommand(.grant, user, .transact).encoded())
-        do { _ = try node.submitRawTransaction(selfGrant); Issue.record("a non-admin's grant was accepted") } catch let e as SubmitError {
-            #expect(e.message.contains("lacks the admin role"))
+        do { _ = try node.submitRawTransaction(selfGrant); Issue.record("a non-admin's grant was accepted") } catch {
+            #expect(error.reason == "not_permitted")
+            #expect(error.message.contains("lacks the admin role"))
         }
         #expect(try node.account(user, at: nil).roles == 0)
         _ = try node.submit(raw: try Self.tx(Self.adminKey, nonce: 0, to: SystemAddress.permissions,

@@ -79,9 +79,11 @@ struct MetricSourceTests {
 
     @Test("mempool rejection reasons become snake-case labels from a fixed set")
     func rejectionLabels() {
-        #expect(Node.rejectionReason(TransactionRejection(.nonceTooLow, "nonce too low")) == "nonce_too_low")
-        #expect(Node.rejectionReason(TransactionRejection(.alreadyKnown, "already known")) == "already_known")
-        #expect(Node.rejectionReason(CommandLineArguments.UsageError("x")) == "other")
+        #expect(AdmissionError.nonceTooLow(next: 2, got: 1).reason == "nonce_too_low")
+        #expect(AdmissionError.alreadyKnown.reason == "already_known")
+        #expect(AdmissionError(TransactionRejection(.tipAboveFeeCap, "max priority fee")).reason == "tip_above_fee_cap")
+        #expect(AdmissionError.malformed("rlp: too short").reason == "invalid_transaction")
+        #expect(AdmissionError.unavailable("disk").reason == "other")
     }
 }
 

@@ -44,7 +44,12 @@ final class FakeContractChain: ContractBackend, @unchecked Sendable {
     func pendingTransaction(_ hash: Hash32) -> (Transaction, Address)? { nil }
     func account(_ address: Address, at height: UInt64?) throws -> AccountView { AccountView(nonce: 0, balance: UInt256(1_000_000)) }
     func pendingNonce(_ address: Address) throws -> UInt64 { 0 }
-    func submitRawTransaction(_ raw: [UInt8]) throws -> Hash32 { .zero }
+    /// What `eth_sendRawTransaction` refuses with, if anything.
+    let submitError = Mutex<AdmissionError?>(nil)
+    func submitRawTransaction(_ raw: [UInt8]) throws(AdmissionError) -> Hash32 {
+        if let error = submitError.withLock({ $0 }) { throw error }
+        return Hash32.keccak(raw)
+    }
     func commitCertificate(at height: UInt64) throws -> CommitCertificate? { nil }
     func validators(at height: UInt64) throws -> ValidatorSet { throw SubmitError("none") }
     func accountProof(_ address: Address, at height: UInt64?) throws -> AccountProofView { throw SubmitError("none") }

@@ -1,0 +1,73 @@
+import QuorateCore
+
+/// One item of a `blocks` answer (block sync): a committed block and the certificate that
+/// commits it, framed as RLP `[block bytes, certificate bytes]`. The network carries the items
+/// as opaque bytes; the node encodes what it serves and decodes what it receives here, so the
+/// framing lives with the other wire messages.
+public struct CertifiedBlock: Equatable, Sendable {
+    public var block: Block
+    public var certificate: CommitCertificate
+
+    public init(block: Block, certificate: CommitCertificate) {
+        self.block = block
+        self.certificate = certificate
+    }
+
+    /// An encoded certificate of `ValidatorSet.maxValidators` signatures fits: each entry is a
+    /// list of a 20-byte address and a 65-byte signature (90 bytes with RLP headers), plus height,
+    /// round and hash.
+    public static let maxCertificateBytes = 128 + ValidatorSet.maxValidators * 96
+    /// The largest item: the largest block and certificate, and the outer list's headers.
+    public static let maxEncodedBytes = Block.maxEncodedBytes + maxCertificateBytes + 16
+
+    public func encoded() -> [UInt8] {
+        RLP.encode(.list([RLPItem(bytes: block.encoded()), RLPItem(bytes: certificate.encoded())]))
+    }
+
+    /// Why a `blocks` item could not be decoded; the peer that sent it is misbehaving.
+    public struct DecodingError: Error, Equatable, CustomStringConvertible {
+        public let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// Sizes are checked before each part is decoded, so a peer cannot make us parse more than
+    /// one block and one certificate's worth per item.
+    public init(decoding bytes: [UInt8]) throws(DecodingError) {
+        guard bytes.count <= Self.maxEncodedBytes else {
+            throw DecodingError("a block sync item of \(bytes.count) bytes exceeds \(Self.maxEncodedBytes)")
+        }
+        do {
+            let fields = try RLP.decode(bytes).listValue()
+            guard fields.count == 2 else { throw DecodingError("expected [block, certificate], got \(fields.count) fields") }
+            let blockBytes = try fields[0].bytesValue()
+            let certificateBytes = try fields[1].bytesValue()
+            guard certificateBytes.count <= Self.maxCertificateBytes else {
+                throw DecodingError("a certificate of \(certificateBytes.count) bytes exceeds \(Self.maxCertificateBytes)")
+            }
+            block = try Block(decoding: blockBytes)
+            certificate = try CommitCertificate(rlp: try RLP.decode(certificateBytes))
+        } catch let error as DecodingError {
+            throw error
+        } catch {
+            throw DecodingError("\(error)")
+        }
+    }
+
+    /// The items of one `blocks` answer: consecutive heights, ascending, each certificate for its
+    /// block's height (whether it verifies is for the chain to check).
+    public static func decodeBatch(_ items: [[UInt8]]) throws(DecodingError) -> [CertifiedBlock] {
+        var out: [CertifiedBlock] = []
+        out.reserveCapacity(items.count)
+        for item in items {
+            let next = try CertifiedBlock(decoding: item)
+            if let previous = out.last, next.block.height != previous.block.height &+ 1 {
+                throw DecodingError("block \(next.block.height) follows block \(previous.block.height) in one answer")
+            }
+            guard next.certificate.height == next.block.height else {
+                throw DecodingError("the certificate sent with block \(next.block.height) is for height \(next.certificate.height)")
+            }
+            out.append(next)
+        }
+        return out
+    }
+}
