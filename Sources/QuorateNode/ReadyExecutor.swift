@@ -1,12 +1,6 @@
 import QuorateConsensus
 import QuorateCore
 
-/// The node's clock, in milliseconds since the epoch: the wall clock in production, the seeded
-/// clock in the simulator.
-public protocol ConsensusClock: Sendable {
-    func nowMs() -> UInt64
-}
-
 /// The one clock rule of valid(v): how far ahead of this node's clock a proposed block's
 /// timestamp may be. Shared by the driver and the whole-node simulator.
 public enum ProposalClock {

@@ -138,7 +138,9 @@ public final class Simulation {
             input(i, .timeout(request))
         case .buildAnswer(let i, let epoch, let h, let r):
             trace.add(0x20 | UInt64(i) << 8)
-            guard nodes[i].epoch == epoch, nodes[i].isRunning else { return }
+            // Block sync may have moved the chain past the height while the build was under way (a
+            // production node builds within the same step, so there it cannot happen).
+            guard nodes[i].epoch == epoch, nodes[i].isRunning, h == nodes[i].nextHeight else { return }
             input(i, .blockBuilt(application.buildBlock(node: i, height: h, round: r), height: h, round: r))
         case .validateAnswer(let i, let epoch, let block):
             trace.add(0x30 | UInt64(i) << 8)
