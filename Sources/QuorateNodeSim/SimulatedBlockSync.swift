@@ -44,7 +44,9 @@ enum SimulatedBlockSync {
         }
 
         func reportMisbehaviour(_ peer: Int, reason: String) {
-            application.log("node \(node) reports node \(peer): \(reason)")
+            guard isCurrent else { return }
+            application.log("node \(node) holds off node \(peer): \(reason)")
+            application.holdOff(peer, node: node)
         }
 
         var headHeight: UInt64 { isCurrent ? application.headHeight(of: node) : 0 }

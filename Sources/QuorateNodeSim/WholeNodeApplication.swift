@@ -20,6 +20,11 @@ public final class WholeNodeApplication: SimApplication {
     /// Each node's block sync (memory: a new one after a restart), and which process made it.
     private var syncs: [BlockSync<Int>] = []
     private var generations: [Int] = []
+    /// Until when each node holds off each peer for misbehaving, as the P2P network does (it ends
+    /// the session and refuses the peer for a while): nothing of block sync passes meanwhile.
+    private var heldOffUntil: [[UInt64]] = []
+    /// The simulator's time scale for the network's misbehaviour hold-off.
+    static let holdOffMs: UInt64 = 1_000
     var clients: SimClients!
     var checker = NodeChecker()
     private var random = SimRandom(seed: 0)
@@ -56,6 +61,7 @@ public final class WholeNodeApplication: SimApplication {
             preconditionFailure("cannot create the simulated nodes' stores in \(root): \(error)")
         }
         generations = Array(repeating: 0, count: nodes.count)
+        heldOffUntil = Array(repeating: Array(repeating: 0, count: nodes.count), count: nodes.count)
         syncs = nodes.indices.map { SimulatedBlockSync.make(application: self, node: $0, generation: 0) }
         simulation.genesisParentHash = nodes[0].head.hash
         checker.totalValue = SimClients.initialBalance * UInt256(UInt64(clients.accounts.count))
@@ -88,16 +94,30 @@ public final class WholeNodeApplication: SimApplication {
 
     public var drivesBlockSync: Bool { true }
 
-    public func fetchBlocks(node i: Int, from peer: Int, height: UInt64) { syncs[i].fetch(from: peer, start: height) }
+    public func fetchBlocks(node i: Int, from peer: Int, height: UInt64) {
+        guard !isHeldOff(peer, node: i) else { return }
+        syncs[i].fetch(from: peer, start: height)
+    }
 
     /// As the production node: announcing the head makes the peer behind ask for the blocks.
     public func syncPeer(node i: Int, peer: Int, height: UInt64) { sim.announceHeight(node: i, nodes[i].head.height) }
 
     public func receivedBlocks(_ blocks: [CommittedBlock], from peer: Int, node i: Int) {
+        guard !isHeldOff(peer, node: i) else { return }
         syncs[i].received(blocks.map { ($0.block, $0.certificate) }, from: peer)
     }
 
-    public func peer(_ peer: Int, reportedHeight height: UInt64, node i: Int) { syncs[i].peer(peer, reportedHeight: height) }
+    public func peer(_ peer: Int, reportedHeight height: UInt64, node i: Int) {
+        guard !isHeldOff(peer, node: i) else { return }
+        syncs[i].peer(peer, reportedHeight: height)
+    }
+
+    func holdOff(_ peer: Int, node i: Int) {
+        heldOffUntil[i][peer] = sim.nowMs + Self.holdOffMs
+        syncs[i].peerDisconnected(peer)
+    }
+
+    private func isHeldOff(_ peer: Int, node i: Int) -> Bool { sim.nowMs < heldOffUntil[i][peer] }
 
     func isCurrent(node i: Int, generation: Int) -> Bool { generations[i] == generation && sim.isRunning(i) }
     var nowMs: UInt64 { sim.nowMs }
