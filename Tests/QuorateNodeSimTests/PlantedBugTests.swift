@@ -5,35 +5,30 @@ import Testing
 
 /// Each planted bug must be reported by the whole-node simulator within a bounded number of seeds.
 @Suite struct PlantedBugTests {
-    static func firstViolation(_ bug: PlantedBug, within seeds: UInt64) -> SimResult? {
-        let report = NodeSimulation.sweep(seeds: 0..<seeds, validatorCounts: [4], jobs: 2, bugs: bug, stopAtFirstFailure: true)
-        if let failure = report.failures.first {
-            print("planted bug \(PlantedBug.named.first { $0.1 == bug }!.0): caught at seed \(failure.seed) (\(report.seeds) seeds run): \(failure.violation!)")
-        }
-        return report.failures.first
+    struct Case: Sendable, CustomTestStringConvertible {
+        var bug: PlantedBug
+        var withinSeeds: UInt64
+        var kinds: [Violation.Kind]
+        var testDescription: String { PlantedBug.named.first { $0.1 == bug }!.0 }
     }
 
-    @Test("(a) committing a block before its write is synced is reported within 100 seeds")
-    func commitBeforeSync() throws {
-        let failure = try #require(Self.firstViolation(.commitBeforeSync, within: 100))
-        #expect(failure.violation?.kind == .store, "\(failure.violation!)")
-    }
+    static let cases = [
+        // (a) commit before the write holding the block is synced: a crash would lose it.
+        Case(bug: .commitBeforeSync, withinSeeds: 100, kinds: [.store]),
+        // (b) the validator skips the post-state-root check: a wrong-root block is committed.
+        Case(bug: .skipStateRootCheck, withinSeeds: 150, kinds: [.state]),
+        // (c) the mempool admits a second transaction for a pooled nonce.
+        Case(bug: .mempoolDuplicateNonce, withinSeeds: 20, kinds: [.transactions]),
+        // (d) block sync applies a block without checking its certificate: a forged block is committed.
+        Case(bug: .skipSyncedCertificateCheck, withinSeeds: 100, kinds: [.agreement, .certificate, .validity]),
+    ]
 
-    @Test("(b) a validator that skips the post-state-root check is reported within 150 seeds")
-    func skipStateRoot() throws {
-        let failure = try #require(Self.firstViolation(.skipStateRootCheck, within: 150))
-        #expect(failure.violation?.kind == .state, "\(failure.violation!)")
-    }
-
-    @Test("(c) a mempool admitting a nonce twice is reported within 20 seeds")
-    func duplicateNonce() throws {
-        let failure = try #require(Self.firstViolation(.mempoolDuplicateNonce, within: 20))
-        #expect(failure.violation?.kind == .transactions, "\(failure.violation!)")
-    }
-
-    @Test("(d) applying a synced block without checking its certificate is reported within 100 seeds")
-    func skipSyncCertificate() throws {
-        let failure = try #require(Self.firstViolation(.skipSyncedCertificateCheck, within: 100))
-        #expect([.agreement, .certificate, .validity].contains(failure.violation!.kind), "\(failure.violation!)")
+    @Test("each planted bug (a)-(d) is reported within its bound of seeds, as the violation it causes", arguments: cases)
+    func reported(_ planted: Case) throws {
+        let report = NodeSimulation.sweep(seeds: 0..<planted.withinSeeds, validatorCounts: [4], jobs: 2, bugs: planted.bug,
+                                          stopAtFirstFailure: true)
+        let failure = try #require(report.failures.first, "\(planted.testDescription) not reported within \(planted.withinSeeds) seeds")
+        print("planted bug \(planted.testDescription): caught at seed \(failure.seed) (\(report.seeds) seeds run): \(failure.violation!)")
+        #expect(planted.kinds.contains(failure.violation!.kind), "\(failure.violation!)")
     }
 }
