@@ -39,8 +39,12 @@ let package = Package(
             "QuorateEVM",
         ]),
 
-        .target(name: "QuorateSim", dependencies: ["QuorateConsensus", "QuorateCore", "QuorateCrypto"]),
-        .executableTarget(name: "quorate-sim", dependencies: ["QuorateSim"]),
+        // The consensus simulator (empty blocks) and, on top, the whole-node simulator; both
+        // carry out each Ready through the node's ReadyExecutor.
+        .target(name: "QuorateSim", dependencies: ["QuorateConsensus", "QuorateCore", "QuorateCrypto", "QuorateNode"]),
+        .target(name: "QuorateNodeSim", dependencies: ["QuorateSim", "QuorateNode", "QuorateState", "QuorateStorage",
+                                                       "QuorateConsensus", "QuorateCore", "QuorateCrypto"]),
+        .executableTarget(name: "quorate-sim", dependencies: ["QuorateSim", "QuorateNodeSim"]),
         // The conformance runner (ethereum/tests state tests) and the EVM benchmark.
         .target(name: "QuorateEVMRunner", dependencies: ["QuorateEVM", "QuorateCore", "QuorateCrypto"]),
         .executableTarget(name: "quorate-evm", dependencies: ["QuorateEVMRunner"]),
@@ -55,6 +59,7 @@ let package = Package(
         .testTarget(name: "QuorateEVMTests", dependencies: ["QuorateEVM"]),
         .testTarget(name: "QuorateEVMRunnerTests", dependencies: ["QuorateEVMRunner"]),
         .testTarget(name: "QuorateSimTests", dependencies: ["QuorateSim"]),
+        .testTarget(name: "QuorateNodeSimTests", dependencies: ["QuorateNodeSim", "QuorateSim"]),
         .testTarget(name: "QuorateStorageTests", dependencies: ["QuorateStorage"]),
         .testTarget(name: "QuorateP2PTests", dependencies: ["QuorateP2P"]),
         .testTarget(name: "QuorateRPCTests", dependencies: ["QuorateRPC"]),

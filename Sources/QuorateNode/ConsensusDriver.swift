@@ -16,7 +16,7 @@ import Synchronization
 /// not grow the stack.
 final class ConsensusDriver: @unchecked Sendable {
     /// How far ahead of this node's clock a proposed block's timestamp may be.
-    static let maxTimestampDriftMs: UInt64 = 10_000
+    static let maxTimestampDriftMs = ProposalClock.maxTimestampDriftMs
     /// Under load (the last block this node committed held at least `busyBlockTransactions`),
     /// the next height waits until `busyIntervalMs` after the head's timestamp, unless a full
     /// block already waits: each block costs about 4 ms of CPU whatever it holds
@@ -25,16 +25,17 @@ final class ConsensusDriver: @unchecked Sendable {
     static let busyBlockTransactions = 100
     static let busyIntervalMs: UInt64 = 20
 
-    private let store: ChainStore
+    let store: ChainStore
     private let mempool: Mempool
     private let rules: ChainRules
     private let transport: ConsensusTransport
     private let clockMs: @Sendable () -> UInt64
-    private let telemetry: NodeTelemetry
+    let delays: DelayedWork
+    let telemetry: NodeTelemetry
     private let address: Address?
-    private let executor = DispatchQueue(label: "quorate.consensus")
+    let executor = DispatchQueue(label: "quorate.consensus")
     private let wakeScheduled = Atomic<Bool>(false)
-    private let running = Atomic<Bool>(false)
+    let running = Atomic<Bool>(false)
     private let publishedStatus: Mutex<ConsensusStatus?> = Mutex(nil)
 
     // Executor-only state.
@@ -43,7 +44,7 @@ final class ConsensusDriver: @unchecked Sendable {
     private var draining = false
     /// Blocks of the current height this node built or validated, by hash: commit reuses their
     /// execution instead of running it again.
-    private var executed: [Hash32: ExecutedBlock] = [:]
+    var executed: [Hash32: ExecutedBlock] = [:]
     /// The next height, while it waits for transactions (no empty blocks by default).
     private var waitingHeight: UInt64?
     private var lastBlockTransactionCount = 0
@@ -52,9 +53,13 @@ final class ConsensusDriver: @unchecked Sendable {
     /// blocks from a validator ahead of it. Set before `start`.
     var onCommit: (@Sendable (UInt64) -> Void)?
     var onFetchBlocks: (@Sendable (Address, UInt64) -> Void)?
+    /// Told when a validator behind this node needs blocks from a height this node has.
+    var onSyncPeer: (@Sendable (Address, UInt64) -> Void)?
 
     init(store: ChainStore, mempool: Mempool, rules: ChainRules, key: Secp256k1.PrivateKey?,
-         transport: ConsensusTransport, clockMs: @escaping @Sendable () -> UInt64, telemetry: NodeTelemetry) {
+         transport: ConsensusTransport, clockMs: @escaping @Sendable () -> UInt64, telemetry: NodeTelemetry,
+         delays: DelayedWork = DispatchDelays()) {
+        self.delays = delays
         self.store = store
         self.telemetry = telemetry
         self.mempool = mempool
@@ -121,9 +126,9 @@ final class ConsensusDriver: @unchecked Sendable {
 
     // MARK: the loop
 
-    private func enqueue(_ input: ConsensusInput) { inputs.append(input) }
+    func enqueue(_ input: ConsensusInput) { inputs.append(input) }
 
-    private func drain() {
+    func drain() {
         guard !draining else { return }
         draining = true
         defer { draining = false }
@@ -159,30 +164,7 @@ final class ConsensusDriver: @unchecked Sendable {
     }
 
     private func carryOut(_ ready: Ready) {
-        if let hardState = ready.hardState {
-            do { try store.saveConsensusState(hardState.encoded()) } catch {
-                // Sending without the hard state on disk could make this validator sign twice after a crash.
-                preconditionFailure("cannot persist the consensus state: \(error)")
-            }
-        }
-        for outbound in ready.messages {
-            telemetry.heard(outbound.message)
-            switch outbound {
-            case .broadcast(let message): transport.broadcast(message)
-            case .send(let message, let to): transport.send(message, to: to)
-            }
-        }
-        for timeout in ready.timeouts { schedule(timeout) }
-        if let committed = ready.committed { commit(committed) }
-        for request in ready.requests { handle(request) }
-    }
-
-    private func schedule(_ timeout: TimeoutRequest) {
-        executor.asyncAfter(deadline: .now() + .milliseconds(Int(min(timeout.durationMs, 3_600_000)))) {
-            guard self.running.load(ordering: .relaxed) else { return }
-            self.enqueue(.timeout(timeout))
-            self.drain()
-        }
+        ReadyExecutor(persistence: self, transport: transport, timers: self, application: self).carryOut(ready)
     }
 
     // MARK: heights
@@ -220,7 +202,7 @@ final class ConsensusDriver: @unchecked Sendable {
         if hasWork { wakeAt = earliest }
         if params.heartbeatIntervalMs > 0 { wakeAt = min(wakeAt ?? .max, head.timestampMs + params.heartbeatIntervalMs) }
         if let wakeAt {
-            executor.asyncAfter(deadline: .now() + .milliseconds(Int(min(wakeAt - min(wakeAt, now) + 1, 3_600_000)))) {
+            delays.run(afterMs: wakeAt - min(wakeAt, now) + 1, on: executor) {
                 guard self.running.load(ordering: .relaxed), self.waitingHeight == height else { return }
                 self.startWaitingHeightIfDue()
                 self.drain()
@@ -228,7 +210,7 @@ final class ConsensusDriver: @unchecked Sendable {
         }
     }
 
-    private func commit(_ committed: CommittedBlock) {
+    func commit(_ committed: CommittedBlock) {
         let block = committed.block
         let previousTimestampMs = store.head.timestampMs
         do {
@@ -260,10 +242,10 @@ final class ConsensusDriver: @unchecked Sendable {
             mempool.removeCommitted(block.transactions, senders: result.senders) { nonces[$0] ?? 0 }
         }
         for change in result.passedChanges {
-            Log.info("consensus", "validator set: \(change) passed in block \(block.height); in force from height \(block.height + 1)")
+            telemetry.logger.info("consensus", "validator set: \(change) passed in block \(block.height); in force from height \(block.height + 1)")
         }
         if let next = result.nextValidators {
-            Log.info("consensus", "validator set from height \(block.height + 1): \(next.count) validators (\(next.validators.map(\.address.checksummed).joined(separator: ", ")))")
+            telemetry.logger.info("consensus", "validator set from height \(block.height + 1): \(next.count) validators (\(next.validators.map(\.address.checksummed).joined(separator: ", ")))")
         }
     }
 
@@ -306,30 +288,7 @@ final class ConsensusDriver: @unchecked Sendable {
 
     // MARK: requests
 
-    private func handle(_ request: ConsensusRequest) {
-        switch request {
-        case .buildBlock(let height, let round):
-            telemetry.proposalMade()
-            enqueue(.blockBuilt(StageCPU.measure(.proposalBuild) { build(height: height) }, height: height, round: round))
-        case .validateBlock(let block):
-            let valid: Bool
-            do {
-                if executed[block.hash] == nil { executed[block.hash] = try StageCPU.measure(.proposalValidation) { try validate(block) } }
-                valid = true
-            } catch {
-                Log.warn("consensus", "refusing proposed block: \(error)", [("height", String(block.height)), ("proposer", block.header.proposer.checksummed)])
-                telemetry.proposalRefused()
-                valid = false
-            }
-            enqueue(.blockValidated(block.hash, valid: valid))
-        case .fetchBlocks(let validator, let height):
-            onFetchBlocks?(validator, height)
-        case .syncPeer:
-            break  // the peer syncs itself: every commit is announced, and a peer behind asks for blocks
-        }
-    }
-
-    private func build(height: UInt64) -> Block {
+    func build(height: UInt64) -> Block {
         let head = store.head
         precondition(head.height + 1 == height, "consensus builds on the committed head")
         do {
@@ -346,7 +305,7 @@ final class ConsensusDriver: @unchecked Sendable {
         }
     }
 
-    private func validate(_ block: Block, checkClock: Bool = true) throws -> ExecutedBlock {
+    func validate(_ block: Block, checkClock: Bool = true) throws -> ExecutedBlock {
         // A certified block from sync may be old; only a proposal is held to this node's clock.
         guard !checkClock || block.header.timestampMs <= clockMs() + ConsensusDriver.maxTimestampDriftMs else {
             throw BlockValidationError("block \(block.height) is timestamped more than \(ConsensusDriver.maxTimestampDriftMs) ms ahead of this node's clock")

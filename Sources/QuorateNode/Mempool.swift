@@ -39,6 +39,9 @@ public final class Mempool: @unchecked Sendable {
     }
 
     public let limits: Limits
+    /// The whole-node simulator's planted bug (c): a second transaction for a pooled nonce is
+    /// admitted beside the first. Only tests set it.
+    public var plantedDuplicateNonce = false
     private let state = Mutex(State())
 
     public init(limits: Limits = Limits()) {
@@ -96,7 +99,7 @@ public final class Mempool: @unchecked Sendable {
             }
             queue.baseNonce = max(queue.baseNonce, account.nonce)
             var replaced: Entry?
-            if let existing = queue.byNonce[tx.nonce], let old = s.entries[existing] {
+            if let existing = queue.byNonce[tx.nonce], let old = s.entries[existing], !plantedDuplicateNonce {
                 guard Mempool.isPriceBump(new: tx, old: old.transaction) else { throw .replacementUnderpriced }
                 replaced = old
             } else {

@@ -38,10 +38,10 @@ public final class Node: @unchecked Sendable {
     private let startHeight: UInt64
 
     public init(config: NodeConfig, transport: ConsensusTransport = NoPeers(),
-                clockMs: @escaping @Sendable () -> UInt64 = Node.wallClockMs, logger: Logger = .standardError()) throws {
+                clockMs: @escaping @Sendable () -> UInt64 = Node.wallClockMs, delays: DelayedWork = DispatchDelays(),
+                logger: Logger = .standardError()) throws {
         self.config = config
         self.logger = logger
-        Log.use(logger)
         store = try ChainStore(path: config.storePath)
         rules = ChainRules(genesis: store.genesis)
         mempool = Mempool(limits: config.mempoolLimits)
@@ -68,14 +68,18 @@ public final class Node: @unchecked Sendable {
             networking = nil
         }
         consensus = ConsensusDriver(store: store, mempool: mempool, rules: rules, key: config.validatorKey,
-                                    transport: networking ?? transport, clockMs: clockMs, telemetry: telemetry)
+                                    transport: networking ?? transport, clockMs: clockMs, telemetry: telemetry,
+                                    delays: delays)
         if let networking {
             // One way: the node gives the network what it needs and pushes commits to it.
-            networking.attach(host: self, syncChain: syncChain())
+            networking.attach(host: self, syncChain: syncChain(), logger: logger)
             consensus.onCommit = { [weak self] height in self?.headMoved(to: height) }
             consensus.onFetchBlocks = { [weak networking] validator, height in
                 networking?.fetchBlocks(from: validator, height: height)
             }
+            // A validator behind: announcing the head again makes it ask this node for the blocks.
+            let store = store
+            consensus.onSyncPeer = { [weak networking] _, _ in networking?.committed(height: store.head.height) }
         }
     }
 

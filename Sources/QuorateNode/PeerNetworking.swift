@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import QuorateConsensus
+import QuorateCLI
 import QuorateCore
 import QuorateCrypto
 import QuorateP2P
@@ -56,10 +57,10 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
 
     /// Wires the node in before start: who answers the network's questions, and the chain block
     /// sync checks and applies blocks to.
-    func attach(host: any PeerNetworkingHost, syncChain: any BlockSyncChain) {
+    func attach(host: any PeerNetworkingHost, syncChain: any BlockSyncChain, logger: Logger) {
         self.host = host
         blockSync = BlockSync(transport: network, chain: syncChain, clockMs: clockMs) { line in
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            logger.info("sync", line)
         }
     }
 

@@ -38,6 +38,8 @@ struct SimNode {
     var proofs: [UInt64: CommittedBlock] = [:]
     /// Hard-state writes so far, for the persistence-point test.
     var writes = 0
+    /// When the node's last synced write completes (a slow disk); nothing it sends leaves before.
+    var diskBusyUntilMs: UInt64 = 0
 
     var isRunning: Bool { machine != nil }
     var nextHeight: UInt64 { UInt64(chain.count) + 1 }
@@ -48,6 +50,10 @@ enum SimPayload {
     case commitProof(CommittedBlock)
     /// Block sync: "send me your blocks from this height on".
     case fetchBlocks(height: UInt64)
+    /// Block sync's answer between whole nodes: a run of blocks with their certificates.
+    case blocks([CommittedBlock])
+    /// "My chain is this high" (whole nodes announce each new head, as the P2P network does).
+    case status(height: UInt64)
 }
 
 enum SimEvent {
@@ -61,4 +67,6 @@ enum SimEvent {
     case partitionForm(id: Int)
     case partitionHeal(id: Int)
     case heal
+    /// The application's own event (clients submitting transactions).
+    case application(UInt64)
 }

@@ -17,6 +17,19 @@ public struct SimOptions: Sendable {
     /// Chance that a node crashes right after a hard-state write, before sending (per mille),
     /// during the faulty period.
     public var crashAtPersistPermille: UInt64 = 10
+    /// Chance that a node crashes just before a hard-state write, which is lost (per mille),
+    /// during the faulty period. Off in the consensus simulator, whose disk has no unsynced writes.
+    public var crashBeforeWritePermille: UInt64 = 0
+    /// During the faulty period a synced write takes up to this long to complete (a slow disk); 0
+    /// in the consensus simulator.
+    public var slowDiskMsMax: UInt64 = 0
+    /// Chance (per mille) that a peer answering block sync goes silent after some of the blocks.
+    public var silentSyncPermille: UInt64 = 0
+    /// Byzantine validators propose, to everyone, blocks whose header state root is not what they
+    /// execute to (instead of equivocating): honest whole nodes must refuse them.
+    public var byzantineBadStateRoot = false
+    /// Byzantine validators answer block sync with a block the certificate they send does not certify.
+    public var byzantineForgeSync = false
     /// A partition lasts a random time up to this (and ends with the faulty period at the latest).
     public var partitionMsMax: UInt64 = 1_500
     public var delayMsMax: UInt64 = 40

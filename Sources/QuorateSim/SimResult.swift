@@ -2,6 +2,14 @@
 public struct Violation: Equatable, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         case agreement, validity, doubleSign = "double-sign", certificate, liveness, store
+        /// Whole-node checks: state roots, acknowledged transactions, value conservation.
+        case state, transactions, value
+    }
+
+    public init(kind: Kind, atMs: UInt64, detail: String) {
+        self.kind = kind
+        self.atMs = atMs
+        self.detail = detail
     }
 
     public var kind: Kind
@@ -27,4 +35,6 @@ public struct SimResult: Sendable {
     public var scenario: String
     /// Hard-state writes per node instance.
     public var hardStateWrites: [Int]
+    /// Crashes drawn at persistence points during the run.
+    public var persistenceCrashes: Int
 }

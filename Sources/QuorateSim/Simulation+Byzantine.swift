@@ -9,6 +9,9 @@ extension Simulation {
     func byzantineVersion(of message: ConsensusMessage, from i: Int) -> ConsensusMessage {
         let node = nodes[i]
         guard message.signer == node.address else { return message }
+        if options.byzantineBadStateRoot, node.role != .honest, case .proposal(let p) = message {
+            return .proposal(badStateRootProposal(p, from: i))
+        }
         switch (node.role, message) {
         case (.equivocator, .proposal(let p)) where networkRandom.chance(permille: 500):
             return .proposal(conflictingProposal(p, from: i))
@@ -19,6 +22,20 @@ extension Simulation {
         default:
             return message
         }
+    }
+
+    /// The proposal with its block's state root changed, re-signed, one per (validator, height,
+    /// round) and the same for every recipient: a block whose execution does not give its header.
+    private func badStateRootProposal(_ p: Proposal, from i: Int) -> Proposal {
+        let key = EquivocationKey(validator: nodes[i].validator, height: p.height, round: p.round)
+        if let known = equivocations[key] { return known }
+        var block = p.block
+        block.header.stateRoot = Hash32.keccak(block.header.stateRoot.bytes + [0xB5])
+        let bad = try! Proposal.sign(chainId: chainId, height: p.height, round: p.round, validRound: p.validRound,
+                                     block: block, key: nodes[i].key)
+        checker.noteProposed(bad.blockHash)
+        equivocations[key] = bad
+        return bad
     }
 
     /// One alternative per (validator, height, round), so that its recipients agree with each

@@ -38,9 +38,11 @@ extension Simulation {
         guard canReach(i, j), !blocked[i][j] else { return }
         if inChaos, networkRandom.chance(permille: lossPermille) { return }
         let delayMax = inChaos ? options.delayMsMax : options.healedDelayMsMax
-        queue.push(.deliver(to: j, from: i, payload), at: now + networkRandom.inRange(1...delayMax))
+        // A slow disk holds back what the sender sends until its last synced write completes.
+        let sent = max(now, nodes[i].diskBusyUntilMs)
+        queue.push(.deliver(to: j, from: i, payload), at: sent + networkRandom.inRange(1...delayMax))
         if networkRandom.chance(permille: duplicatePermille) {
-            queue.push(.deliver(to: j, from: i, payload), at: now + networkRandom.inRange(1...delayMax))
+            queue.push(.deliver(to: j, from: i, payload), at: sent + networkRandom.inRange(1...delayMax))
         }
     }
 }

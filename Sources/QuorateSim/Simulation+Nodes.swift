@@ -1,38 +1,49 @@
 import QuorateConsensus
 import QuorateCore
+import QuorateNode
 
-/// A node's process: it hands inputs to its machine and carries out each `Ready` in the
-/// documented order (persist, send, schedule, commit, requests), with a crash point after the
-/// write.
+/// A node's process: it hands inputs to its machine and carries out each `Ready` through the
+/// node's `ReadyExecutor` (persist, send, schedule, commit, requests), with the simulator's disk,
+/// network and timers injected through the node's `SimPort`; a crash can fall at the write.
 extension Simulation {
     func input(_ i: Int, _ input: ConsensusInput) {
         guard let before = nodes[i].machine else { return }
         let ready = nodes[i].machine!.handle(input)
         if eventLog != nil { logTransition(i, before: before, input: input, ready: ready) }
-        carry(i, ready)
+        let bugs: PlantedBug = options.faults.sendBeforePersist && nodes[i].role == .honest ? .sendBeforePersist : []
+        let port = ports[i]
+        ReadyExecutor(persistence: port, transport: port, timers: port, application: port, plantedBugs: bugs).carryOut(ready)
+        if case .hardStateAhead = ready.refusal { fail(.store, "node \(i): \(ready.refusal!)") }
     }
 
-    private func carry(_ i: Int, _ ready: Ready) {
-        if ready.hardState != nil { nodes[i].writes += 1 }
-        if let planted = options.crashAfterWrite, planted.node == i, planted.write == nodes[i].writes, ready.hardState != nil {
-            return crashAtPlantedPoint(i, ready, restartAfterMs: planted.restartAfterMs)
+    /// The hard-state write, where the persistence-point crashes fall. A crash after the write
+    /// keeps it; with sends planted before the write, the crash comes before it.
+    func persist(_ i: Int, _ state: HardState) -> Bool {
+        nodes[i].writes += 1
+        let writeSurvives = !(options.faults.sendBeforePersist && nodes[i].role == .honest)
+        if let planted = options.crashAfterWrite, planted.node == i, planted.write == nodes[i].writes {
+            if !options.faults.sendBeforePersist { nodes[i].hardState = state }
+            note("node \(i) crashes at its hard-state write \(nodes[i].writes)")
+            crash(i)
+            queue.push(.restart(node: i), at: now + planted.restartAfterMs)
+            return false
         }
-        let crashHere = inChaos && ready.hardState != nil && nodeRandom.chance(permille: options.crashAtPersistPermille)
-        if options.faults.sendBeforePersist && nodes[i].role == .honest {
-            send(i, ready.messages)
-            if crashHere { return crashAtPersistPoint(i) }
-            if let state = ready.hardState { nodes[i].hardState = state }
-        } else {
-            if let state = ready.hardState { nodes[i].hardState = state }
-            if crashHere { return crashAtPersistPoint(i) }
-            send(i, ready.messages)
+        if inChaos, options.crashBeforeWritePermille > 0, nodeRandom.chance(permille: options.crashBeforeWritePermille) {
+            note("node \(i) crashes before its hard-state write \(nodes[i].writes)")
+            crashAtPersistPoint(i)
+            return false
         }
-        for t in ready.timeouts {
-            queue.push(.timer(node: i, epoch: nodes[i].epoch, t), at: now + t.durationMs)
+        if inChaos, nodeRandom.chance(permille: options.crashAtPersistPermille) {
+            if writeSurvives { nodes[i].hardState = state }
+            crashAtPersistPoint(i)
+            return false
         }
-        if let committed = ready.committed { commit(i, committed) }
-        for request in ready.requests { carryOut(request, for: i) }
-        if case .hardStateAhead = ready.refusal { fail(.store, "node \(i): \(ready.refusal!)") }
+        nodes[i].hardState = state
+        if inChaos, options.slowDiskMsMax > 0 {
+            nodes[i].diskBusyUntilMs = max(now, nodes[i].diskBusyUntilMs) + nodeRandom.inRange(0...options.slowDiskMsMax)
+        }
+        application.wroteHardState(node: i)
+        return true
     }
 
     private func logTransition(_ i: Int, before: ConsensusMachine, input: ConsensusInput, ready: Ready) {
@@ -63,55 +74,54 @@ extension Simulation {
         }
     }
 
-    /// The planted crash of the persistence-point test, in whichever order the node writes and sends.
-    private func crashAtPlantedPoint(_ i: Int, _ ready: Ready, restartAfterMs: UInt64) {
-        if options.faults.sendBeforePersist { send(i, ready.messages) } else { nodes[i].hardState = ready.hardState }
-        note("node \(i) crashes at its hard-state write \(nodes[i].writes)")
-        crash(i)
-        queue.push(.restart(node: i), at: now + restartAfterMs)
-    }
-
-    private func crashAtPersistPoint(_ i: Int) {
+    func crashAtPersistPoint(_ i: Int) {
+        persistenceCrashes += 1
         crash(i)
         let back = now + nodeRandom.inRange(20...500)
         if back < healAtMs { queue.push(.restart(node: i), at: back) }  // else the heal restarts it
     }
 
-    private func carryOut(_ request: ConsensusRequest, for i: Int) {
-        let epoch = nodes[i].epoch
-        switch request {
-        case .buildBlock(let h, let r):
-            queue.push(.buildAnswer(node: i, epoch: epoch, height: h, round: r), at: now + nodeRandom.inRange(1...10))
-        case .validateBlock(let block):
-            queue.push(.validateAnswer(node: i, epoch: epoch, block), at: now + nodeRandom.inRange(1...10))
-        case .syncPeer(let address, let h):
-            for j in nodes.indices where nodes[j].address == address { sendBlocks(from: i, to: j, startingAt: h) }
-        case .fetchBlocks(let address, let h):
-            for j in nodes.indices where nodes[j].address == address { transmit(.fetchBlocks(height: h), from: i, to: j) }
-        }
-    }
 
     /// Block sync sends a run of blocks from the one asked for.
     func sendBlocks(from i: Int, to j: Int, startingAt h: UInt64) {
         let available = UInt64(nodes[i].chain.count)
         guard h >= 1, h <= available else { return }
-        for height in h...min(h + 15, available) {
-            transmit(.commitProof(nodes[i].chain[Int(height - 1)]), from: i, to: j)
+        var last = min(h + 15, available)
+        if options.silentSyncPermille > 0, networkRandom.chance(permille: options.silentSyncPermille) {
+            // The peer goes silent mid-sync: the asker has to ask again, here or elsewhere.
+            last = h + networkRandom.inRange(0...(last - h)) - 1
+            note("node \(i) goes silent after \(last + 1 - h) of the blocks node \(j) asked for")
+            guard last >= h else { return }
         }
+        var batch: [CommittedBlock] = []
+        for height in h...last {
+            var proof = nodes[i].chain[Int(height - 1)]
+            if options.byzantineForgeSync, nodes[i].role != .honest {
+                // Another block, "certified" by the sender's precommit alone: far from a quorum.
+                proof.block.header.timestampMs += 1
+                let precommit = try! Vote.sign(chainId: chainId, type: .precommit, height: height,
+                                               round: proof.certificate.round, blockHash: proof.block.hash, key: nodes[i].key)
+                proof.certificate = CommitCertificate(precommits: [precommit])
+            }
+            if application.drivesBlockSync { batch.append(proof) } else { transmit(.commitProof(proof), from: i, to: j) }
+        }
+        // Whole nodes answer a request with one message, as the P2P network does.
+        if !batch.isEmpty { transmit(.blocks(batch), from: i, to: j) }
     }
 
-    private func commit(_ i: Int, _ committed: CommittedBlock) {
+    func commit(_ i: Int, _ committed: CommittedBlock) {
         let height = committed.block.height
         guard height == nodes[i].nextHeight else {
             return fail(.store, "node \(i) committed height \(height) while its chain ends at \(nodes[i].chain.count)")
         }
         let hash = committed.block.hash
         if nodes[i].role == .honest {
-            let parent = nodes[i].chainHashes.last ?? Simulation.genesisParentHash
+            let parent = nodes[i].chainHashes.last ?? genesisParentHash
             if let problem = checker.honestCommitted(committed, hash: hash, parentHash: parent, by: nodes[i].validator) {
                 return fail(problem.kind, "node \(i): \(problem.detail)")
             }
         }
+        if let problem = application.commit(committed, node: i) { return fail(problem.kind, problem.detail) }
         note("node \(i) (v\(nodes[i].validator)) commits height \(height) round \(committed.certificate.round)")
         nodes[i].chain.append(committed)
         nodes[i].chainHashes.append(hash)
@@ -120,7 +130,7 @@ extension Simulation {
         noteProgress()
     }
 
-    private func noteProgress() {
+    func noteProgress() {
         guard !inChaos, healToProgressMs == nil, honestMinHeight() > healHeight else { return }
         healToProgressMs = now - healAtMs
     }
@@ -137,7 +147,36 @@ extension Simulation {
             applyPendingProofs(i)
         case .fetchBlocks(let h):
             sendBlocks(from: i, to: sender, startingAt: h)
+        case .blocks(let batch):
+            application.receivedBlocks(batch, from: sender, node: i)
+        case .status(let height):
+            application.peer(sender, reportedHeight: height, node: i)
         }
+    }
+
+    /// A block from block sync that a whole node checked and committed: the safety checkers see
+    /// it, and it joins the node's chain. False when it broke a check.
+    func syncedCommit(_ i: Int, _ proof: CommittedBlock) -> Bool {
+        let hash = proof.block.hash
+        if nodes[i].role == .honest {
+            let parent = nodes[i].chainHashes.last ?? genesisParentHash
+            if let problem = checker.honestCommitted(proof, hash: hash, parentHash: parent, by: nodes[i].validator) {
+                fail(problem.kind, "node \(i) (block sync): \(problem.detail)")
+                return false
+            }
+        }
+        note("node \(i) (v\(nodes[i].validator)) applies synced height \(proof.block.height)")
+        nodes[i].chain.append(proof)
+        nodes[i].chainHashes.append(hash)
+        noteProgress()
+        return true
+    }
+
+    /// After block sync moved a node's head, its machine starts the next height (as the
+    /// production driver does): it did not decide the synced ones.
+    func resumeAfterSync(_ i: Int) {
+        guard nodes[i].isRunning, violation == nil else { return }
+        input(i, .startHeight(nodes[i].nextHeight, validators: validators, restoring: nil))
     }
 
     /// Feeds the certificate for the machine's current height, if block sync brought it.
@@ -154,11 +193,18 @@ extension Simulation {
         nodes[i].machine = nil
         nodes[i].epoch += 1
         nodes[i].proofs = [:]
+        if let problem = application.crashed(node: i) { fail(problem.kind, problem.detail) }
     }
 
     /// A new process on the old disk: the chain and the hard state, read back through its encoding.
     func restart(_ i: Int) {
         guard !nodes[i].isRunning else { return }
+        // What the store kept: an unsynced tail may be gone.
+        let stored = Int(application.restarted(node: i))
+        if stored < nodes[i].chain.count {
+            nodes[i].chain.removeLast(nodes[i].chain.count - stored)
+            nodes[i].chainHashes.removeLast(nodes[i].chainHashes.count - stored)
+        }
         note("node \(i) restarts at height \(nodes[i].nextHeight)")
         nodes[i].epoch += 1
         nodes[i].machine = ConsensusMachine(config: config(for: i))

@@ -21,6 +21,14 @@ public final class Simulation {
     var checker: SafetyChecker
     var violation: Violation?
     var scenario: [String] = []
+    /// Crashes drawn at persistence points (hard-state writes, block sync).
+    var persistenceCrashes = 0
+    let application: SimApplication
+    /// Each node's side of the `ReadyExecutor`, by node index.
+    var ports: [SimPort] = []
+    /// Parent hash of block 1: the application's genesis.
+    public var genesisParentHash = EmptyBlocks.genesisParentHash
+    let applicationRandomRoot: SimRandom
 
     // Randomness, one stream per concern.
     var setupRandom: SimRandom
@@ -64,13 +72,16 @@ public final class Simulation {
     /// Hard stop against a run that never ends (a bug, not a protocol outcome).
     static let maxEvents = 5_000_000
 
-    public init(options: SimOptions) {
+    /// `application` runs on each validator's machine; the default builds empty blocks.
+    public init(options: SimOptions, application: SimApplication? = nil) {
+        self.application = application ?? EmptyBlocks()
         self.options = options
         var root = SimRandom(seed: options.seed)
         setupRandom = root.fork()
         networkRandom = root.fork()
         nodeRandom = root.fork()
         var keyRandom = root.fork()
+        applicationRandomRoot = root.fork()
         let unsorted = (0..<options.validators).map { _ -> Secp256k1.PrivateKey in
             while true {
                 var bytes: [UInt8] = []
@@ -84,6 +95,8 @@ public final class Simulation {
         checker = SafetyChecker(chainId: chainId, validators: validators)
         setUpNodes()
         setUpFaultyPeriod()
+        ports = nodes.indices.map { SimPort(simulation: self, node: $0) }
+        self.application.attach(to: self)
     }
 
     public func run() -> SimResult {
@@ -101,13 +114,16 @@ public final class Simulation {
                 break
             }
             handle(event)
-            if !inChaos, honestMinHeight() >= targetHeight { break }
+            if !inChaos, honestMinHeight() >= targetHeight {
+                if let problem = application.finish() { fail(problem.kind, problem.detail) }
+                break
+            }
         }
         trace.add(now)
         return SimResult(seed: options.seed, validators: options.validators, traceHash: trace.hex, violation: violation,
                          events: events, simulatedMs: now, honestHeight: honestMinHeight(),
                          healToProgressMs: healToProgressMs, scenario: scenario.joined(separator: ", "),
-                         hardStateWrites: nodes.map(\.writes))
+                         hardStateWrites: nodes.map(\.writes), persistenceCrashes: persistenceCrashes)
     }
 
     private func handle(_ event: SimEvent) {
@@ -122,12 +138,14 @@ public final class Simulation {
             input(i, .timeout(request))
         case .buildAnswer(let i, let epoch, let h, let r):
             trace.add(0x20 | UInt64(i) << 8)
-            guard nodes[i].epoch == epoch, nodes[i].isRunning else { return }
-            input(i, .blockBuilt(buildBlock(for: i, height: h, round: r), height: h, round: r))
+            // Block sync may have moved the chain past the height while the build was under way (a
+            // production node builds within the same step, so there it cannot happen).
+            guard nodes[i].epoch == epoch, nodes[i].isRunning, h == nodes[i].nextHeight else { return }
+            input(i, .blockBuilt(application.buildBlock(node: i, height: h, round: r), height: h, round: r))
         case .validateAnswer(let i, let epoch, let block):
             trace.add(0x30 | UInt64(i) << 8)
             guard nodes[i].epoch == epoch, nodes[i].isRunning else { return }
-            input(i, .blockValidated(block.hash, valid: isValid(block, at: i)))
+            input(i, .blockValidated(block.hash, valid: application.isValid(block, node: i)))
         case .startNextHeight(let i, let epoch):
             trace.add(0x40 | UInt64(i) << 8)
             guard nodes[i].epoch == epoch, nodes[i].isRunning else { return }
@@ -149,6 +167,9 @@ public final class Simulation {
             activePartitions.removeAll { $0 == id }
             recomputeBlocked()
             note("partition \(id) heals")
+        case .application(let code):
+            trace.add(0xA0)
+            application.handleEvent(code)
         case .heal:
             trace.add(0x90)
             heal()
@@ -196,6 +217,10 @@ public final class Simulation {
             trace.add(4 | c.block.height << 8)
         case .fetchBlocks(let h):
             trace.add(5 | h << 8)
+        case .blocks(let batch):
+            trace.add(6 | (batch.first?.block.height ?? 0) << 8 | UInt64(batch.count) << 40)
+        case .status(let h):
+            trace.add(7 | h << 8)
         }
     }
 }

@@ -1,9 +1,13 @@
 import Foundation
+import QuorateNode
+import QuorateNodeSim
 import QuorateSim
 
 /// quorate-sim --seed S [--validators N] [--trace]  replay one seed; prints its trace hash
 /// quorate-sim --seeds K [--start S] [--validators N] [--jobs J]
 ///                                               sweep K seeds; prints seeds/s and failing seeds
+/// Either with --node: whole nodes (mempool, block builder, executor, LevelDB store, block sync)
+/// instead of the consensus machines alone; --plant BUG (repeatable) turns on a planted bug.
 
 struct Arguments {
     var seed: UInt64?
@@ -12,11 +16,14 @@ struct Arguments {
     var validators: [Int] = [4, 7, 10]
     var jobs = ProcessInfo.processInfo.activeProcessorCount
     var trace = 0
+    var node = false
+    var bugs: PlantedBug = []
 
     static let usage = """
-        usage: quorate-sim --seed S [--validators N] [--trace | --trace-messages]
-               quorate-sim --seeds K [--start S] [--validators N] [--jobs J]
-        Without --validators, a sweep cycles through 4, 7 and 10 validators and --seed uses 4.
+        usage: quorate-sim [--node [--plant BUG]...] --seed S [--validators N] [--trace | --trace-messages]
+               quorate-sim [--node [--plant BUG]...] --seeds K [--start S] [--validators N] [--jobs J]
+        Without --validators, a sweep cycles through 4, 7 and 10 validators (4 and 7 with --node)
+        and --seed uses 4. --node simulates whole nodes; BUG is one of \(PlantedBug.named.map(\.0).joined(separator: ", ")).
         """
 
     init(_ args: [String]) throws {
@@ -43,6 +50,13 @@ struct Arguments {
                 let j = try value()
                 guard j >= 1 else { throw UsageError("--jobs must be at least 1") }
                 jobs = Int(j)
+            case "--node": node = true
+            case "--plant":
+                i += 1
+                guard i < args.count, let bug = PlantedBug.named.first(where: { $0.0 == args[i] })?.1 else {
+                    throw UsageError("--plant needs one of \(PlantedBug.named.map(\.0).joined(separator: ", "))")
+                }
+                bugs.insert(bug)
             case "--trace": trace = max(trace, 1)
             case "--trace-messages": trace = 2
             case "-h", "--help": throw UsageError(nil)
@@ -52,6 +66,8 @@ struct Arguments {
         }
         guard (seed == nil) != (seeds == nil) else { throw UsageError("give exactly one of --seed and --seeds") }
         if seed != nil, !validatorsGiven { validators = [4] }
+        if node, seed == nil, !validatorsGiven { validators = [4, 7] }
+        guard bugs.isEmpty || node else { throw UsageError("--plant needs --node") }
     }
 }
 
@@ -68,6 +84,12 @@ func describe(_ r: SimResult) -> String {
 
 do {
     let args = try Arguments(Array(CommandLine.arguments.dropFirst()))
+    if let seed = args.seed, args.node {
+        let result = NodeSimulation.run(NodeSimulation.options(validators: args.validators[0], seed: seed), bugs: args.bugs,
+                                        eventLog: args.trace > 0 ? { print($0) } : nil)
+        print(describe(result))
+        exit(result.violation == nil ? 0 : 1)
+    }
     if let seed = args.seed {
         let simulation = Simulation(options: SimOptions(validators: args.validators[0], seed: seed))
         if args.trace > 0 { simulation.eventLog = { print($0) } }
@@ -77,9 +99,12 @@ do {
         exit(result.violation == nil ? 0 : 1)
     }
     let count = args.seeds!
-    let report = SimSweep.run(seeds: args.start..<(args.start + count), validatorCounts: args.validators, jobs: args.jobs)
+    let range = args.start..<(args.start + count)
+    let report = args.node
+        ? NodeSimulation.sweep(seeds: range, validatorCounts: args.validators, jobs: args.jobs, bugs: args.bugs)
+        : SimSweep.run(seeds: range, validatorCounts: args.validators, jobs: args.jobs)
     print("""
-        \(report.seeds) seeds (validators \(args.validators.map(String.init).joined(separator: ", "))) in \
+        \(report.seeds) \(args.node ? "whole-node " : "")seeds (validators \(args.validators.map(String.init).joined(separator: ", "))) in \
         \(String(format: "%.1f", report.elapsedSeconds)) s: \(String(format: "%.1f", report.seedsPerSecond)) seeds/s \
         on \(args.jobs) jobs, \(report.events) events, slowest recovery after a heal \(report.maxHealToProgressMs) ms
         violations: \(report.failures.count)

@@ -1,0 +1,136 @@
+import Foundation
+import QuorateConsensus
+import QuorateCore
+import QuorateNode
+import QuorateState
+import QuorateStorage
+
+/// One whole node of the simulation: its store (LevelDB in a temporary folder, re-opened after a
+/// crash), its mempool (lost in a crash), and the real block builder, validator and commit path.
+final class SimulatedNode {
+    let path: String
+    let address: Address
+    let rules: ChainRules
+    let bugs: PlantedBug
+    private(set) var store: ChainStore?
+    private(set) var mempool: Mempool
+    /// Blocks of the current height this node built or validated, by hash.
+    private var executed: [Hash32: ExecutedBlock] = [:]
+    /// The highest block whose transactions this node acknowledged as committed, and the highest
+    /// a synced write made durable: the first above the second is a promise a crash would break.
+    private(set) var acknowledgedHeight: UInt64 = 0
+    private(set) var syncedHeight: UInt64 = 0
+
+    init(path: String, genesis: Genesis, address: Address, bugs: PlantedBug) throws {
+        self.path = path
+        self.address = address
+        self.bugs = bugs
+        rules = ChainRules(genesis: genesis)
+        store = try ChainStore.initialize(path: path, genesis: genesis)
+        mempool = Self.makeMempool(bugs)
+    }
+
+    private static func makeMempool(_ bugs: PlantedBug) -> Mempool {
+        let pool = Mempool()
+        pool.plantedDuplicateNonce = bugs.contains(.mempoolDuplicateNonce)
+        return pool
+    }
+
+    var head: BlockHeader { store!.head }
+
+    /// The process dies: memory (mempool, executed blocks) goes; the store is closed.
+    func crash() {
+        store = nil
+        executed = [:]
+        mempool = Self.makeMempool(bugs)
+    }
+
+    func restart() throws -> UInt64 {
+        let reopened = try ChainStore(path: path)
+        store = reopened
+        syncedHeight = reopened.head.height
+        acknowledgedHeight = min(acknowledgedHeight, reopened.head.height)
+        return reopened.head.height
+    }
+
+    /// eth_sendRawTransaction's admission, reduced to what the simulator's clients send: the
+    /// sender recovered, then the mempool's rules against the committed account.
+    func submit(_ tx: Transaction) -> Bool {
+        guard let store, let sender = try? tx.recoverSender() else { return false }
+        let account: Account
+        do { account = try store.account(sender) ?? Account(nonce: 0, balance: .zero) } catch { return false }
+        return (try? mempool.add(tx, sender: sender, account: account)) != nil
+    }
+
+    func build(height: UInt64, timestampMs: UInt64) throws -> Block {
+        let store = self.store!
+        let head = store.head
+        precondition(head.height + 1 == height, "consensus builds on the committed head")
+        let output = try BlockBuilder.build(parent: try store.parentState(for: head),
+                                            candidates: mempool.executable(limit: Int(rules.consensus.maxBlockTransactions)),
+                                            proposer: address, timestampMs: max(timestampMs, head.timestampMs),
+                                            lastCommit: head.height == 0 ? nil : try store.certificate(at: head.height), rules: rules)
+        mempool.remove(output.rejected.map(\.0))
+        executed[output.executed.block.hash] = output.executed
+        return output.executed.block
+    }
+
+    /// valid(v): the proposal executes on the head to the roots in its header, and its timestamp
+    /// is not too far ahead of this node's clock.
+    func validate(_ block: Block, nowMs: UInt64) -> Bool {
+        guard block.header.timestampMs <= nowMs + ProposalClock.maxTimestampDriftMs else { return false }
+        return (try? execute(block)) != nil
+    }
+
+    private func execute(_ block: Block) throws -> ExecutedBlock {
+        if let known = executed[block.hash] { return known }
+        let store = self.store!
+        let result = try BlockValidator.validate(block, parent: try store.parentState(for: store.head), rules: rules,
+                                                 skipStateRootCheck: bugs.contains(.skipStateRootCheck)) { tx in
+            try mempool.sender(of: tx.hash) ?? tx.recoverSender()
+        }
+        executed[block.hash] = result
+        return result
+    }
+
+    /// The machine decided `committed`: execute (or reuse the execution), write synced, then drop
+    /// its transactions from the pool.
+    func commit(_ committed: CommittedBlock) throws -> ExecutedBlock {
+        let result = try execute(committed.block)
+        try write(result, certificate: committed.certificate)
+        return result
+    }
+
+    /// A block from block sync: the production check (`SyncedBlockCheck`: certificate, then
+    /// execution), then commit.
+    func applySynced(_ block: Block, certificate: CommitCertificate, senders: [Hash32: Address],
+                     check: SyncedBlockCheck) throws -> ExecutedBlock {
+        let store = self.store!
+        let result = try check.verify(block, certificate: certificate, store: store, rules: rules) {
+            try senders[$0.hash] ?? mempool.sender(of: $0.hash) ?? $0.recoverSender()
+        }
+        try write(result, certificate: certificate)
+        return result
+    }
+
+    private func write(_ result: ExecutedBlock, certificate: CommitCertificate) throws {
+        let store = self.store!
+        let synced = !bugs.contains(.commitBeforeSync)
+        try store.commit(store.prepareCommit(result, certificate: certificate), sync: synced)
+        let height = result.block.height
+        if synced { syncedHeight = height }
+        acknowledgedHeight = height
+        let nonces = Dictionary(result.changedAccounts.map { ($0.0, $0.1.nonce) }, uniquingKeysWith: { a, _ in a })
+        mempool.removeCommitted(result.block.transactions, senders: result.senders) { nonces[$0] ?? 0 }
+        executed = [:]
+    }
+
+    /// A synced write (the hard state) makes every earlier write durable, as LevelDB's log does.
+    func wroteHardState() {
+        if let store { syncedHeight = store.head.height }
+    }
+
+    func balance(of address: Address) -> UInt256 {
+        ((try? store?.account(address)) ?? nil)?.balance ?? .zero
+    }
+}
