@@ -75,7 +75,12 @@ struct NodeMetricsTests {
         _ = try node.submit(raw: try D.transfer(nonce: 0))
         #expect(throws: (any Error).self) { _ = try node.submit(raw: try D.transfer(nonce: 0)) }
         #expect(node.waitForHeight(1, timeoutMs: 30_000))
-        let text = NodeMetrics.render(node)
+        // The store's head moves before the driver counts the commit: wait for the count (failure bound 10 s).
+        var text = NodeMetrics.render(node)
+        for _ in 0..<1_000 where !text.contains("quorate_commit_latency_seconds_count 1\n") {
+            usleep(10_000)
+            text = NodeMetrics.render(node)
+        }
         for family in ["quorate_block_height", "quorate_head_age_seconds", "quorate_consensus_round", "quorate_consensus_step",
                        "quorate_validator_signed_last_commit", "quorate_validator_missed_blocks", "quorate_consensus_missing_voting_power",
                        "quorate_mempool_bytes", "quorate_p2p_bytes_total", "quorate_sync_lag_blocks", "quorate_stage_cpu_seconds_total",
