@@ -47,17 +47,7 @@ public enum LogLine {
     /// Values with spaces, quotes or `=` are quoted so a line splits back into its fields.
     static func quoted(_ value: String) -> String {
         let plain = !value.isEmpty && !value.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\n" || $0 == "\\" }
-        guard !plain else { return value }
-        var out = "\""
-        for c in value {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.append(c)
-            }
-        }
-        return out + "\""
+        return plain ? value : "\"" + MetricsText.escapeLabel(value) + "\""
     }
 
     /// RFC 3339 UTC with milliseconds, from the civil-from-days algorithm (no formatter, no locale).

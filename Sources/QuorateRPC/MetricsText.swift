@@ -63,7 +63,8 @@ public struct MetricsText: Sendable {
         return String(value)
     }
 
-    static func escapeLabel(_ value: String) -> String {
+    /// Backslash, double quote and newline escaped, as a Prometheus label value (the log's quoted values too).
+    public static func escapeLabel(_ value: String) -> String {
         var out = ""
         for c in value {
             switch c {

@@ -59,12 +59,7 @@ import Testing
           arguments: 0..<3)
     func simultaneousRedialLogs(round: Int) throws {
         let keys = sortedPrivateKeys(2)
-        let allowed = AllowList(keys.map(\.publicKey))
-        let portA = try freePort(), portB = try freePort()
-        let a = try TestPeer(key: keys[0], port: portA,
-                             peers: [NodeAddress(publicKey: keys[1].publicKey, host: "127.0.0.1", port: portB)], allowed: allowed)
-        let b = try TestPeer(key: keys[1], port: portB,
-                             peers: [NodeAddress(publicKey: keys[0].publicKey, host: "127.0.0.1", port: portA)], allowed: allowed)
+        let (a, b) = try peersDialingEachOther(keys)
         defer { a.stop(); b.stop() }
         eventually("connected") { a.isConnected(to: b) && b.isConnected(to: a) }
         // Each side closes the loser itself ("closed duplicate connection") or learns it from the

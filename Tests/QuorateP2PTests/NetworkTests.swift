@@ -64,13 +64,7 @@ import Testing
           arguments: 0..<3)
     func simultaneousDial(round: Int) throws {
         let keys = (0..<2).map { _ in Secp256k1.PrivateKey.generate() }
-        let allowed = AllowList(keys.map(\.publicKey))
-        // Bind both first (not started), so each can be configured with the other's port.
-        let portA = try freePort(), portB = try freePort()
-        let a = try TestPeer(key: keys[0], port: portA,
-                             peers: [NodeAddress(publicKey: keys[1].publicKey, host: "127.0.0.1", port: portB)], allowed: allowed)
-        let b = try TestPeer(key: keys[1], port: portB,
-                             peers: [NodeAddress(publicKey: keys[0].publicKey, host: "127.0.0.1", port: portA)], allowed: allowed)
+        let (a, b) = try peersDialingEachOther(keys)
         defer { a.stop(); b.stop() }
         eventually("A and B are connected") { a.isConnected(to: b) && b.isConnected(to: a) }
         for i in 0..<10 {
@@ -330,6 +324,18 @@ import Testing
 
 /// A port that was free a moment ago (bound, read, released), for tests that must know ports
 /// before starting.
+/// Two peers that allow each other and both dial the other at start (a simultaneous dial).
+/// Both ports are chosen first, so each can be configured with the other's.
+func peersDialingEachOther(_ keys: [Secp256k1.PrivateKey]) throws -> (TestPeer, TestPeer) {
+    let allowed = AllowList(keys.map(\.publicKey))
+    let portA = try freePort(), portB = try freePort()
+    let a = try TestPeer(key: keys[0], port: portA,
+                         peers: [NodeAddress(publicKey: keys[1].publicKey, host: "127.0.0.1", port: portB)], allowed: allowed)
+    let b = try TestPeer(key: keys[1], port: portB,
+                         peers: [NodeAddress(publicKey: keys[0].publicKey, host: "127.0.0.1", port: portA)], allowed: allowed)
+    return (a, b)
+}
+
 func freePort() throws -> UInt16 {
     let socket = try Socket.listen(host: "127.0.0.1", port: 0)
     let port = socket.localPort
