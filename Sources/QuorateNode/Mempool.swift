@@ -56,6 +56,12 @@ public final class Mempool: @unchecked Sendable {
 
     public func contains(_ hash: Hash32) -> Bool { state.withLock { $0.entries[hash] != nil } }
 
+    /// Whether each of `hashes` is pooled, under one lock: many threads admit at once, and a
+    /// lock per transaction made them spin on each other.
+    public func contains(_ hashes: [Hash32]) -> [Bool] {
+        state.withLock { s in hashes.map { s.entries[$0] != nil } }
+    }
+
     public func entry(_ hash: Hash32) -> Entry? { state.withLock { $0.entries[hash] } }
 
     /// Up to `limit` pooled hashes, oldest arrival first (so each sender's in the order they came,

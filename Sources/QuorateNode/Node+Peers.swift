@@ -51,10 +51,11 @@ extension Node: PeerNetworkingHost {
     func admitGossiped(_ raws: [[UInt8]]) -> [[UInt8]] {
         // Most gossip repeats what another peer relayed first: a pooled one is dropped by its
         // hash (the keccak of its bytes) before anything decodes it or recovers its sender.
-        let fresh = raws.filter { raw in
-            guard mempool.contains(Hash32.keccak(raw)) else { return true }
-            telemetry.rejected(reason: AdmissionError.alreadyKnown.reason, local: false)
-            return false
+        let pooled = mempool.contains(raws.map { Hash32.keccak($0) })
+        var fresh: [[UInt8]] = []
+        fresh.reserveCapacity(raws.count)
+        for (raw, isPooled) in zip(raws, pooled) {
+            if isPooled { telemetry.rejected(reason: AdmissionError.alreadyKnown.reason, local: false) } else { fresh.append(raw) }
         }
         if fresh.count > 1 { prefetchSenders(fresh) }
         // Signatures checked here, once, off the consensus executor.

@@ -9,10 +9,11 @@ extension Node: TransactionPrefetching {
     /// Decodes `raws` and recovers their senders on all cores, and leaves both for `submit`. Anything that
     /// does not decode or recover is skipped here; `submit` then refuses it with the reason.
     public func prefetchSenders(_ raws: [[UInt8]]) {
-        senderCache.insert(Node.onAllCores(raws) { raw in
-            guard let tx = StageCPU.measure(.rlpDecode, { try? Transaction.decode(raw: raw) }), !mempool.contains(tx.hash),
-                  let sender = StageCPU.measure(.senderRecovery, { try? tx.recoverSender() }) else { return nil }
-            return (tx, sender)
+        let decoded = Node.onAllCores(raws) { raw in StageCPU.measure(.rlpDecode) { try? Transaction.decode(raw: raw) } }
+        // Pooled ones are asked about under one lock, not one lock per transaction on every core.
+        let fresh = zip(decoded, mempool.contains(decoded.map(\.hash))).compactMap { $1 ? nil : $0 }
+        senderCache.insert(Node.onAllCores(fresh) { tx in
+            StageCPU.measure(.senderRecovery) { (try? tx.recoverSender()).map { (tx, $0) } }
         })
     }
 

@@ -163,8 +163,16 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     }
 
     func network(_ network: Network, didReceiveTransactions raws: [[UInt8]], from peer: PeerID) {
-        guard let accepted = host?.admitGossiped(raws) else { return }
-        if !accepted.isEmpty { StageCPU.measure(.gossipIn) { network.broadcastTransactions(accepted, except: peer) } }
+        guard let accepted = host?.admitGossiped(raws), !accepted.isEmpty else { return }
+        // Validators keep a connection to each other and send what they accept to every peer,
+        // so what one validator sent has reached the others: relayed only to nodes outside that
+        // mesh. Relaying inside it made every validator receive, and often check, each
+        // transaction three times (n=4). A validator cut off from another meets its transactions
+        // in proposals, or in the pool announcement when the link returns.
+        let relayAll = !isCurrentValidator(peer)
+        StageCPU.measure(.gossipIn) {
+            network.broadcastTransactions(accepted, except: peer) { relayAll || !self.isCurrentValidator($0) }
+        }
     }
 
     func network(_ network: Network, didReceiveConsensus payload: [UInt8], from peer: PeerID) {

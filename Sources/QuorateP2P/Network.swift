@@ -176,11 +176,14 @@ public final class Network: Sendable {
 
     // MARK: Sending
 
-    public func broadcastTransactions(_ raws: [[UInt8]], except: PeerID?) {
+    /// Sends `raws` to every ready peer but `except` for which `to` holds.
+    public func broadcastTransactions(_ raws: [[UInt8]], except: PeerID?, to wanted: (PeerID) -> Bool = { _ in true }) {
+        let sessions = readySessions().filter { $0.key != except && wanted($0.key) }
+        guard !sessions.isEmpty else { return }
         let messages = batches(raws, maxCount: limits.maxTransactionsPerMessage, what: "transaction")
             .map { WireMessage.transactions($0).encoded() }
         guard !messages.isEmpty else { return }
-        for session in readySessions() where session.key != except {
+        for session in sessions {
             for message in messages { send(message, name: "transactions", to: session) }
         }
     }
