@@ -311,9 +311,11 @@ final class ConsensusDriver: @unchecked Sendable {
             throw BlockValidationError("block \(block.height) is timestamped more than \(ConsensusDriver.maxTimestampDriftMs) ms ahead of this node's clock")
         }
         let head = store.head
+        // Checked once on mempool entry (asked for under one lock); only transactions this node
+        // never saw are recovered here.
+        let pooled = mempool.senders(of: block.transactions)
         return try BlockValidator.validate(block, parent: try store.parentState(for: head), rules: rules) { tx in
-            // Checked once on mempool entry; only transactions this node never saw are recovered here.
-            try self.mempool.sender(of: tx.hash) ?? tx.recoverSender()
+            try pooled[tx.hash] ?? tx.recoverSender()
         }
     }
 }

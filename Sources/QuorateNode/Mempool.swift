@@ -29,6 +29,37 @@ public final class Mempool: @unchecked Sendable {
         /// The account nonce when last seen: transactions from here on are candidates.
         var baseNonce: UInt64
         var byNonce: [UInt64: Hash32] = [:]
+        /// The lowest and highest pooled nonce and the sum of their most costs: a transaction
+        /// after all of them (the usual case) is checked against the funds without walking the
+        /// queue, which made admission quadratic in a sender's pooled count.
+        var lowestNonce = UInt64.max
+        var highestNonce = UInt64.min
+        var pooledCost = UInt256.zero
+
+        init(baseNonce: UInt64) { self.baseNonce = baseNonce }
+
+        mutating func added(nonce: UInt64, cost: UInt256) {
+            lowestNonce = min(lowestNonce, nonce)
+            highestNonce = max(highestNonce, nonce)
+            pooledCost = Mempool.saturatingSum(pooledCost, cost)
+        }
+
+        /// After removals, from the entries themselves.
+        mutating func recount(_ entries: [Hash32: Entry]) {
+            lowestNonce = byNonce.keys.min() ?? .max
+            highestNonce = byNonce.keys.max() ?? .min
+            pooledCost = byNonce.values.reduce(.zero) { sum, hash in
+                Mempool.saturatingSum(sum, entries[hash].map { Mempool.cost($0.transaction) } ?? .zero)
+            }
+        }
+    }
+
+    /// A transaction's most cost, or zero if it overflows (checkFunds refuses those itself).
+    static func cost(_ tx: Transaction) -> UInt256 { (try? TransactionRules.maxCost(tx)) ?? .zero }
+
+    static func saturatingSum(_ a: UInt256, _ b: UInt256) -> UInt256 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : sum
     }
 
     private struct State {
@@ -53,6 +84,17 @@ public final class Mempool: @unchecked Sendable {
 
     /// The sender cached on entry, or nil if the transaction is not pooled.
     public func sender(of hash: Hash32) -> Address? { state.withLock { $0.entries[hash]?.sender } }
+
+    /// The pooled senders of `transactions`, by hash, under one lock (block validation asks for
+    /// thousands while RPC and gossip threads admit).
+    public func senders(of transactions: [Transaction]) -> [Hash32: Address] {
+        state.withLock { s in
+            var out: [Hash32: Address] = [:]
+            out.reserveCapacity(transactions.count)
+            for tx in transactions { if let e = s.entries[tx.hash] { out[tx.hash] = e.sender } }
+            return out
+        }
+    }
 
     public func contains(_ hash: Hash32) -> Bool { state.withLock { $0.entries[hash] != nil } }
 
@@ -86,49 +128,79 @@ public final class Mempool: @unchecked Sendable {
     /// stateless rules; `account` is the sender's committed account. Admission's last step
     /// (`TransactionAdmission`).
     public func add(_ tx: Transaction, sender: Address, account: Account) throws(AdmissionError) {
-        try state.withLock { (s) throws(AdmissionError) in
-            guard s.entries[tx.hash] == nil else { throw .alreadyKnown }
-            guard tx.nonce >= account.nonce else { throw .nonceTooLow(next: account.nonce, got: tx.nonce) }
-            guard tx.nonce - account.nonce < UInt64(limits.maxPerSender) else {
-                throw .nonceTooHigh(nonce: tx.nonce, accountNonce: account.nonce, window: limits.maxPerSender)
-            }
-            var queue = s.senders[sender] ?? SenderQueue(baseNonce: account.nonce)
-            // As geth: the balance must cover this transaction after every earlier pooled one of the
-            // sender, or a later nonce would be accepted here and silently dropped at block build.
-            do {
-                try TransactionRules.checkFunds(tx, sender: sender,
-                                                balance: Mempool.balanceLeft(account, before: tx.nonce, queue: queue, entries: s.entries))
-            } catch let rejection as TransactionRejection {
-                throw AdmissionError(rejection)
-            } catch {
-                preconditionFailure("TransactionRules.checkFunds throws only TransactionRejection: \(error)")
-            }
-            queue.baseNonce = max(queue.baseNonce, account.nonce)
-            var replaced: Entry?
-            if let existing = queue.byNonce[tx.nonce], let old = s.entries[existing], !plantedDuplicateNonce {
-                guard Mempool.isPriceBump(new: tx, old: old.transaction) else { throw .replacementUnderpriced }
-                replaced = old
-            } else {
-                guard queue.byNonce.count < limits.maxPerSender else {
-                    throw .senderQueueFull(sender: sender, limit: limits.maxPerSender)
+        try state.withLock { (s) throws(AdmissionError) in try add(tx, sender: sender, account: account, to: &s) }
+    }
+
+    /// `add` for a batch under one lock (gossip arrives in batches from several peers at once,
+    /// and a lock per transaction had their threads queue on it); nil where one was pooled.
+    public func add(_ batch: [(transaction: Transaction, sender: Address, account: Account)]) -> [AdmissionError?] {
+        state.withLock { s in
+            batch.map { item -> AdmissionError? in
+                do throws(AdmissionError) {
+                    try add(item.transaction, sender: item.sender, account: item.account, to: &s)
+                } catch {
+                    return error
                 }
+                return nil
             }
-            let newBytes = s.bytes - (replaced?.transaction.raw.count ?? 0) + tx.raw.count
-            guard replaced != nil || s.entries.count < limits.maxTransactions, newBytes <= limits.maxBytes else {
-                throw .poolFull
-            }
-            if let replaced { s.entries[replaced.transaction.hash] = nil }
-            queue.byNonce[tx.nonce] = tx.hash
-            s.senders[sender] = queue
-            s.entries[tx.hash] = Entry(transaction: tx, sender: sender, sequence: s.nextSequence)
-            s.nextSequence += 1
-            s.bytes = newBytes
         }
+    }
+
+    private func add(_ tx: Transaction, sender: Address, account: Account, to s: inout State) throws(AdmissionError) {
+        guard s.entries[tx.hash] == nil else { throw .alreadyKnown }
+        guard tx.nonce >= account.nonce else { throw .nonceTooLow(next: account.nonce, got: tx.nonce) }
+        guard tx.nonce - account.nonce < UInt64(limits.maxPerSender) else {
+            throw .nonceTooHigh(nonce: tx.nonce, accountNonce: account.nonce, window: limits.maxPerSender)
+        }
+        // Taken out while it changes: a copy left in the dictionary would make the first write to
+        // its nonce table copy the whole table.
+        let original = s.senders.removeValue(forKey: sender)
+        var queue = original ?? SenderQueue(baseNonce: account.nonce)
+        var pooled = false
+        defer {
+            if pooled { s.senders[sender] = queue } else if let original { s.senders[sender] = original }
+        }
+        // As geth: the balance must cover this transaction after every earlier pooled one of the
+        // sender, or a later nonce would be accepted here and silently dropped at block build.
+        do {
+            try TransactionRules.checkFunds(tx, sender: sender,
+                                            balance: Mempool.balanceLeft(account, before: tx.nonce, queue: queue, entries: s.entries))
+        } catch let rejection as TransactionRejection {
+            throw AdmissionError(rejection)
+        } catch {
+            preconditionFailure("TransactionRules.checkFunds throws only TransactionRejection: \(error)")
+        }
+        queue.baseNonce = max(queue.baseNonce, account.nonce)
+        var replaced: Entry?
+        if let existing = queue.byNonce[tx.nonce], let old = s.entries[existing], !plantedDuplicateNonce {
+            guard Mempool.isPriceBump(new: tx, old: old.transaction) else { throw .replacementUnderpriced }
+            replaced = old
+        } else {
+            guard queue.byNonce.count < limits.maxPerSender else {
+                throw .senderQueueFull(sender: sender, limit: limits.maxPerSender)
+            }
+        }
+        let newBytes = s.bytes - (replaced?.transaction.raw.count ?? 0) + tx.raw.count
+        guard replaced != nil || s.entries.count < limits.maxTransactions, newBytes <= limits.maxBytes else {
+            throw .poolFull
+        }
+        if let replaced { s.entries[replaced.transaction.hash] = nil }
+        queue.byNonce[tx.nonce] = tx.hash
+        s.entries[tx.hash] = Entry(transaction: tx, sender: sender, sequence: s.nextSequence)
+        if replaced != nil { queue.recount(s.entries) } else { queue.added(nonce: tx.nonce, cost: Mempool.cost(tx)) }
+        pooled = true
+        s.nextSequence += 1
+        s.bytes = newBytes
     }
 
     /// What the sender still has once its pooled transactions below `nonce` have paid their most.
     private static func balanceLeft(_ account: Account, before nonce: UInt64, queue: SenderQueue,
                                     entries: [Hash32: Entry]) -> UInt256 {
+        if queue.byNonce.isEmpty { return account.balance }
+        if queue.lowestNonce >= account.nonce, queue.highestNonce < nonce {
+            let (rest, underflow) = account.balance.subtractingReportingOverflow(queue.pooledCost)
+            return underflow ? .zero : rest
+        }
         var left = account.balance
         for (n, hash) in queue.byNonce where n >= account.nonce && n < nonce {
             guard let e = entries[hash], let cost = try? TransactionRules.maxCost(e.transaction) else { continue }
@@ -194,21 +266,23 @@ public final class Mempool: @unchecked Sendable {
             for hash in hashes {
                 guard let e = s.entries.removeValue(forKey: hash) else { continue }
                 s.bytes -= e.transaction.raw.count
-                if var queue = s.senders[e.sender] {
+                if var queue = s.senders.removeValue(forKey: e.sender) {
                     queue.byNonce[e.transaction.nonce] = nil
-                    s.senders[e.sender] = queue.byNonce.isEmpty ? nil : queue
+                    queue.recount(s.entries)
+                    if !queue.byNonce.isEmpty { s.senders[e.sender] = queue }
                 }
             }
         }
     }
 
     private static func advance(_ s: inout State, sender: Address, to nonce: UInt64) {
-        guard var queue = s.senders[sender] else { return }
+        guard var queue = s.senders.removeValue(forKey: sender) else { return }
         for (n, hash) in queue.byNonce where n < nonce {
             queue.byNonce[n] = nil
             if let e = s.entries.removeValue(forKey: hash) { s.bytes -= e.transaction.raw.count }
         }
         queue.baseNonce = max(queue.baseNonce, nonce)
-        s.senders[sender] = queue.byNonce.isEmpty ? nil : queue
+        queue.recount(s.entries)
+        if !queue.byNonce.isEmpty { s.senders[sender] = queue }
     }
 }

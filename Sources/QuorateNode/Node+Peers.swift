@@ -52,14 +52,25 @@ extension Node: PeerNetworkingHost {
         // Most gossip repeats what another peer relayed first: a pooled one is dropped by its
         // hash (the keccak of its bytes) before anything decodes it or recovers its sender.
         let pooled = mempool.contains(raws.map { Hash32.keccak($0) })
-        var fresh: [[UInt8]] = []
-        fresh.reserveCapacity(raws.count)
-        for (raw, isPooled) in zip(raws, pooled) {
-            if isPooled { telemetry.rejected(reason: AdmissionError.alreadyKnown.reason, local: false) } else { fresh.append(raw) }
+        let fresh = zip(raws, pooled).compactMap { $1 ? nil : $0 }
+        telemetry.rejected(reason: AdmissionError.alreadyKnown.reason, local: false, count: raws.count - fresh.count)
+        guard !fresh.isEmpty else { return [] }
+        // Signatures checked here, once, off the consensus executor; the batch is pooled at once.
+        let prefetched = fresh.count > 1 ? recoverSenders(fresh) : [nil]
+        var accepted: [[UInt8]] = []
+        var refused: [String: Int] = [:]
+        for (raw, result) in zip(fresh, admission.admit(batch: fresh, prefetched: prefetched)) {
+            switch result {
+            case .success: accepted.append(raw)
+            case .failure(let error): refused[error.reason, default: 0] += 1
+            }
         }
-        if fresh.count > 1 { prefetchSenders(fresh) }
-        // Signatures checked here, once, off the consensus executor.
-        return fresh.filter { (try? submit(raw: $0, gossip: false)) != nil }
+        telemetry.admittedFromPeers(accepted.count)
+        for (reason, count) in refused.sorted(by: { $0.key < $1.key }) {
+            telemetry.rejected(reason: reason, local: false, count: count)
+        }
+        if !accepted.isEmpty { consensus.transactionsArrived() }
+        return accepted
     }
 
     func consensusMessageArrived(_ message: ConsensusMessage) { consensus.receive(message) }

@@ -17,6 +17,15 @@ extension Node: TransactionPrefetching {
         })
     }
 
+    /// Each of `raws` decoded with its sender recovered, on all cores, aligned with `raws`: nil
+    /// where it does not decode or recover (admission then refuses it with the reason).
+    func recoverSenders(_ raws: [[UInt8]]) -> [(Transaction, Address)?] {
+        Node.onAllCores(raws) { raw -> (Transaction, Address)?? in
+            guard let tx = StageCPU.measure(.rlpDecode, { try? Transaction.decode(raw: raw) }) else { return .some(nil) }
+            return .some(StageCPU.measure(.senderRecovery) { (try? tx.recoverSender()).map { (tx, $0) } })
+        }
+    }
+
     /// The senders of every transaction in `blocks` (block sync), recovered on all cores; a
     /// transaction whose sender does not recover is left out, and validation refuses its block.
     func recoverSenders(of blocks: [Block]) -> [Hash32: Address] {

@@ -137,7 +137,14 @@ final class NodeTelemetry: Sendable {
         }
     }
 
-    func rejected(reason: String, local: Bool) {
-        metrics.add("quorate_mempool_rejected_total", [("reason", reason), ("source", local ? "rpc" : "p2p")])
+    func rejected(reason: String, local: Bool, count: Int = 1) {
+        guard count > 0 else { return }
+        metrics.add("quorate_mempool_rejected_total", [("reason", reason), ("source", local ? "rpc" : "p2p")], Double(count))
+    }
+
+    /// A gossiped batch's admissions, counted at once (no commit latency is tracked for them).
+    func admittedFromPeers(_ count: Int) {
+        guard count > 0 else { return }
+        metrics.add("quorate_mempool_admitted_total", [("source", "p2p")], Double(count))
     }
 }

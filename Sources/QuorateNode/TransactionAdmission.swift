@@ -19,12 +19,47 @@ struct TransactionAdmission: Sendable {
     /// Pools `raw` and returns it decoded. CPU is counted per stage: decoding, sender recovery,
     /// and the rest (admission).
     func admit(raw: [UInt8]) throws(AdmissionError) -> Transaction {
+        let checked = try check(raw: raw, prefetched: senderCache.take(raw), pooledChecked: false)
+        let timer = StageTimer(.admission)
+        defer { timer.finish() }
+        try Self.refusal { try mempool.add(checked.transaction, sender: checked.sender, account: checked.account) }
+        return checked.transaction
+    }
+
+    /// `admit` for a gossiped batch whose pooled transactions were already dropped by hash, and
+    /// whose senders were recovered ahead where `prefetched` has them (aligned with `raws`): the
+    /// same checks, with the pool's lock taken once for all the additions.
+    func admit(batch raws: [[UInt8]], prefetched: [(Transaction, Address)?]) -> [Result<Transaction, AdmissionError>] {
+        precondition(raws.count == prefetched.count, "one prefetched slot per raw transaction")
+        var results = [Result<Transaction, AdmissionError>?](repeating: nil, count: raws.count)
+        var checked: [(transaction: Transaction, sender: Address, account: Account)] = []
+        var slots: [Int] = []
+        for (i, raw) in raws.enumerated() {
+            do {
+                checked.append(try check(raw: raw, prefetched: prefetched[i], pooledChecked: true))
+                slots.append(i)
+            } catch {
+                results[i] = .failure(error)
+            }
+        }
+        let timer = StageTimer(.admission)
+        for (slot, (item, error)) in zip(slots, zip(checked, mempool.add(checked))) {
+            results[slot] = error.map { .failure($0) } ?? .success(item.transaction)
+        }
+        timer.finish()
+        return results.map { $0! }
+    }
+
+    /// Every check before the pool's own: size, a duplicate by hash (before decoding; in the pool
+    /// unless `pooledChecked`, and in the chain), decoding, the stateless rules, signature ranges,
+    /// sender recovery, and the system-transaction checks against the committed state.
+    private func check(raw: [UInt8], prefetched: (Transaction, Address)?,
+                       pooledChecked: Bool) throws(AdmissionError) -> (transaction: Transaction, sender: Address, account: Account) {
         guard raw.count <= Transaction.maxEncodedBytes else {
             throw .oversized("oversized data: transaction of \(raw.count) bytes exceeds \(Transaction.maxEncodedBytes)")
         }
-        let prefetched = senderCache.take(raw)
         // A transaction's hash is the hash of its raw bytes: a duplicate is known before decoding.
-        if try isKnown(prefetched?.0.hash ?? Hash32.keccak(raw)) { throw .alreadyKnown }
+        if try isKnown(prefetched?.0.hash ?? Hash32.keccak(raw), inPool: !pooledChecked) { throw .alreadyKnown }
         let tx: Transaction
         do { tx = try prefetched?.0 ?? StageCPU.measure(.rlpDecode) { try Transaction.decode(raw: raw) } } catch {
             throw .malformed("\(error)")
@@ -42,16 +77,15 @@ struct TransactionAdmission: Sendable {
         }
         let timer = StageTimer(.admission)
         defer { timer.finish() }
-        try Self.refusal {
+        return try Self.refusal {
             let account = try store.account(sender) ?? .empty
             try checkSystemTransaction(tx, sender: sender, account: account)
-            try mempool.add(tx, sender: sender, account: account)
+            return (tx, sender, account)
         }
-        return tx
     }
 
-    private func isKnown(_ hash: Hash32) throws(AdmissionError) -> Bool {
-        if mempool.contains(hash) { return true }
+    private func isKnown(_ hash: Hash32, inPool: Bool) throws(AdmissionError) -> Bool {
+        if inPool, mempool.contains(hash) { return true }
         do { return try store.transactionLocation(hash) != nil } catch { throw .unavailable("\(error)") }
     }
 
