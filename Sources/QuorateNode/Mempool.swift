@@ -96,12 +96,12 @@ public final class Mempool: @unchecked Sendable {
         }
     }
 
-    public func contains(_ hash: Hash32) -> Bool { state.withLock { $0.entries[hash] != nil } }
+    public func contains(_ hash: Hash32) -> Bool { state.withLock { $0.entries.index(forKey: hash) != nil } }
 
     /// Whether each of `hashes` is pooled, under one lock: many threads admit at once, and a
     /// lock per transaction made them spin on each other.
     public func contains(_ hashes: [Hash32]) -> [Bool] {
-        state.withLock { s in hashes.map { s.entries[$0] != nil } }
+        state.withLock { s in hashes.map { s.entries.index(forKey: $0) != nil } }
     }
 
     public func entry(_ hash: Hash32) -> Entry? { state.withLock { $0.entries[hash] } }
@@ -147,7 +147,7 @@ public final class Mempool: @unchecked Sendable {
     }
 
     private func add(_ tx: Transaction, sender: Address, account: Account, to s: inout State) throws(AdmissionError) {
-        guard s.entries[tx.hash] == nil else { throw .alreadyKnown }
+        guard s.entries.index(forKey: tx.hash) == nil else { throw .alreadyKnown }
         guard tx.nonce >= account.nonce else { throw .nonceTooLow(next: account.nonce, got: tx.nonce) }
         guard tx.nonce - account.nonce < UInt64(limits.maxPerSender) else {
             throw .nonceTooHigh(nonce: tx.nonce, accountNonce: account.nonce, window: limits.maxPerSender)

@@ -17,6 +17,22 @@ import Testing
         return (a, b, c)
     }
 
+    @Test("a transaction broadcast with a peer filter reaches only the peers the filter names")
+    func filteredTransactionBroadcast() throws {
+        let (a, b, c) = try Self.triangle()
+        defer { [a, b, c].forEach { $0.stop() } }
+        eventually("the triangle is connected") { a.isConnected(to: b, c) }
+        let txs = (0..<10).map { pattern(100, seed: UInt8($0)) }
+        a.network.broadcastTransactions(txs, except: nil) { $0 == b.id }
+        // A marker after them on the same connections: once it is in, the transactions would be too.
+        a.network.broadcastConsensus(Array("marker".utf8), except: nil)
+        for peer in [b, c] {
+            eventually("the marker reaches \(peer.id)") { peer.recorder.allConsensus.contains(Array("marker".utf8)) }
+        }
+        #expect(b.recorder.allTransactions == txs)
+        #expect(c.recorder.allTransactions.isEmpty)
+    }
+
     @Test("three networks in a triangle: every broadcast reaches every other node exactly once, `except` is honoured")
     func triangleGossip() throws {
         let (a, b, c) = try Self.triangle()
