@@ -133,7 +133,9 @@ public final class BlockSync<Peer: BlockSyncPeer>: Sendable {
     }
 
     /// Blocks (with their certificates) a peer sent, in height order.
-    public func received(_ pairs: [(Block, CommitCertificate)], from peer: Peer) {
+    /// `senderHints` are the senders the peer sent with them (checked by the state root when the
+    /// blocks execute); only blocks without a hint for every transaction are recovered.
+    public func received(_ pairs: [(Block, CommitCertificate)], senderHints: [Hash32: Address] = [:], from peer: Peer) {
         guard let last = pairs.last?.0.height else { return }
         let count = pairs.count
         state.withLock { s in
@@ -142,7 +144,8 @@ public final class BlockSync<Peer: BlockSyncPeer>: Sendable {
             s.queuedThrough = max(s.queuedThrough, last)
         }
         // Senders first, then the next batch is asked for while this one executes.
-        let senders = chain.recoverSenders(of: pairs.map(\.0))
+        let unhinted = pairs.map(\.0).filter { !$0.transactions.allSatisfy { senderHints[$0.hash] != nil } }
+        let senders = senderHints.merging(unhinted.isEmpty ? [:] : chain.recoverSenders(of: unhinted)) { hint, _ in hint }
         requestMoreIfBehind()
         chain.applySyncedBlocks(pairs, senders: senders, check: check) { [self] applied, error in
             state.withLock { s in

@@ -193,7 +193,9 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
         var h = height
         while h <= head, out.count < count {
             guard let block = try? store.block(at: h), let certificate = try? store.certificate(at: h) else { break }
-            out.append(CertifiedBlock(block: block, certificate: certificate).encoded())
+            // The senders recorded in the receipts go along: the receiver need not recover them.
+            let senders = (try? store.receipts(at: h)).flatMap { $0.count == block.transactions.count ? $0.map(\.from) : nil }
+            out.append(CertifiedBlock(block: block, certificate: certificate, senders: senders).encoded())
             h += 1
         }
         return out
@@ -205,7 +207,11 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
             network.reportMisbehaviour(peer, reason: "malformed blocks: \(error)")
             return
         }
-        blockSync.received(blocks.map { ($0.block, $0.certificate) }, from: peer)
+        var hints: [Hash32: Address] = [:]
+        for item in blocks {
+            for (tx, sender) in zip(item.block.transactions, item.senders ?? []) { hints[tx.hash] = sender }
+        }
+        blockSync.received(blocks.map { ($0.block, $0.certificate) }, senderHints: hints, from: peer)
     }
 
     // MARK: state sync (StateSync*.swift)

@@ -11,13 +11,13 @@ struct SyncedBlockCheckTests {
     typealias D = ConsensusDriverTests
     static let outsider = try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [0x77])
 
-    /// Block 1 built on a fresh store of `D.genesis()`, and the store.
-    static func withBlock(_ body: (ChainStore, ChainRules, Block) throws -> Void) throws {
+    /// Block 1 built on a fresh store of `genesis` (`D.genesis()` by default), and the store.
+    static func withBlock(genesis: Genesis? = nil, _ body: (ChainStore, ChainRules, Block) throws -> Void) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quorate-synccheck-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/chain"
-        try ChainStore.initialize(path: path, genesis: try D.genesis())
+        try ChainStore.initialize(path: path, genesis: try genesis ?? D.genesis())
         let store = try ChainStore(path: path)
         let rules = ChainRules(genesis: store.genesis)
         let output = try BlockBuilder.build(parent: try store.parentState(for: store.head), candidates: [],
@@ -55,6 +55,36 @@ struct SyncedBlockCheckTests {
             wrongRoot.header.stateRoot = .keccak([9])
             #expect(throws: BlockValidationError.self) {
                 try planted.verify(wrongRoot, certificate: forged, store: store, rules: rules) { try $0.recoverSender() }
+            }
+        }
+    }
+
+    @Test("sender hints from block sync are checked by the state root: the recorded sender applies, another is refused")
+    func senderHints() throws {
+        let user = Address(D.userKey.publicKey.ethereumAddress), funded = Address([UInt8](repeating: 0x66, count: 20))
+        let base = try D.genesis()
+        let genesis = Genesis(chainId: base.chainId, timestampMs: 0, validators: base.validators,
+                              alloc: base.alloc + [(funded, UInt256(1_000_000))], consensus: base.consensus)
+        try Self.withBlock(genesis: genesis) { store, rules, _ in
+            let tx = try Transaction.decode(raw: try D.transfer(nonce: 0))
+            let output = try BlockBuilder.build(parent: try store.parentState(for: store.head),
+                                                candidates: [BlockBuilder.Candidate(transaction: tx, sender: user)],
+                                                proposer: Address(D.validatorKey.publicKey.ethereumAddress),
+                                                timestampMs: 1_000, lastCommit: nil, rules: rules)
+            let block = output.executed.block
+            #expect(block.transactions.count == 1)
+            let certificate = try Self.certificate(block, signedBy: D.validatorKey)
+            let check = SyncedBlockCheck()
+            // The hint is used as is: no signature is recovered when it is right.
+            #expect(try check.verify(block, certificate: certificate, store: store, rules: rules) { _ in user }.block == block)
+            // A wrong sender: unfunded, the transfer cannot execute; funded, the root differs.
+            #expect(throws: BlockValidationError.self) {
+                try check.verify(block, certificate: certificate, store: store, rules: rules) { _ in funded }
+            }
+            for wrong in [Address([UInt8](repeating: 0x55, count: 20))] {
+                #expect(throws: (any Error).self) {
+                    try check.verify(block, certificate: certificate, store: store, rules: rules) { _ in wrong }
+                }
             }
         }
     }

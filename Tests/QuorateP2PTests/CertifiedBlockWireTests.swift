@@ -27,6 +27,21 @@ struct CertifiedBlockWireTests {
         #expect(bytes == RLP.encode(.list([RLPItem(bytes: item.block.encoded()), RLPItem(bytes: item.certificate.encoded())])))
     }
 
+    @Test("the senders the server recorded travel as a third field and round-trip; a count or length that does not fit is refused")
+    func senders() throws {
+        let tx = try UnsignedTransaction(chainId: 1337, nonce: 0, gasLimit: 21_000, to: Address([UInt8](repeating: 0xde, count: 20)),
+                                         value: 1).signed(with: Self.key)
+        var item = try Self.item(height: 3)
+        item.block.transactions = [tx]
+        item.senders = [Address(Self.key.publicKey.ethereumAddress)]
+        #expect(try CertifiedBlock(decoding: item.encoded()) == item)
+        let fields = [RLPItem(bytes: item.block.encoded()), RLPItem(bytes: item.certificate.encoded())]
+        let two = RLP.encode(.list(fields + [.list([RLPItem(bytes: [UInt8](repeating: 1, count: 20)), RLPItem(bytes: [UInt8](repeating: 2, count: 20))])]))
+        #expect(throws: CertifiedBlock.DecodingError("2 senders for a block of 1 transactions")) { try CertifiedBlock(decoding: two) }
+        let short = RLP.encode(.list(fields + [.list([RLPItem(bytes: [UInt8](repeating: 1, count: 19))])]))
+        #expect(throws: CertifiedBlock.DecodingError("a sender of 19 bytes, not 20")) { try CertifiedBlock(decoding: short) }
+    }
+
     @Test("a batch of consecutive heights decodes in order")
     func batch() throws {
         let items = try (5...9).map { try Self.item(height: $0) }
@@ -47,7 +62,7 @@ struct CertifiedBlockWireTests {
         #expect(throws: CertifiedBlock.DecodingError.self) { try CertifiedBlock.decodeBatch([item]) }
     }
 
-    @Test("an item that is not a two-field list, truncated, or with trailing bytes is refused", arguments: [
+    @Test("an item that is not a two- or three-field list, truncated, or with trailing bytes is refused", arguments: [
         RLP.encode(.list([RLPItem(bytes: [1, 2, 3])])),
         RLP.encode(RLPItem(bytes: [1, 2, 3])),
         [0xc5, 0x83],
