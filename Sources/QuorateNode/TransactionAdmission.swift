@@ -19,7 +19,7 @@ struct TransactionAdmission: Sendable {
     /// Pools `raw` and returns it decoded. CPU is counted per stage: decoding, sender recovery,
     /// and the rest (admission).
     func admit(raw: [UInt8]) throws(AdmissionError) -> Transaction {
-        let checked = try check(raw: raw, prefetched: senderCache.take(raw), pooledChecked: false)
+        let checked = try check(raw: raw, prefetched: senderCache.take(raw), gossiped: false)
         let timer = StageTimer(.admission)
         defer { timer.finish() }
         try Self.refusal { try mempool.add(checked.transaction, sender: checked.sender, account: checked.account) }
@@ -36,7 +36,7 @@ struct TransactionAdmission: Sendable {
         var slots: [Int] = []
         for (i, raw) in raws.enumerated() {
             do {
-                checked.append(try check(raw: raw, prefetched: prefetched[i], pooledChecked: true))
+                checked.append(try check(raw: raw, prefetched: prefetched[i], gossiped: true))
                 slots.append(i)
             } catch {
                 results[i] = .failure(error)
@@ -51,15 +51,18 @@ struct TransactionAdmission: Sendable {
     }
 
     /// Every check before the pool's own: size, a duplicate by hash (before decoding; in the pool
-    /// unless `pooledChecked`, and in the chain), decoding, the stateless rules, signature ranges,
+    /// and the chain, unless `gossiped`), decoding, the stateless rules, signature ranges,
     /// sender recovery, and the system-transaction checks against the committed state.
     private func check(raw: [UInt8], prefetched: (Transaction, Address)?,
-                       pooledChecked: Bool) throws(AdmissionError) -> (transaction: Transaction, sender: Address, account: Account) {
+                       gossiped: Bool) throws(AdmissionError) -> (transaction: Transaction, sender: Address, account: Account) {
         guard raw.count <= Transaction.maxEncodedBytes else {
             throw .oversized("oversized data: transaction of \(raw.count) bytes exceeds \(Transaction.maxEncodedBytes)")
         }
         // A transaction's hash is the hash of its raw bytes: a duplicate is known before decoding.
-        if try isKnown(prefetched?.0.hash ?? Hash32.keccak(raw), inPool: !pooledChecked) { throw .alreadyKnown }
+        // A gossiped batch had its pooled ones dropped already, and a committed one it still
+        // holds is refused by its nonce: the chain's index is read only for a client's call,
+        // whose answer ("already known") it decides.
+        if !gossiped, try isKnown(prefetched?.0.hash ?? Hash32.keccak(raw)) { throw .alreadyKnown }
         let tx: Transaction
         do { tx = try prefetched?.0 ?? StageCPU.measure(.rlpDecode) { try Transaction.decode(raw: raw) } } catch {
             throw .malformed("\(error)")
@@ -84,8 +87,8 @@ struct TransactionAdmission: Sendable {
         }
     }
 
-    private func isKnown(_ hash: Hash32, inPool: Bool) throws(AdmissionError) -> Bool {
-        if inPool, mempool.contains(hash) { return true }
+    private func isKnown(_ hash: Hash32) throws(AdmissionError) -> Bool {
+        if mempool.contains(hash) { return true }
         do { return try store.transactionLocation(hash) != nil } catch { throw .unavailable("\(error)") }
     }
 

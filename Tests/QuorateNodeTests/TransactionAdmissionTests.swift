@@ -84,4 +84,22 @@ struct TransactionAdmissionTests {
             #expect(node.mempool.count == 2)
         }
     }
+
+    @Test("a committed transaction gossiped late is refused by its nonce, and a client sending it again hears it is known")
+    func committedGossipRefused() throws {
+        try Self.withNode { node in
+            let raw = try Self.raw()
+            let tx = try Transaction.decode(raw: raw)
+            let output = try BlockBuilder.build(parent: try node.store.parentState(for: node.store.head),
+                                                candidates: [BlockBuilder.Candidate(transaction: tx, sender: Self.user)],
+                                                proposer: Address(D.validatorKey.publicKey.ethereumAddress), timestampMs: 1_000,
+                                                lastCommit: nil, rules: ChainRules(genesis: node.store.genesis))
+            let block = output.executed.block
+            let vote = try Vote.sign(chainId: D.chainId, type: .precommit, height: 1, round: 0, blockHash: block.hash, key: D.validatorKey)
+            try node.store.commit(output.executed, certificate: CommitCertificate(precommits: [vote]))
+            #expect(node.admitGossiped([raw]).isEmpty)
+            #expect(node.mempool.count == 0)
+            #expect(throws: AdmissionError.alreadyKnown) { _ = try node.submitRawTransaction(raw) }
+        }
+    }
 }
