@@ -194,7 +194,7 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
         while h <= head, out.count < count {
             guard let block = try? store.block(at: h), let certificate = try? store.certificate(at: h) else { break }
             // The senders recorded in the receipts go along: the receiver need not recover them.
-            let senders = (try? store.receipts(at: h)).flatMap { $0.count == block.transactions.count ? $0.map(\.from) : nil }
+            let senders = (try? store.senders(at: h)).flatMap { $0?.count == block.transactions.count ? $0 : nil }
             out.append(CertifiedBlock(block: block, certificate: certificate, senders: senders).encoded())
             h += 1
         }

@@ -156,7 +156,13 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
 
     public func receipts(at height: UInt64) throws -> [Receipt] {
         guard let bytes = try db.get(StoreKeys.receipts(height)) else { return [] }
-        return try RLP.decode(bytes).listValue().map { try Receipt(rlp: $0) }
+        return try StoredReceipts.decode(bytes) { try self.block(at: height) }
+    }
+
+    /// The senders of the block's transactions as its receipts recorded them (nil for a pruned or
+    /// unknown height), read without decoding the block.
+    public func senders(at height: UInt64) throws -> [Address]? {
+        try db.get(StoreKeys.receipts(height)).map { try StoredReceipts.senders($0) }
     }
 
     public func certificate(at height: UInt64) throws -> CommitCertificate? {
@@ -288,7 +294,7 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
             location.appendBigEndian(UInt32(i))
             batch.put(StoreKeys.transactionLocation(tx.hash), location)
         }
-        batch.put(StoreKeys.receipts(height), RLP.encode(.list(executed.receipts.map(\.rlp))))
+        batch.put(StoreKeys.receipts(height), StoredReceipts.encode(executed.receipts))
         if let certificate { batch.put(StoreKeys.certificate(height), certificate.encoded()) }
         for (address, account) in executed.changedAccounts {
             if account.isEmpty {
