@@ -12,7 +12,8 @@ struct Hello: Equatable, Sendable {
 ///
 ///     hello        01 | version u32 | chain id u64 | genesis hash (32) | height u64
 ///     transactions 02 | count u32 | count x (length u32 | bytes)
-///     consensus    03 | payload (the rest of the message)
+///     consensus    03 | payload (the rest of the message: a vote or a compact proposal, RLP
+///                         with a kind first, read by the consensus side, `ConsensusWire`)
 ///     status       04 | height u64
 ///     getBlocks    05 | start height u64 | count u32
 ///     blocks       06 | count u32 | count x (length u32 | bytes)
@@ -46,8 +47,9 @@ enum WireMessage: Equatable, Sendable {
 
     /// 2 since issue 16 added `poolHashes`, `getPoolTransactions` and `goodbye` and issue 15
     /// `stateRequest` and `stateResponse`: a version 1 node would take them for misbehaviour, so
-    /// the hello keeps the two apart.
-    static let protocolVersion: UInt32 = 2
+    /// the hello keeps the two apart. 3 since issue 13: proposals travel compact (transaction
+    /// hashes, `CompactProposal`) inside `consensus`, which a version 2 node cannot read.
+    static let protocolVersion: UInt32 = 3
 
     enum Goodbye: Equatable, Sendable {
         /// The sender keeps another connection with us (one session per peer key).
