@@ -1,0 +1,142 @@
+import QuorateConsensus
+import QuorateCore
+import QuorateCrypto
+@testable import QuorateNode
+import QuorateP2P
+import Synchronization
+import Testing
+
+/// The node's side as `PeerNetworking` sees it, with a pool that refuses every gossiped
+/// transaction (as a full pool does) and records what reaches consensus.
+final class RefusingPoolHost: PeerNetworkingHost, @unchecked Sendable {
+    let pool: [Hash32: Transaction]
+    let delivered = Mutex<[ConsensusMessage]>([])
+    let gossiped = Mutex(0)
+
+    init(pool: [Transaction]) { self.pool = Dictionary(uniqueKeysWithValues: pool.map { ($0.hash, $0) }) }
+
+    func pooledHashes(limit: Int) -> [Hash32] { [] }
+    func knowsTransaction(_ hash: Hash32) -> Bool { pool[hash] != nil }
+    func pooledTransaction(_ hash: Hash32) -> [UInt8]? { pool[hash]?.raw }
+    func pooledTransactions(_ hashes: [Hash32]) -> [Transaction?] { hashes.map { pool[$0] } }
+    func admitGossiped(_ raws: [[UInt8]]) -> [[UInt8]] {
+        gossiped.withLock { $0 += raws.count }
+        return []
+    }
+    func consensusMessageArrived(_ message: ConsensusMessage) { delivered.withLock { $0.append(message) } }
+    func stateAnswerArrived(_ items: [[UInt8]], from peer: PeerID) -> Bool { false }
+}
+
+/// `PeerNetworking` fed by hand (no sockets): a network that is never started stands in for the
+/// one that delivers messages; what it would send to peers goes nowhere.
+final class NetworkingHarness {
+    let dir: NodeDirectory
+    let node: Node
+    let networking: PeerNetworking
+    let network: Network
+    let host: RefusingPoolHost
+    /// The network's log lines (misbehaviour reports among them).
+    let log: LogLines
+    static let peer = try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [0x61]).publicKey
+
+    init(pool: [Transaction]) throws {
+        var dir = try NodeDirectory("compact", genesis: try ConsensusDriverTests.genesis())
+        dir.config.validatorKey = ConsensusDriverTests.validatorKey
+        self.dir = dir
+        node = try Node(config: dir.config)
+        let lines = LogLines()
+        log = lines
+        let config = NetworkConfig(nodeKey: try Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [0x62]),
+                                   listenPort: 0, isAllowed: { _ in true }, chainId: ConsensusDriverTests.chainId,
+                                   genesisHash: node.store.genesisHash, log: { line in lines.lines.withLock { $0.append(line) } })
+        networking = PeerNetworking(store: node.store, config: config, clockMs: Node.wallClockMs)
+        host = RefusingPoolHost(pool: pool)
+        networking.attach(host: host, syncChain: node.syncChain(), logger: node.logger)
+        network = Network(config: config, delegate: networking)
+    }
+
+    func receive(_ payload: [UInt8]) { networking.network(network, didReceiveConsensus: payload, from: Self.peer) }
+    func receive(transactions: [[UInt8]]) { networking.network(network, didReceiveTransactions: transactions, from: Self.peer) }
+    var delivered: [ConsensusMessage] { host.delivered.withLock { $0 } }
+
+    func remove() {
+        network.stop()
+        dir.remove()
+    }
+}
+
+final class LogLines: Sendable {
+    let lines = Mutex<[String]>([])
+}
+
+@Suite("compact proposals in the node")
+struct CompactProposalNodeTests {
+    typealias F = AssemblyFixture
+
+    @Test("a proposal is assembled from transactions peers send even when the pool refuses them")
+    func assembledDespiteRefusingPool() throws {
+        let txs = F.transfers(3)
+        let harness = try NetworkingHarness(pool: [txs[0]])
+        defer { harness.remove() }
+        let (proposal, compact) = F.proposal(txs)
+        harness.receive(compact.encoded())
+        #expect(harness.delivered.isEmpty, "two transactions missing")
+        #expect(harness.networking.assembly.withLock { $0.pendingCount } == 1)
+        harness.receive(transactions: [txs[1].raw, txs[2].raw])
+        #expect(harness.host.gossiped.withLock { $0 } == 2, "offered to the pool first, which refused both")
+        #expect(harness.delivered == [.proposal(proposal)])
+        if case .proposal(let p)? = harness.delivered.first { #expect(p.block == proposal.block) }
+        #expect(harness.networking.assembly.withLock { $0.pendingCount } == 0)
+    }
+
+    @Test("a proposal whose hash list names a transaction nobody delivers never reaches consensus, and goes at its height's commit")
+    func undeliveredNeverReachesConsensus() throws {
+        let txs = F.transfers(2)
+        let harness = try NetworkingHarness(pool: [txs[0]])
+        defer { harness.remove() }
+        let (_, compact) = F.proposal(txs)
+        harness.receive(compact.encoded())
+        harness.receive(compact.encoded())  // a second copy: dropped by the seen-set
+        harness.receive(transactions: [F.transfers(1, from: F.proposerKey)[0].raw])
+        #expect(harness.delivered.isEmpty)
+        #expect(harness.networking.assembly.withLock { $0.pendingCount } == 1)
+        harness.networking.assembly.withLock { $0.committed(height: 1) }
+        #expect(harness.networking.assembly.withLock { $0.pendingCount } == 0)
+    }
+
+    @Test("a listed transaction whose bytes match the hash but do not decode ends the wait")
+    func undecodableListed() throws {
+        let harness = try NetworkingHarness(pool: [])
+        defer { harness.remove() }
+        let garbage: [UInt8] = [0xde, 0xad, 0xbe, 0xef]
+        harness.receive(F.unknown([Hash32.keccak(garbage)]).encoded())
+        #expect(harness.networking.assembly.withLock { $0.pendingCount } == 1)
+        harness.receive(transactions: [garbage])
+        #expect(harness.networking.assembly.withLock { $0.pendingCount } == 0)
+        #expect(harness.delivered.isEmpty)
+    }
+
+    @Test("duplicate hashes, oversize lists and full proposals on the wire are refused as misbehaviour")
+    func refusedOnTheWire() throws {
+        let txs = F.transfers(2)
+        let harness = try NetworkingHarness(pool: txs)
+        defer { harness.remove() }
+        let (proposal, _) = F.proposal(txs)
+        harness.receive(F.unknown([txs[0].hash, txs[1].hash, txs[0].hash]).encoded())
+        let oversize = (0...Block.maxTransactions).map { i in Hash32.keccak(withUnsafeBytes(of: UInt32(i)) { Array($0) }) }
+        harness.receive(F.unknown(oversize).encoded())
+        harness.receive(ConsensusMessage.proposal(proposal).encoded())
+        #expect(harness.delivered.isEmpty)
+        #expect(harness.networking.assembly.withLock { $0.pendingCount } == 0)
+        let lines = harness.log.lines.withLock { $0 }
+        #expect(lines.contains { $0.contains("twice") }, "\(lines)")
+        #expect(lines.contains { $0.contains("over the limit of \(Block.maxTransactions)") }, "\(lines)")
+        #expect(lines.contains { $0.contains("full proposal") }, "\(lines)")
+    }
+
+    @Test("the largest compact proposal fits one P2P message")
+    func fitsOneMessage() {
+        #expect(ConsensusWire.maxEncodedBytes + 1 <= MessageFraming.maxMessageBytes)
+        #expect(F.unknown(Array(repeating: .zero, count: 1)).encoded().count < 2_000)
+    }
+}
