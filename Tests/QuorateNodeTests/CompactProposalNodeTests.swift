@@ -140,3 +140,69 @@ struct CompactProposalNodeTests {
         #expect(F.unknown(Array(repeating: .zero, count: 1)).encoded().count < 2_000)
     }
 }
+
+@Suite("a validator refuses bad compact proposals")
+struct CompactProposalValidationTests {
+    typealias F = AssemblyFixture
+    typealias D = ConsensusDriverTests
+
+    /// A validator node with three pooled transfers, and the block it builds of them at height 1.
+    static func node() throws -> (NodeDirectory, Node, Block) {
+        var dir = try NodeDirectory("compact-validate", genesis: try D.genesis())
+        dir.config.validatorKey = D.validatorKey
+        let node = try Node(config: dir.config)
+        for nonce in 0..<3 { _ = try node.submit(raw: try D.transfer(nonce: UInt64(nonce))) }
+        return (dir, node, node.consensus.build(height: 1))
+    }
+
+    static func assemble(_ compact: CompactProposal, pool: Mempool, arriving: [Transaction] = []) -> Proposal? {
+        var assembly = ProposalAssembly<Int>(committedHeight: 0)
+        let actions = assembly.received(compact, pooled: F.lookUp(compact, in: pool), from: 1, proposerNode: nil)
+        if case .deliver(let p)? = actions.first { return p }
+        return assembly.offer(arriving).first
+    }
+
+    static func sign(_ block: Block) throws -> Proposal {
+        try Proposal.sign(chainId: D.chainId, height: 1, round: 0, validRound: nil, block: block, key: D.validatorKey)
+    }
+
+    @Test("a block rebuilt from the pool in the listed order validates; a reordered hash list fails the transactions root")
+    func reorderedHashList() throws {
+        let (dir, node, block) = try Self.node()
+        defer { dir.remove() }
+        #expect(block.transactions.count == 3)
+        let honest = CompactProposal(try Self.sign(block))
+        let rebuilt = try #require(Self.assemble(honest, pool: node.mempool))
+        #expect(rebuilt.blockHash == block.hash)
+        _ = try node.consensus.validate(rebuilt.block)
+        let reordered = CompactProposal(height: 1, round: 0, validRound: nil, header: honest.header, lastCommit: nil,
+                                        transactionHashes: honest.transactionHashes.reversed(), proposer: honest.proposer,
+                                        signature: honest.signature)
+        let lying = try #require(Self.assemble(reordered, pool: node.mempool))
+        #expect(lying.hasValidSignature(chainId: D.chainId), "the signature covers the header, not the list")
+        #expect(throws: (any Error).self) { _ = try node.consensus.validate(lying.block) }
+        do { _ = try node.consensus.validate(lying.block) } catch {
+            #expect("\(error)".contains("transactions root"), "\(error)")
+        }
+    }
+
+    @Test("a listed transaction fetched from a peer that cannot execute makes the block fail validation")
+    func fetchedTransactionFails() throws {
+        let (dir, node, block) = try Self.node()
+        defer { dir.remove() }
+        // From an account without funds: no pool admits it, a peer hands it over on request.
+        let unfunded = F.transfers(1)[0]
+        var header = block.header
+        let transactions = block.transactions + [unfunded]
+        header.transactionsRoot = Block.transactionsRoot(transactions)
+        let compact = CompactProposal(try Self.sign(Block(header: header, transactions: transactions, lastCommit: nil)))
+        #expect(Self.assemble(compact, pool: node.mempool) == nil, "missing one: not delivered")
+        let rebuilt = try #require(Self.assemble(compact, pool: node.mempool, arriving: [unfunded]))
+        do {
+            _ = try node.consensus.validate(rebuilt.block)
+            Issue.record("a block with an unfunded transfer validated")
+        } catch {
+            #expect(!"\(error)".contains("transactions root"), "refused for the transaction, not the root: \(error)")
+        }
+    }
+}
