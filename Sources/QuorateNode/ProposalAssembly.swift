@@ -12,18 +12,18 @@ import QuorateCore
 /// validator checks them as it checks any block's. A peer that never delivers leaves the
 /// proposal waiting: consensus's propose timeout fires and the round changes; the waiting
 /// proposal goes when its height is committed, or when newer ones push it out.
-struct ProposalAssembly<Peer: Hashable & Sendable>: Sendable {
+public struct ProposalAssembly<Peer: Hashable & Sendable>: Sendable {
     /// Compact proposals waiting for transactions at once: 8 (oldest dropped first). One round
     /// of one height needs one; a few more cover a round change or the next height arriving
     /// early, and the bound keeps a flood of compact proposals to 8 hash lists held.
-    static var maxPending: Int { 8 }
+    public static var maxPending: Int { 8 }
     /// Missing transactions asked for per proposal, at most: 20,000, twice the default
     /// `ConsensusParams.maxBlockTransactions` (a validator that lacks more than that of one
     /// block is better served by the propose timeout and block sync). The network splits the
     /// request into messages of `NetworkLimits.maxHashesPerMessage`.
-    static var maxRequestedPerProposal: Int { 20_000 }
+    public static var maxRequestedPerProposal: Int { 20_000 }
 
-    enum Action: Equatable, Sendable {
+    public enum Action: Equatable, Sendable {
         /// The full proposal, for the consensus machine.
         case deliver(Proposal)
         /// Ask each of `peers` for the transactions with these hashes (`getPoolTransactions`).
@@ -40,24 +40,24 @@ struct ProposalAssembly<Peer: Hashable & Sendable>: Sendable {
     /// Waiting proposals, oldest first.
     private var pending: [Pending] = []
     /// The committed head: proposals at or below it are of no use any more.
-    private(set) var committedHeight: UInt64
+    public private(set) var committedHeight: UInt64
 
-    init(committedHeight: UInt64) {
+    public init(committedHeight: UInt64) {
         self.committedHeight = committedHeight
     }
 
-    var pendingCount: Int { pending.count }
+    public var pendingCount: Int { pending.count }
     /// Transactions the waiting proposals miss, counted over all of them.
-    var missingCount: Int { pending.reduce(0) { $0 + $1.missing.count } }
-    var isWaiting: Bool { !pending.isEmpty }
+    public var missingCount: Int { pending.reduce(0) { $0 + $1.missing.count } }
+    public var isWaiting: Bool { !pending.isEmpty }
 
     /// Whether a waiting proposal misses the transaction with this hash.
-    func wants(_ hash: Hash32) -> Bool { pending.contains { $0.missing[hash] != nil } }
+    public func wants(_ hash: Hash32) -> Bool { pending.contains { $0.missing[hash] != nil } }
 
     /// A compact proposal from `peer`, seen for the first time. `pooled` holds the transaction
     /// each listed hash names, from this node's pool, in list order (nil for those not pooled);
     /// `proposerNode` is the proposer's own node when this node knows it.
-    mutating func received(_ compact: CompactProposal, pooled: [Transaction?], from peer: Peer,
+    public mutating func received(_ compact: CompactProposal, pooled: [Transaction?], from peer: Peer,
                            proposerNode: Peer?) -> [Action] {
         precondition(pooled.count == compact.transactionHashes.count, "one pool lookup per listed hash")
         guard compact.height > committedHeight else { return [] }
@@ -82,7 +82,7 @@ struct ProposalAssembly<Peer: Hashable & Sendable>: Sendable {
 
     /// Transactions that arrived from peers: each fills the places that wait for its hash.
     /// Returns the proposals this completed, oldest first; the caller delivers them.
-    mutating func offer(_ transactions: [Transaction]) -> [Proposal] {
+    public mutating func offer(_ transactions: [Transaction]) -> [Proposal] {
         guard !pending.isEmpty else { return [] }
         var completed: [Proposal] = []
         var index = 0
@@ -102,14 +102,14 @@ struct ProposalAssembly<Peer: Hashable & Sendable>: Sendable {
     }
 
     /// The head moved to `height`: proposals for it and below are dropped.
-    mutating func committed(height: UInt64) {
+    public mutating func committed(height: UInt64) {
         committedHeight = max(committedHeight, height)
         pending.removeAll { $0.compact.height <= committedHeight }
     }
 
     /// A proposal whose listed transaction cannot exist (its bytes hash to the listed hash but do
     /// not decode): no block can be rebuilt from it, so it stops waiting.
-    mutating func dropWaiting(for hash: Hash32) {
+    public mutating func dropWaiting(for hash: Hash32) {
         pending.removeAll { $0.missing[hash] != nil }
     }
 }
