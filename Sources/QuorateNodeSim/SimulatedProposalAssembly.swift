@@ -39,7 +39,10 @@ extension WholeNodeApplication {
                 let answers = peers.filter { sim.isRunning($0) }.flatMap { peer in
                     hashes.compactMap { nodes[peer].mempool.entry($0)?.transaction }
                 }
-                if let proposal = assemblies[i].offer(answers).first { return proposal.block }
+                if let proposal = assemblies[i].offer(answers).first {
+                    sim.log("node \(i): block \(block.height) assembled with \(hashes.count) transactions from its builder's pool")
+                    return proposal.block
+                }
             }
         }
         sim.log("node \(i): block \(block.height) (\(block.hash)) cannot be assembled: \(assemblies[i].missingCount) transactions missing")
