@@ -47,9 +47,10 @@ enum WireMessage: Equatable, Sendable {
 
     /// 2 since issue 16 added `poolHashes`, `getPoolTransactions` and `goodbye` and issue 15
     /// `stateRequest` and `stateResponse`: a version 1 node would take them for misbehaviour, so
-    /// the hello keeps the two apart. 3 since issue 13: proposals travel compact (transaction
-    /// hashes, `CompactProposal`) inside `consensus`, which a version 2 node cannot read.
-    static let protocolVersion: UInt32 = 3
+    /// the hello keeps the two apart. Compact proposals (issue 13, `CompactProposal`, kind 3
+    /// inside `consensus`) are not readable by a node of an earlier build, which would hold off
+    /// the peer as misbehaving: upgrade every node of a network together.
+    static let protocolVersion: UInt32 = 2
 
     enum Goodbye: Equatable, Sendable {
         /// The sender keeps another connection with us (one session per peer key).
