@@ -43,7 +43,7 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     private let clockMs: @Sendable () -> UInt64
     private let network = NetworkHandle()
     private let seen = Mutex(SeenSet(capacity: PeerNetworking.seenConsensusCapacity))
-    /// Compact proposals waiting for transactions (`ProposalAssembly`, Node+ProposalAssembly.swift).
+    /// Compact proposals waiting for transactions (`ProposalAssembly`, PeerNetworking+Assembly.swift).
     let assembly: Mutex<ProposalAssembly<PeerID>>
     private var gossip: TransactionGossip!
     // Both set once by the node before start.

@@ -61,8 +61,8 @@ public struct ProposalAssembly<Peer: Hashable & Sendable>: Sendable {
                            proposerNode: Peer?) -> [Action] {
         precondition(pooled.count == compact.transactionHashes.count, "one pool lookup per listed hash")
         guard compact.height > committedHeight else { return [] }
-        // The same proposal again (relayed by another peer with other bytes cannot happen: the
-        // seen-set drops equal bytes, so this is an honest re-send after a reconnect).
+        // The same proposal again (the seen-set drops equal bytes, but it forgets the oldest and
+        // a restarted proposer re-sends): already waiting, already asked for.
         guard !pending.contains(where: { $0.compact == compact }) else { return [] }
         var missing: [Hash32: Int] = [:]
         var order: [Hash32] = []
