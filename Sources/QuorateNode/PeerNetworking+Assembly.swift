@@ -21,6 +21,9 @@ extension PeerNetworking {
             case .deliver(let proposal):
                 host.consensusMessageArrived(.proposal(proposal))
             case let .request(hashes, peers):
+                // One line per waiting proposal: a validator that often waits for transactions
+                // shows a gossip gap (and round changes, if the wait outlasts the propose timeout).
+                log("p2p: proposal \(compact.height)/\(compact.round) of \(compact.transactionHashes.count) transactions waits for \(hashes.count) not pooled here; asked \(peers.count) peer(s)")
                 for peer in peers { network.requestPoolTransactions(hashes, from: peer) }
             }
         }
@@ -50,6 +53,9 @@ extension PeerNetworking {
             for hash in undecodable { assembly.dropWaiting(for: hash) }
             return assembly.offer(transactions)
         }
-        for proposal in completed { host.consensusMessageArrived(.proposal(proposal)) }
+        for proposal in completed {
+            log("p2p: proposal \(proposal.height)/\(proposal.round) assembled with the transactions peers sent")
+            host.consensusMessageArrived(.proposal(proposal))
+        }
     }
 }

@@ -83,6 +83,9 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
         network.set(nil)?.stop()
     }
 
+    /// A line for the node's log, as the network's own lines go.
+    func log(_ line: String) { config.log(line) }
+
     var boundPort: UInt16? { network.current?.boundPort }
     var peerCount: Int { network.current?.connectedPeers.count ?? 0 }
     func peers() -> [Network.PeerInfo] { network.current?.peers() ?? [] }
