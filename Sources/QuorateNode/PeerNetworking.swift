@@ -20,6 +20,8 @@ protocol PeerNetworkingHost: AnyObject, Sendable {
     func pooledTransaction(_ hash: Hash32) -> [UInt8]?
     /// Transactions a peer gossiped: admits them, and returns those admitted (to be relayed).
     func admitGossiped(_ raws: [[UInt8]]) -> [[UInt8]]
+    /// The pooled transactions these hashes name, in that order (nil for those not pooled).
+    func pooledTransactions(_ hashes: [Hash32]) -> [Transaction?]
     /// A proposal or vote from a peer, decoded and seen for the first time.
     func consensusMessageArrived(_ message: ConsensusMessage)
     /// A state-sync answer; false when nobody asked for it.
@@ -41,15 +43,18 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     private let clockMs: @Sendable () -> UInt64
     private let network = NetworkHandle()
     private let seen = Mutex(SeenSet(capacity: PeerNetworking.seenConsensusCapacity))
+    /// Compact proposals waiting for transactions (`ProposalAssembly`, PeerNetworking+Assembly.swift).
+    let assembly: Mutex<ProposalAssembly<PeerID>>
     private var gossip: TransactionGossip!
     // Both set once by the node before start.
-    private weak var host: (any PeerNetworkingHost)?
+    private(set) weak var host: (any PeerNetworkingHost)?
     private var blockSync: BlockSync<PeerID>!
 
     init(store: ChainStore, config: NetworkConfig, clockMs: @escaping @Sendable () -> UInt64) {
         self.store = store
         self.config = config
         self.clockMs = clockMs
+        assembly = Mutex(ProposalAssembly(committedHeight: store.head.height))
         gossip = TransactionGossip { [weak self] batch in
             StageCPU.measure(.gossipOut) { self?.network.current?.broadcastTransactions(batch, except: nil) }
         }
@@ -78,6 +83,9 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
         network.set(nil)?.stop()
     }
 
+    /// A line for the node's log, as the network's own lines go.
+    func log(_ line: String) { config.log(line) }
+
     var boundPort: UInt16? { network.current?.boundPort }
     var peerCount: Int { network.current?.connectedPeers.count ?? 0 }
     func peers() -> [Network.PeerInfo] { network.current?.peers() ?? [] }
@@ -99,18 +107,20 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     /// The head moved to `height` (a commit, or state sync installed it).
     func committed(height: UInt64) {
         network.current?.announceHeight(height)
+        assembly.withLock { $0.committed(height: height) }
         blockSync.headAdvanced()
     }
 
+    /// Proposals leave compact (`ConsensusWire`): receivers rebuild the block from their pools.
     func broadcast(_ message: ConsensusMessage) {
-        let payload = message.encoded()
+        let payload = ConsensusWire.encoded(message)
         _ = seen.withLock { $0.insert(Hash32.keccak(payload)) }
         network.current?.broadcastConsensus(payload, except: nil)
     }
 
     func send(_ message: ConsensusMessage, to validator: Address) {
         guard let peer = nodeKey(of: validator) else { return }
-        network.current?.sendConsensus(message.encoded(), to: peer)
+        network.current?.sendConsensus(ConsensusWire.encoded(message), to: peer)
     }
 
     /// The machine saw a validator ahead of it: fetch blocks from that validator.
@@ -126,7 +136,7 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
         return set.validators.contains { $0.nodeKey == compressed }
     }
 
-    private func nodeKey(of validator: Address) -> PeerID? {
+    func nodeKey(of validator: Address) -> PeerID? {
         guard let v = try? store.validators(at: store.head.height + 1).validators.first(where: { $0.address == validator }),
               !v.nodeKey.isEmpty else { return nil }
         return try? Secp256k1.PublicKey(bytes: v.nodeKey)
@@ -163,7 +173,11 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     }
 
     func network(_ network: Network, didReceiveTransactions raws: [[UInt8]], from peer: PeerID) {
-        guard let accepted = host?.admitGossiped(raws), !accepted.isEmpty else { return }
+        // Admitted first, so that those the pool takes have their senders recovered here, off
+        // the consensus executor; then waiting proposals take what they miss, admitted or not.
+        let accepted = host?.admitGossiped(raws) ?? []
+        offerToWaitingProposals(raws)
+        guard !accepted.isEmpty else { return }
         // Validators keep a connection to each other and send what they accept to every peer,
         // so what one validator sent has reached the others: relayed only to nodes outside that
         // mesh. Relaying inside it made every validator receive, and often check, each
@@ -177,14 +191,18 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
 
     func network(_ network: Network, didReceiveConsensus payload: [UInt8], from peer: PeerID) {
         guard seen.withLock({ $0.insert(Hash32.keccak(payload)) }) else { return }
-        let message: ConsensusMessage
-        do { message = try ConsensusMessage(decoding: payload) } catch {
+        let message: ConsensusWire
+        do { message = try ConsensusWire(decoding: payload) } catch {
             network.reportMisbehaviour(peer, reason: "malformed consensus message: \(error)")
             return
         }
-        // Relayed, so that a validator with a broken link to the sender still hears it.
+        // Relayed as it came (compact), so that a validator with a broken link to the sender
+        // still hears it.
         network.broadcastConsensus(payload, except: peer)
-        host?.consensusMessageArrived(message)
+        switch message {
+        case .vote(let vote): host?.consensusMessageArrived(.vote(vote))
+        case .compactProposal(let compact): assemble(compact, from: peer, network: network)
+        }
     }
 
     func network(_ network: Network, blocksFrom height: UInt64, count: Int) -> [[UInt8]] {

@@ -15,8 +15,10 @@ public final class WholeNodeApplication: SimApplication {
     let root: String
     /// Chance (per mille) that a node crashes before it applies a block from block sync.
     let crashMidSyncPermille: UInt64
-    private unowned var sim: Simulation!
+    unowned var sim: Simulation!
     var nodes: [SimulatedNode] = []
+    /// Each node's compact-proposal assembly (memory: a new one after a restart).
+    var assemblies: [ProposalAssembly<Int>] = []
     /// Each node's block sync (memory: a new one after a restart), and which process made it.
     private var syncs: [BlockSync<Int>] = []
     private var generations: [Int] = []
@@ -61,6 +63,7 @@ public final class WholeNodeApplication: SimApplication {
             preconditionFailure("cannot create the simulated nodes' stores in \(root): \(error)")
         }
         generations = Array(repeating: 0, count: nodes.count)
+        assemblies = nodes.map { _ in ProposalAssembly(committedHeight: 0) }
         heldOffUntil = Array(repeating: Array(repeating: 0, count: nodes.count), count: nodes.count)
         syncs = nodes.indices.map { SimulatedBlockSync.make(application: self, node: $0, generation: 0) }
         simulation.genesisParentHash = nodes[0].head.hash
@@ -77,7 +80,10 @@ public final class WholeNodeApplication: SimApplication {
         }
     }
 
-    public func isValid(_ block: Block, node i: Int) -> Bool { nodes[i].validate(block, nowMs: sim.nowMs) }
+    public func isValid(_ block: Block, node i: Int) -> Bool {
+        guard let rebuilt = assembled(block, node: i) else { return false }
+        return nodes[i].validate(rebuilt, nowMs: sim.nowMs)
+    }
 
     public func commit(_ committed: CommittedBlock, node i: Int) -> Violation? {
         do {
@@ -161,6 +167,7 @@ public final class WholeNodeApplication: SimApplication {
     private func headMoved(node i: Int) {
         // Starting the next height may have crashed the node at its hard-state write.
         guard sim.isRunning(i) else { return }
+        assemblies[i].committed(height: nodes[i].head.height)
         sim.announceHeight(node: i, nodes[i].head.height)
         syncs[i].headAdvanced()
     }
@@ -178,7 +185,11 @@ public final class WholeNodeApplication: SimApplication {
     public func restarted(node i: Int) -> UInt64 {
         generations[i] += 1
         syncs[i] = SimulatedBlockSync.make(application: self, node: i, generation: generations[i])
-        do { return try nodes[i].restart() } catch {
+        do {
+            let height = try nodes[i].restart()
+            assemblies[i] = ProposalAssembly(committedHeight: height)
+            return height
+        } catch {
             sim.report(violation(.store, "node \(i) cannot re-open its store: \(error)"))
             return 0
         }

@@ -12,7 +12,8 @@ struct Hello: Equatable, Sendable {
 ///
 ///     hello        01 | version u32 | chain id u64 | genesis hash (32) | height u64
 ///     transactions 02 | count u32 | count x (length u32 | bytes)
-///     consensus    03 | payload (the rest of the message)
+///     consensus    03 | payload (the rest of the message: a vote or a compact proposal, RLP
+///                         with a kind first, read by the consensus side, `ConsensusWire`)
 ///     status       04 | height u64
 ///     getBlocks    05 | start height u64 | count u32
 ///     blocks       06 | count u32 | count x (length u32 | bytes)
@@ -46,7 +47,9 @@ enum WireMessage: Equatable, Sendable {
 
     /// 2 since issue 16 added `poolHashes`, `getPoolTransactions` and `goodbye` and issue 15
     /// `stateRequest` and `stateResponse`: a version 1 node would take them for misbehaviour, so
-    /// the hello keeps the two apart.
+    /// the hello keeps the two apart. Compact proposals (issue 13, `CompactProposal`, kind 3
+    /// inside `consensus`) are not readable by a node of an earlier build, which would hold off
+    /// the peer as misbehaving: upgrade every node of a network together.
     static let protocolVersion: UInt32 = 2
 
     enum Goodbye: Equatable, Sendable {
