@@ -106,6 +106,12 @@ public final class Mempool: @unchecked Sendable {
 
     public func entry(_ hash: Hash32) -> Entry? { state.withLock { $0.entries[hash] } }
 
+    /// The pooled transactions of `hashes` (nil where not pooled), under one lock: a compact
+    /// proposal lists thousands.
+    public func transactions(_ hashes: [Hash32]) -> [Transaction?] {
+        state.withLock { s in hashes.map { s.entries[$0]?.transaction } }
+    }
+
     /// Up to `limit` pooled hashes, oldest arrival first (so each sender's in the order they came,
     /// normally nonce order): what a node announces to a peer that (re)connects.
     public func hashesByArrival(limit: Int) -> [Hash32] {

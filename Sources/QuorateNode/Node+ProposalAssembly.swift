@@ -4,6 +4,6 @@ import QuorateCore
 /// already decoded and with their senders recovered on entry.
 extension Node {
     func pooledTransactions(_ hashes: [Hash32]) -> [Transaction?] {
-        hashes.map { mempool.entry($0)?.transaction }
+        mempool.transactions(hashes)
     }
 }

@@ -46,11 +46,11 @@ enum WireMessage: Equatable, Sendable {
     static let maxStateItems = 8_192
 
     /// 2 since issue 16 added `poolHashes`, `getPoolTransactions` and `goodbye` and issue 15
-    /// `stateRequest` and `stateResponse`: a version 1 node would take them for misbehaviour, so
-    /// the hello keeps the two apart. Compact proposals (issue 13, `CompactProposal`, kind 3
-    /// inside `consensus`) are not readable by a node of an earlier build, which would hold off
-    /// the peer as misbehaving: upgrade every node of a network together.
-    static let protocolVersion: UInt32 = 2
+    /// `stateRequest` and `stateResponse`; 3 since issue 13 sent proposals compact
+    /// (`CompactProposal`, kind 3 inside `consensus`) and block-sync items with their senders. A
+    /// node of an earlier version would take those for misbehaviour, so the hello keeps them
+    /// apart: nodes of different versions do not connect.
+    static let protocolVersion: UInt32 = 3
 
     enum Goodbye: Equatable, Sendable {
         /// The sender keeps another connection with us (one session per peer key).

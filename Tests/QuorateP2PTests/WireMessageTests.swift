@@ -44,7 +44,7 @@ import Testing
         ([], "empty message"),
         ([0x00], "unknown message tag 0x0"),
         ([0xFF, 1], "unknown message tag 0xff"),
-        ([0x01, 0, 0, 0, 2, 0, 0], "hello too short"),
+        ([0x01, 0, 0, 0, 3, 0, 0], "hello too short"),
         ([0x01, 0, 0], "hello too short"),
         ([0x04, 0, 0, 0, 0, 0, 0, 0], "status too short"),
         ([0x04, 0, 0, 0, 0, 0, 0, 0, 1, 0], "1 trailing bytes after a status message"),
@@ -68,11 +68,11 @@ import Testing
 
     @Test("a hello of another protocol version decodes to its version only, whatever follows")
     func otherVersion() throws {
-        guard case let .hello(hello) = try Self.decode([0x01, 0, 0, 0, 3, 0xFF]) else {
+        guard case let .hello(hello) = try Self.decode([0x01, 0, 0, 0, 4, 0xFF]) else {
             Issue.record("not a hello")
             return
         }
-        #expect(hello.version == 3)
+        #expect(hello.version == 4)
     }
 
     private func take(_ bucket: inout TokenBucket, _ now: ContinuousClock.Instant) -> Bool { bucket.take(now: now) }
