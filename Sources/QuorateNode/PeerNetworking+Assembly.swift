@@ -19,6 +19,7 @@ extension PeerNetworking {
         for action in actions {
             switch action {
             case .deliver(let proposal):
+                keepTransactions(of: proposal)
                 host.consensusMessageArrived(.proposal(proposal))
             case let .request(hashes, peers):
                 // One line per waiting proposal: a validator that often waits for transactions
@@ -27,6 +28,11 @@ extension PeerNetworking {
                 for peer in peers { network.requestPoolTransactions(hashes, from: peer) }
             }
         }
+    }
+
+    /// A proposal's transactions, for the peers that will ask for them (`proposalTransactions`).
+    func keepTransactions(of proposal: Proposal) {
+        proposalTransactions.withLock { $0.keep(proposal.block.transactions) }
     }
 
     /// Transactions from a peer, offered to the proposals waiting for them; those completed go to
@@ -54,8 +60,27 @@ extension PeerNetworking {
             return assembly.offer(transactions)
         }
         for proposal in completed {
+            keepTransactions(of: proposal)
             log("p2p: proposal \(proposal.height)/\(proposal.round) assembled with the transactions peers sent")
             host.consensusMessageArrived(.proposal(proposal))
         }
     }
+}
+
+/// The transactions of this height's proposals, by hash, bounded by `maxTransactions`
+/// (four default-size blocks: a height rarely sees more than a few proposals, and past the
+/// bound the newer are not kept, so a peer asks the pools as before).
+struct ProposalTransactions {
+    static let maxTransactions = 40_000
+    private var raws: [Hash32: [UInt8]] = [:]
+
+    var count: Int { raws.count }
+
+    mutating func keep(_ transactions: [Transaction]) {
+        for tx in transactions where raws.count < Self.maxTransactions { raws[tx.hash] = tx.raw }
+    }
+
+    func raw(_ hash: Hash32) -> [UInt8]? { raws[hash] }
+
+    mutating func removeAll() { raws.removeAll(keepingCapacity: true) }
 }

@@ -45,6 +45,10 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     private let seen = Mutex(SeenSet(capacity: PeerNetworking.seenConsensusCapacity))
     /// Compact proposals waiting for transactions (`ProposalAssembly`, PeerNetworking+Assembly.swift).
     let assembly: Mutex<ProposalAssembly<PeerID>>
+    /// Transactions of the proposals this node sent or assembled since the last commit, served
+    /// to peers that lack them like pooled ones: a locked block re-proposed in a later round may
+    /// hold transactions no pool has any more (pools lost in restarts, or refused when fetched).
+    let proposalTransactions = Mutex(ProposalTransactions())
     private var gossip: TransactionGossip!
     // Both set once by the node before start.
     private(set) weak var host: (any PeerNetworkingHost)?
@@ -108,11 +112,13 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     func committed(height: UInt64) {
         network.current?.announceHeight(height)
         assembly.withLock { $0.committed(height: height) }
+        proposalTransactions.withLock { $0.removeAll() }
         blockSync.headAdvanced()
     }
 
     /// Proposals leave compact (`ConsensusWire`): receivers rebuild the block from their pools.
     func broadcast(_ message: ConsensusMessage) {
+        if case .proposal(let proposal) = message { keepTransactions(of: proposal) }
         let payload = ConsensusWire.encoded(message)
         _ = seen.withLock { $0.insert(Hash32.keccak(payload)) }
         network.current?.broadcastConsensus(payload, except: nil)
@@ -120,6 +126,7 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
 
     func send(_ message: ConsensusMessage, to validator: Address) {
         guard let peer = nodeKey(of: validator) else { return }
+        if case .proposal(let proposal) = message { keepTransactions(of: proposal) }
         network.current?.sendConsensus(ConsensusWire.encoded(message), to: peer)
     }
 
@@ -161,7 +168,9 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
 
     func network(_ network: Network, pooledTransactions hashes: [Hash32]) -> [[UInt8]] {
         guard let host else { return [] }
-        return hashes.prefix(PeerNetworking.maxPoolAnnouncement).compactMap { host.pooledTransaction($0) }
+        let wanted = hashes.prefix(PeerNetworking.maxPoolAnnouncement)
+        let kept = proposalTransactions.withLock { kept in wanted.map { kept.raw($0) } }
+        return zip(wanted, kept).compactMap { hash, kept in host.pooledTransaction(hash) ?? kept }
     }
 
     func network(_ network: Network, peerDisconnected peer: PeerID) {

@@ -6,8 +6,9 @@ import QuorateNode
 /// lets: the block goes through its compact wire form (`CompactProposal`, encoded and decoded)
 /// and node i rebuilds it from its own pool with `ProposalAssembly`, asking the node(s) that
 /// built it for the transactions it lacks. The simulated network carries the full proposal
-/// (its transport belongs to QuorateSim), so the asking is answered at once from the builder's
-/// pool when the builder runs, not delayed, lost or partitioned. A block node i cannot assemble
+/// (its transport belongs to QuorateSim), so the asking is answered at once, from the builder's
+/// pool when the builder runs and from the proposal its sender holds, not delayed, lost or
+/// partitioned. A block node i cannot assemble
 /// is invalid for it: the production node would wait for its propose timeout and prevote nil,
 /// which the machine does at once here.
 extension WholeNodeApplication {
@@ -35,10 +36,14 @@ extension WholeNodeApplication {
             case .deliver(let proposal):
                 return proposal.block
             case let .request(hashes, peers):
-                // The builders' `getPoolTransactions` answers, from what their pools still hold.
+                // The builders' `getPoolTransactions` answers, from what their pools still hold,
+                // and the proposal's sender's, which holds the block it proposed
+                // (`PeerNetworking.proposalTransactions`): a locked block re-proposed after
+                // restarts may be in no pool any more.
+                let proposed = Dictionary(block.transactions.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first })
                 let answers = peers.filter { sim.isRunning($0) }.flatMap { peer in
                     hashes.compactMap { nodes[peer].mempool.entry($0)?.transaction }
-                }
+                } + hashes.compactMap { proposed[$0] }
                 if let proposal = assemblies[i].offer(answers).first {
                     sim.log("node \(i): block \(block.height) assembled with \(hashes.count) transactions from its builder's pool")
                     return proposal.block

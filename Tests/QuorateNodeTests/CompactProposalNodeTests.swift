@@ -89,6 +89,27 @@ struct CompactProposalNodeTests {
         #expect(harness.networking.assembly.withLock { $0.pendingCount } == 0)
     }
 
+    @Test("the transactions of a proposal sent or assembled are served to peers though no pool holds them, until the next commit")
+    func proposalTransactionsServed() throws {
+        let txs = F.transfers(3)
+        let harness = try NetworkingHarness(pool: [])
+        defer { harness.remove() }
+        let serve = { harness.networking.network(harness.network, pooledTransactions: txs.map(\.hash)) }
+        #expect(serve().isEmpty, "nothing pooled, nothing proposed")
+        // A locked block re-proposed by this node after a restart: its pool is empty.
+        let (own, _) = F.proposal(Array(txs.prefix(2)))
+        harness.networking.broadcast(.proposal(own))
+        #expect(serve() == txs.prefix(2).map(\.raw))
+        // One assembled from a peer's compact proposal and the transactions peers sent.
+        let (_, compact) = F.proposal([txs[2]])
+        harness.receive(compact.encoded())
+        harness.receive(transactions: [txs[2].raw])
+        #expect(harness.delivered.count == 1)
+        #expect(serve() == txs.map(\.raw))
+        harness.networking.committed(height: 1)
+        #expect(serve().isEmpty)
+    }
+
     @Test("a proposal whose hash list names a transaction nobody delivers never reaches consensus, and goes at its height's commit")
     func undeliveredNeverReachesConsensus() throws {
         let txs = F.transfers(2)
