@@ -20,6 +20,7 @@ extension Node: TransactionPrefetching {
     /// Each of `raws` decoded with its sender recovered, on all cores, aligned with `raws`: nil
     /// where it does not decode or recover (admission then refuses it with the reason).
     func recoverSenders(_ raws: [[UInt8]]) -> [(Transaction, Address)?] {
+        // `onAllCores` drops nil results: each slot is wrapped once more so that none is dropped.
         Node.onAllCores(raws) { raw -> (Transaction, Address)?? in
             guard let tx = StageCPU.measure(.rlpDecode, { try? Transaction.decode(raw: raw) }) else { return .some(nil) }
             return .some(StageCPU.measure(.senderRecovery) { (try? tx.recoverSender()).map { (tx, $0) } })

@@ -133,21 +133,17 @@ public final class Node: @unchecked Sendable {
         UInt64(Date().timeIntervalSince1970 * 1000)
     }
 
-    /// Checks and pools a raw transaction (`TransactionAdmission`), then tells the network and
-    /// consensus. Every refusal is an `AdmissionError`, which the RPC answers in geth's words.
+    /// Checks and pools a client's raw transaction (`TransactionAdmission`), then tells the network
+    /// and consensus. Every refusal is an `AdmissionError`, which the RPC answers in geth's words.
+    /// Gossip comes in batches through `admitGossiped`.
     public func submit(raw: [UInt8]) throws(AdmissionError) -> Hash32 {
-        try submit(raw: raw, gossip: true)
-    }
-
-    /// `gossip: false` for transactions that came from the network, which relays them itself.
-    func submit(raw: [UInt8], gossip: Bool) throws(AdmissionError) -> Hash32 {
         let tx: Transaction
         do { tx = try admission.admit(raw: raw) } catch {
-            telemetry.rejected(reason: error.reason, local: gossip)
+            telemetry.rejected(reason: error.reason, local: true)
             throw error
         }
-        telemetry.admitted(tx.hash, local: gossip)
-        if gossip { networking?.gossipTransaction(raw) }
+        telemetry.admitted(tx.hash, local: true)
+        networking?.gossipTransaction(raw)
         consensus.transactionsArrived()
         return tx.hash
     }
