@@ -7,8 +7,9 @@ import QuorateCore
 /// framing lives with the other wire messages.
 ///
 /// The senders are hints, not trusted: the receiver executes the block with them and the
-/// certified state root decides (a wrong sender moves another account's nonce and balance, so the
-/// root differs and the block is refused). They spare the receiver recovering each signature,
+/// certified header's roots decide. Each receipt records its sender, so any wrong sender changes
+/// the receipts root, even where two swapped senders would leave the same state; and the block
+/// is refused. They spare the receiver recovering each signature,
 /// the largest cost of catching up.
 public struct CertifiedBlock: Equatable, Sendable {
     public var block: Block

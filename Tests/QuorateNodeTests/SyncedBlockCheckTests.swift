@@ -88,4 +88,34 @@ struct SyncedBlockCheckTests {
             }
         }
     }
+
+    @Test("two senders' hints swapped (the same amounts from the same accounts) are refused by the receipts root, which records each sender")
+    func swappedSenderHints() throws {
+        let user = Address(D.userKey.publicKey.ethereumAddress), other = Address(D.validatorKey.publicKey.ethereumAddress)
+        let base = try D.genesis()
+        let genesis = Genesis(chainId: base.chainId, timestampMs: 0, validators: base.validators,
+                              alloc: base.alloc + [(other, UInt256(1_000_000))], consensus: base.consensus)
+        try Self.withBlock(genesis: genesis) { store, rules, _ in
+            // The same nonce, value and recipient from both: swapping who sent which moves the
+            // same amounts from the same accounts.
+            let fromUser = try Transaction.decode(raw: try D.transfer(nonce: 0))
+            let fromOther = try UnsignedTransaction(chainId: D.chainId, nonce: 0, gasLimit: 21_000,
+                                                    to: Address([UInt8](repeating: 0xde, count: 20)), value: 1).signed(with: D.validatorKey)
+            let output = try BlockBuilder.build(parent: try store.parentState(for: store.head),
+                                                candidates: [BlockBuilder.Candidate(transaction: fromUser, sender: user),
+                                                             BlockBuilder.Candidate(transaction: fromOther, sender: other)],
+                                                proposer: other, timestampMs: 1_000, lastCommit: nil, rules: rules)
+            let block = output.executed.block
+            #expect(block.transactions.count == 2)
+            let certificate = try Self.certificate(block, signedBy: D.validatorKey)
+            let swapped = [fromUser.hash: other, fromOther.hash: user]
+            #expect(try SyncedBlockCheck().verify(block, certificate: certificate, store: store, rules: rules) { $0.hash == fromUser.hash ? user : other }.block == block)
+            do {
+                _ = try SyncedBlockCheck().verify(block, certificate: certificate, store: store, rules: rules) { swapped[$0.hash]! }
+                Issue.record("a block executed with swapped senders was applied")
+            } catch let error as BlockValidationError {
+                #expect(error.description.contains("receipts root does not match"), "\(error)")
+            }
+        }
+    }
 }
