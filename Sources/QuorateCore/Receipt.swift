@@ -33,6 +33,9 @@ public struct Receipt: Equatable, Sendable {
 
     public var bloom: LogsBloom { logs.isEmpty ? .empty : LogsBloom(logs: logs) }
 
+    /// Also what the receipts root hashes. `from` must stay in it: block sync executes with the
+    /// senders a peer sent, and the receipts root is what refuses a wrong one (two swapped
+    /// senders can leave the same state).
     public var rlp: RLPItem {
         .list([
             RLPItem(transactionHash), RLPItem(UInt64(type.rawValue)), RLPItem(UInt64(status)), RLPItem(from),

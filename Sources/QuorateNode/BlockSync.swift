@@ -133,8 +133,8 @@ public final class BlockSync<Peer: BlockSyncPeer>: Sendable {
     }
 
     /// Blocks (with their certificates) a peer sent, in height order.
-    /// `senderHints` are the senders the peer sent with them (checked by the state root when the
-    /// blocks execute); only blocks without a hint for every transaction are recovered.
+    /// `senderHints` are the senders the peer sent with them (checked by the header's receipts
+    /// root, which records each sender, when the blocks execute); only blocks without a hint for every transaction are recovered.
     public func received(_ pairs: [(Block, CommitCertificate)], senderHints: [Hash32: Address] = [:], from peer: Peer) {
         guard let last = pairs.last?.0.height else { return }
         let count = pairs.count

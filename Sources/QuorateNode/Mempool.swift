@@ -193,7 +193,8 @@ public final class Mempool: @unchecked Sendable {
         if let replaced { s.entries[replaced.transaction.hash] = nil }
         queue.byNonce[tx.nonce] = tx.hash
         s.entries[tx.hash] = Entry(transaction: tx, sender: sender, sequence: s.nextSequence)
-        if replaced != nil { queue.recount(s.entries) } else { queue.added(nonce: tx.nonce, cost: Mempool.cost(tx)) }
+        // The planted duplicate leaves the old entry beside the new one: counted from the entries.
+        if replaced != nil || plantedDuplicateNonce { queue.recount(s.entries) } else { queue.added(nonce: tx.nonce, cost: Mempool.cost(tx)) }
         pooled = true
         s.nextSequence += 1
         s.bytes = newBytes

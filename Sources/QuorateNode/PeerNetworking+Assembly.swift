@@ -24,15 +24,42 @@ extension PeerNetworking {
             case let .request(hashes, peers):
                 // One line per waiting proposal: a validator that often waits for transactions
                 // shows a gossip gap (and round changes, if the wait outlasts the propose timeout).
-                log("p2p: proposal \(compact.height)/\(compact.round) of \(compact.transactionHashes.count) transactions waits for \(hashes.count) not pooled here; asked \(peers.count) peer(s)")
-                for peer in peers { network.requestPoolTransactions(hashes, from: peer) }
+                // The sender and the proposer first, then every other validator connected: a
+                // relay may lack what it forwarded, and no second copy of the proposal comes
+                // (the seen-set), so nobody else would be asked.
+                let others = network.connectedPeers.filter { !peers.contains($0) && isCurrentValidator($0) }
+                log("p2p: proposal \(compact.height)/\(compact.round) of \(compact.transactionHashes.count) transactions waits for \(hashes.count) not pooled here; asked \(peers.count + others.count) peer(s)")
+                for peer in peers + others { network.requestPoolTransactions(hashes, from: peer) }
             }
         }
     }
 
     /// A proposal's transactions, for the peers that will ask for them (`proposalTransactions`).
     func keepTransactions(of proposal: Proposal) {
-        proposalTransactions.withLock { $0.keep(proposal.block.transactions) }
+        proposalTransactions.withLock { $0.keep(proposal.block.transactions, height: proposal.height) }
+    }
+
+    /// What a compact proposal from a peer gets: assembled (and relayed), ignored (a height this
+    /// node is past, or more than `compactProposalHeightsAhead` ahead: block sync's business), or
+    /// refused as misbehaviour (not signed by a validator of its height).
+    enum CompactProposalCheck: Equatable {
+        case accept, ignore
+        case refuse(String)
+    }
+
+    /// How far above the head a compact proposal is taken: the next height and the one after.
+    static let compactProposalHeightsAhead: UInt64 = 2
+
+    func check(_ compact: CompactProposal) -> CompactProposalCheck {
+        let head = store.head.height
+        guard compact.height > head, compact.height <= head + Self.compactProposalHeightsAhead else { return .ignore }
+        guard (try? store.validators(at: compact.height))?.contains(compact.proposer) == true else {
+            return .refuse("a compact proposal for height \(compact.height) from \(compact.proposer), not a validator of that height")
+        }
+        guard compact.hasValidSignature(chainId: config.chainId) else {
+            return .refuse("a compact proposal for height \(compact.height) whose signature is not \(compact.proposer)'s")
+        }
+        return .accept
     }
 
     /// Transactions from a peer, offered to the proposals waiting for them; those completed go to
@@ -67,20 +94,24 @@ extension PeerNetworking {
     }
 }
 
-/// The transactions of this height's proposals, by hash, bounded by `maxTransactions`
-/// (four default-size blocks: a height rarely sees more than a few proposals, and past the
-/// bound the newer are not kept, so a peer asks the pools as before).
+/// The transactions of the uncommitted heights' proposals, by hash, with the height that
+/// proposed them, bounded by `maxTransactions` (four default-size blocks: a height rarely sees
+/// more than a few proposals, and past the bound the newer are not kept, so a peer asks the
+/// pools as before).
 struct ProposalTransactions {
     static let maxTransactions = 40_000
-    private var raws: [Hash32: [UInt8]] = [:]
+    private var raws: [Hash32: (height: UInt64, raw: [UInt8])] = [:]
 
     var count: Int { raws.count }
 
-    mutating func keep(_ transactions: [Transaction]) {
-        for tx in transactions where raws.count < Self.maxTransactions { raws[tx.hash] = tx.raw }
+    mutating func keep(_ transactions: [Transaction], height: UInt64) {
+        for tx in transactions where raws.count < Self.maxTransactions {
+            raws[tx.hash] = (max(height, raws[tx.hash]?.height ?? 0), tx.raw)
+        }
     }
 
-    func raw(_ hash: Hash32) -> [UInt8]? { raws[hash] }
+    func raw(_ hash: Hash32) -> [UInt8]? { raws[hash]?.raw }
 
-    mutating func removeAll() { raws.removeAll(keepingCapacity: true) }
+    /// Those of proposals at or below a committed height; a later height's stay.
+    mutating func remove(through height: UInt64) { raws = raws.filter { $0.value.height > height } }
 }

@@ -38,8 +38,8 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     /// heavy load, far beyond what ~20 tx/s leave pending during a partition of minutes.
     static let maxPoolAnnouncement = 4_096
 
-    private let store: ChainStore
-    private let config: NetworkConfig
+    let store: ChainStore
+    let config: NetworkConfig
     private let clockMs: @Sendable () -> UInt64
     private let network = NetworkHandle()
     private let seen = Mutex(SeenSet(capacity: PeerNetworking.seenConsensusCapacity))
@@ -112,7 +112,7 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     func committed(height: UInt64) {
         network.current?.announceHeight(height)
         assembly.withLock { $0.committed(height: height) }
-        proposalTransactions.withLock { $0.removeAll() }
+        proposalTransactions.withLock { $0.remove(through: height) }
         blockSync.headAdvanced()
     }
 
@@ -137,7 +137,7 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
     }
 
     /// Whether `key` is the node key of a validator of the set deciding the next height.
-    private func isCurrentValidator(_ key: PeerID) -> Bool {
+    func isCurrentValidator(_ key: PeerID) -> Bool {
         guard let set = try? store.validators(at: store.head.height + 1) else { return false }
         let compressed = key.compressed
         return set.validators.contains { $0.nodeKey == compressed }
@@ -204,6 +204,17 @@ final class PeerNetworking: ConsensusTransport, NetworkDelegate, @unchecked Send
         do { message = try ConsensusWire(decoding: payload) } catch {
             network.reportMisbehaviour(peer, reason: "malformed consensus message: \(error)")
             return
+        }
+        // A compact proposal makes this node hold state and ask peers for transactions before
+        // the machine sees it: it is checked first (window, proposer, signature).
+        if case .compactProposal(let compact) = message {
+            switch check(compact) {
+            case .accept: break
+            case .ignore: return
+            case .refuse(let reason):
+                network.reportMisbehaviour(peer, reason: reason)
+                return
+            }
         }
         // Relayed as it came (compact), so that a validator with a broken link to the sender
         // still hears it.

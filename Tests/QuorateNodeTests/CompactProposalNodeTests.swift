@@ -40,7 +40,13 @@ final class NetworkingHarness {
     static let peer = try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [0x61]).publicKey
 
     init(pool: [Transaction]) throws {
-        var dir = try NodeDirectory("compact", genesis: try ConsensusDriverTests.genesis())
+        // The fixture's proposer is a validator here: compact proposals are checked before use.
+        let base = try ConsensusDriverTests.genesis()
+        let genesis = Genesis(chainId: base.chainId, timestampMs: 0,
+                              validators: try ValidatorSet(base.validators.validators
+                                  + [Validator(address: Address(AssemblyFixture.proposerKey.publicKey.ethereumAddress), nodeKey: [])]),
+                              alloc: base.alloc, consensus: base.consensus)
+        var dir = try NodeDirectory("compact", genesis: genesis)
         dir.config.validatorKey = ConsensusDriverTests.validatorKey
         self.dir = dir
         node = try Node(config: dir.config)
@@ -153,6 +159,33 @@ struct CompactProposalNodeTests {
         #expect(lines.contains { $0.contains("twice") }, "\(lines)")
         #expect(lines.contains { $0.contains("over the limit of \(Block.maxTransactions)") }, "\(lines)")
         #expect(lines.contains { $0.contains("full proposal") }, "\(lines)")
+    }
+
+    @Test("a compact proposal not signed by a validator of its height is refused before anything is asked; a past height is ignored")
+    func checkedBeforeUse() throws {
+        let txs = F.transfers(2)
+        let harness = try NetworkingHarness(pool: [])
+        defer { harness.remove() }
+        // Signed by a key outside the validator set.
+        let outsider = try Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [0x77])
+        let header = F.proposal(txs).0.block.header
+        let forged = try Proposal.sign(chainId: F.chainId, height: 1, round: 0, validRound: nil,
+                                       block: Block(header: header, transactions: txs, lastCommit: nil), key: outsider)
+        harness.receive(CompactProposal(forged).encoded())
+        // The validator's fields with another key's signature.
+        let (real, _) = F.proposal(txs, round: 1)
+        let stolen = CompactProposal(height: 1, round: 1, validRound: nil, header: real.block.header, lastCommit: nil,
+                                     transactionHashes: txs.map(\.hash), proposer: real.proposer, signature: forged.signature)
+        harness.receive(stolen.encoded())
+        // Height 0 is committed: nothing to assemble, nothing to say.
+        harness.receive(F.proposal(txs, height: 0, round: 2).1.encoded())
+        #expect(harness.networking.assembly.withLock { $0.pendingCount } == 0)
+        #expect(harness.delivered.isEmpty)
+        let lines = harness.log.lines.withLock { $0 }
+        #expect(lines.contains { $0.contains("not a validator of that height") }, "\(lines)")
+        #expect(lines.contains { $0.contains("whose signature is not") }, "\(lines)")
+        #expect(!lines.contains { $0.contains("waits for") }, "nothing was asked of peers: \(lines)")
+        #expect(lines.filter { $0.contains("compact proposal") }.count == 2, "the past height is not misbehaviour: \(lines)")
     }
 
     @Test("the largest compact proposal fits one P2P message")

@@ -59,7 +59,7 @@ struct SyncedBlockCheckTests {
         }
     }
 
-    @Test("sender hints from block sync are checked by the state root: the recorded sender applies, another is refused")
+    @Test("sender hints from block sync are checked by the header's roots: the recorded sender applies, another is refused")
     func senderHints() throws {
         let user = Address(D.userKey.publicKey.ethereumAddress), funded = Address([UInt8](repeating: 0x66, count: 20))
         let base = try D.genesis()
