@@ -24,10 +24,13 @@ extension PeerNetworking {
             case let .request(hashes, peers):
                 // One line per waiting proposal: a validator that often waits for transactions
                 // shows a gossip gap (and round changes, if the wait outlasts the propose timeout).
-                // The sender and the proposer first, then every other validator connected: a
-                // relay may lack what it forwarded, and no second copy of the proposal comes
-                // (the seen-set), so nobody else would be asked.
-                let others = network.connectedPeers.filter { !peers.contains($0) && isCurrentValidator($0) }
+                // The sender and the proposer, which holds its proposal's transactions. With no
+                // link to the proposer, every validator connected: the relay may lack what it
+                // forwarded, and no second copy of the proposal comes (the seen-set). Not all of
+                // them every time: each would answer with the same transactions.
+                let connected = network.connectedPeers
+                let proposerLinked = nodeKey(of: compact.proposer).map { connected.contains($0) } ?? false
+                let others = proposerLinked ? [] : connected.filter { !peers.contains($0) && isCurrentValidator($0) }
                 log("p2p: proposal \(compact.height)/\(compact.round) of \(compact.transactionHashes.count) transactions waits for \(hashes.count) not pooled here; asked \(peers.count + others.count) peer(s)")
                 for peer in peers + others { network.requestPoolTransactions(hashes, from: peer) }
             }
