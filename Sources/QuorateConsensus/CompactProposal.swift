@@ -43,10 +43,8 @@ public struct CompactProposal: Equatable, Sendable {
     /// True when the signature recovers to `proposer` over the proposal's signed bytes (the same
     /// bytes as the full proposal's: the header's hash stands for the block).
     public func hasValidSignature(chainId: UInt64) -> Bool {
-        let digest = Keccak256.hash(Proposal.signBytes(chainId: chainId, height: height, round: round,
-                                                       validRound: validRound, blockHash: blockHash))
-        guard let recovered = try? signature.recoverPublicKey(hash: digest) else { return false }
-        return recovered.ethereumAddress == proposer.bytes
+        Proposal.isSigned(signature, by: proposer, chainId: chainId, height: height, round: round,
+                          validRound: validRound, blockHash: blockHash)
     }
 
     /// The full proposal, with `transactions` in the order of `transactionHashes` (each the one

@@ -54,8 +54,16 @@ public struct Proposal: Sendable {
 
     /// True when the signature recovers to `proposer` for these exact fields on `chainId`.
     public func hasValidSignature(chainId: UInt64) -> Bool {
-        let digest = Keccak256.hash(Proposal.signBytes(chainId: chainId, height: height, round: round,
-                                                       validRound: validRound, blockHash: blockHash))
+        Proposal.isSigned(signature, by: proposer, chainId: chainId, height: height, round: round,
+                          validRound: validRound, blockHash: blockHash)
+    }
+
+    /// Whether `signature` recovers to `proposer` over these fields' sign bytes: the check of a
+    /// full proposal and of its compact form on the wire.
+    public static func isSigned(_ signature: Secp256k1.RecoverableSignature, by proposer: Address, chainId: UInt64,
+                                height: UInt64, round: UInt32, validRound: UInt32?, blockHash: Hash32) -> Bool {
+        let digest = Keccak256.hash(signBytes(chainId: chainId, height: height, round: round,
+                                              validRound: validRound, blockHash: blockHash))
         guard let recovered = try? signature.recoverPublicKey(hash: digest) else { return false }
         return recovered.ethereumAddress == proposer.bytes
     }

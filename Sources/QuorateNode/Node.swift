@@ -142,7 +142,7 @@ public final class Node: @unchecked Sendable {
             telemetry.rejected(reason: error.reason, local: true)
             throw error
         }
-        telemetry.admitted(tx.hash, local: true)
+        telemetry.admitted(tx.hash)
         networking?.gossipTransaction(raw)
         consensus.transactionsArrived()
         return tx.hash

@@ -124,9 +124,9 @@ final class NodeTelemetry: Sendable {
     // MARK: submissions (RPC and gossip threads)
 
     /// A transaction this node admitted from a client: its commit latency will be measured.
-    func admitted(_ hash: Hash32, local: Bool) {
-        metrics.add("quorate_mempool_admitted_total", [("source", local ? "rpc" : "p2p")])
-        guard local else { return }
+    /// (Gossip is counted per batch: `admittedFromPeers`.)
+    func admitted(_ hash: Hash32) {
+        metrics.add("quorate_mempool_admitted_total", [("source", "rpc")])
         let now = clockMs()
         submissions.withLock { pending in
             if pending.count >= Self.maxTrackedSubmissions {

@@ -105,8 +105,6 @@ struct ProposalTransactions {
     static let maxTransactions = 40_000
     private var raws: [Hash32: (height: UInt64, raw: [UInt8])] = [:]
 
-    var count: Int { raws.count }
-
     mutating func keep(_ transactions: [Transaction], height: UInt64) {
         for tx in transactions where raws.count < Self.maxTransactions {
             raws[tx.hash] = (max(height, raws[tx.hash]?.height ?? 0), tx.raw)
