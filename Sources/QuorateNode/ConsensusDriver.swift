@@ -48,6 +48,8 @@ final class ConsensusDriver: @unchecked Sendable {
     /// The next height, while it waits for transactions (no empty blocks by default).
     private var waitingHeight: UInt64?
     private var lastBlockTransactionCount = 0
+    /// How long building a proposal may execute transactions (docs/architecture.md).
+    let proposalBuildMsMax: UInt64
 
     /// Told after each commit (the network announces the height) and when the machine wants
     /// blocks from a validator ahead of it. Set before `start`.
@@ -58,7 +60,7 @@ final class ConsensusDriver: @unchecked Sendable {
 
     init(store: ChainStore, mempool: Mempool, rules: ChainRules, key: Secp256k1.PrivateKey?,
          transport: ConsensusTransport, clockMs: @escaping @Sendable () -> UInt64, telemetry: NodeTelemetry,
-         delays: DelayedWork = DispatchDelays()) {
+         proposalBuildMsMax: UInt64? = nil, delays: DelayedWork = DispatchDelays()) {
         self.delays = delays
         self.store = store
         self.telemetry = telemetry
@@ -67,6 +69,7 @@ final class ConsensusDriver: @unchecked Sendable {
         self.transport = transport
         self.clockMs = clockMs
         self.address = key.map { Address($0.publicKey.ethereumAddress) }
+        self.proposalBuildMsMax = proposalBuildMsMax ?? Self.defaultProposalBuildMsMax(rules.consensus)
         machine = ConsensusMachine(config: ConsensusConfig(chainId: rules.chainId, params: rules.consensus, signingKey: key))
     }
 
@@ -296,13 +299,24 @@ final class ConsensusDriver: @unchecked Sendable {
             let lastCommit = head.height == 0 ? nil : try store.certificate(at: head.height)
             let output = try BlockBuilder.build(parent: try store.parentState(for: head), candidates: candidates,
                                                 proposer: address!, timestampMs: max(clockMs(), head.timestampMs),
-                                                lastCommit: lastCommit, rules: rules)
+                                                lastCommit: lastCommit, rules: rules, stopAdding: buildDeadline())
             mempool.remove(output.rejected.map(\.0))
             executed[output.executed.block.hash] = output.executed
             return output.executed.block
         } catch {
             preconditionFailure("cannot build block \(height) on the committed head: \(error)")
         }
+    }
+
+    /// The default of `proposalBuildMsMax`: a quarter of the propose timeout, so that every
+    /// validator, executing the block again, still prevotes well before that timeout.
+    static func defaultProposalBuildMsMax(_ params: ConsensusParams) -> UInt64 { max(1, params.timeoutProposeMs / 4) }
+
+    /// True once this proposal's build has run `proposalBuildMsMax` on the node's clock (0: never).
+    private func buildDeadline() -> () -> Bool {
+        guard proposalBuildMsMax > 0 else { return { false } }
+        let deadline = clockMs() + proposalBuildMsMax
+        return { [clockMs] in clockMs() >= deadline }
     }
 
     func validate(_ block: Block, checkClock: Bool = true) throws -> ExecutedBlock {

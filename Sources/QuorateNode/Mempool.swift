@@ -11,6 +11,8 @@ public final class Mempool: @unchecked Sendable {
     public struct Limits: Sendable {
         /// Transactions held at once.
         public var maxTransactions = 200_000
+        /// The most `maxTransactions` may be set to (`--txpool-max-transactions`).
+        public static let maxTransactionsCeiling = 1_000_000
         /// Raw bytes held at once.
         public var maxBytes = 128 << 20
         /// Transactions of one sender held at once; also how far ahead of the account nonce a

@@ -69,7 +69,7 @@ public final class Node: @unchecked Sendable {
         }
         consensus = ConsensusDriver(store: store, mempool: mempool, rules: rules, key: config.validatorKey,
                                     transport: networking ?? transport, clockMs: clockMs, telemetry: telemetry,
-                                    delays: delays)
+                                    proposalBuildMsMax: config.proposalBuildMsMax, delays: delays)
         if let networking {
             // One way: the node gives the network what it needs and pushes commits to it.
             networking.attach(host: self, syncChain: syncChain(), logger: logger)

@@ -15,6 +15,7 @@ extension NodeCommands {
         }
         let nonVoting = args.flag("non-voting")
         try Self.parseCallLimits(&args, into: &config)
+        try Self.loadOptions(&args, into: &config)
         let keyPath = args.option("validator-key") ?? config.validatorKeyPath
         let nodeKeyPath = args.option("node-key") ?? config.nodeKeyPath
         let passwordFile = args.option("password-file")

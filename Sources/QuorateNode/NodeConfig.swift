@@ -9,6 +9,9 @@ public struct NodeConfig: Sendable {
     /// The consensus signing key; nil runs a non-voting node.
     public var validatorKey: Secp256k1.PrivateKey?
     public var mempoolLimits = Mempool.Limits()
+    /// How long building a proposal may execute transactions before the block is closed; nil is a
+    /// quarter of the chain's `timeoutProposeMs`, 0 no bound but the chain's limits.
+    public var proposalBuildMsMax: UInt64?
     /// The P2P identity; nil runs without a network (a lone validator, or tests).
     public var nodeKey: Secp256k1.PrivateKey?
     /// Authenticated and allowlisted, so listening beyond loopback is the normal case for P2P.

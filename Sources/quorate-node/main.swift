@@ -23,6 +23,7 @@ commands:
            [--health-stall-seconds 30] [--health-lag-blocks 10] [--state-sync]
            [--state-retention-heights 128|N|all] [--block-retention-heights N]
            [--rpc-gascap 50000000] [--rpc-evmtimeout-ms 5000]
+           [--txpool-max-transactions 200000] [--proposal-build-ms-max N]
            run the node; the keys' password comes from --password-file, the QUORATE_PASSWORD
            environment variable, or a prompt. Without a node key (DIR/keys/node.json) there is no
            P2P network (a lone validator). --allow-peer admits a non-voting node's key.
@@ -30,6 +31,8 @@ commands:
            logs one event per line (text or json; levels debug, info, warn, error); see docs/monitoring.md.
            --state-sync: on a store at genesis, take a peer's certified state instead of replaying.
            Pruning keeps 128 heights of state by default and every block; docs/operations.md.
+           --proposal-build-ms-max: how long building a proposal may execute transactions (default:
+           a quarter of the chain's timeoutProposeMs; 0: only the block limits); docs/architecture.md.
   export   --datadir DIR --out FILE [--from H] [--to H]
            write blocks with their commit certificates to an export file (node stopped; on a
            running node use the admin_exportBlocks RPC method); format in docs/operations.md
