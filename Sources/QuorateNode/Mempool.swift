@@ -13,6 +13,11 @@ public final class Mempool: @unchecked Sendable {
         public var maxTransactions = 200_000
         /// The most `maxTransactions` may be set to (`--txpool-max-transactions`).
         public static let maxTransactionsCeiling = 1_000_000
+        /// Clients' submissions are refused (`txpool is full`) while the pool holds this many, so
+        /// that under load a client waits for room instead of queueing behind many heights of
+        /// work; peers' transactions still fill it up to `maxTransactions`, since dropping what
+        /// another validator accepted would leave it in one pool only (docs/architecture.md).
+        public var clientAdmissionMax = 8_192
         /// Raw bytes held at once.
         public var maxBytes = 128 << 20
         /// Transactions of one sender held at once; also how far ahead of the account nonce a
@@ -72,6 +77,8 @@ public final class Mempool: @unchecked Sendable {
     }
 
     public let limits: Limits
+    /// The pool's count as of its last change, for `refusesClients`.
+    private let pooledCount = Atomic<Int>(0)
     /// The whole-node simulator's planted bug (c): a second transaction for a pooled nonce is
     /// admitted beside the first. Only tests set it.
     public var plantedDuplicateNonce = false
@@ -82,6 +89,10 @@ public final class Mempool: @unchecked Sendable {
     }
 
     public var count: Int { state.withLock { $0.entries.count } }
+    /// True while clients' submissions are refused (`Limits.clientAdmissionMax`). Read without the
+    /// pool's lock: it is asked once per client submission, and the RPC threads already queue
+    /// on that lock behind the executor's block building.
+    public var refusesClients: Bool { pooledCount.load(ordering: .relaxed) >= limits.clientAdmissionMax }
     public var bytes: Int { state.withLock { $0.bytes } }
 
     /// The sender cached on entry, or nil if the transaction is not pooled.
@@ -136,14 +147,18 @@ public final class Mempool: @unchecked Sendable {
     /// stateless rules; `account` is the sender's committed account. Admission's last step
     /// (`TransactionAdmission`).
     public func add(_ tx: Transaction, sender: Address, account: Account) throws(AdmissionError) {
-        try state.withLock { (s) throws(AdmissionError) in try add(tx, sender: sender, account: account, to: &s) }
+        try state.withLock { (s) throws(AdmissionError) in
+            defer { pooledCount.store(s.entries.count, ordering: .relaxed) }
+            try add(tx, sender: sender, account: account, to: &s)
+        }
     }
 
     /// `add` for a batch under one lock (gossip arrives in batches from several peers at once,
     /// and a lock per transaction had their threads queue on it); nil where one was pooled.
     public func add(_ batch: [(transaction: Transaction, sender: Address, account: Account)]) -> [AdmissionError?] {
         state.withLock { s in
-            batch.map { item -> AdmissionError? in
+            defer { pooledCount.store(s.entries.count, ordering: .relaxed) }
+            return batch.map { item -> AdmissionError? in
                 do throws(AdmissionError) {
                     try add(item.transaction, sender: item.sender, account: item.account, to: &s)
                 } catch {
@@ -260,6 +275,7 @@ public final class Mempool: @unchecked Sendable {
     /// After a block commits: drops its transactions and every pooled one the new nonces made stale.
     public func removeCommitted(_ transactions: [Transaction], senders: [Address], nonceOf: (Address) -> UInt64) {
         state.withLock { s in
+            defer { pooledCount.store(s.entries.count, ordering: .relaxed) }
             var touched = Set<Address>()
             for (tx, sender) in zip(transactions, senders) {
                 if let e = s.entries.removeValue(forKey: tx.hash) { s.bytes -= e.transaction.raw.count }
@@ -272,6 +288,7 @@ public final class Mempool: @unchecked Sendable {
     /// Drops transactions that can no longer execute (found by the block builder).
     public func remove(_ hashes: [Hash32]) {
         state.withLock { s in
+            defer { pooledCount.store(s.entries.count, ordering: .relaxed) }
             for hash in hashes {
                 guard let e = s.entries.removeValue(forKey: hash) else { continue }
                 s.bytes -= e.transaction.raw.count

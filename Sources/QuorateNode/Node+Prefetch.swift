@@ -9,6 +9,8 @@ extension Node: TransactionPrefetching {
     /// Decodes `raws` and recovers their senders on all cores, and leaves both for `submit`. Anything that
     /// does not decode or recover is skipped here; `submit` then refuses it with the reason.
     public func prefetchSenders(_ raws: [[UInt8]]) {
+        // `submit` will refuse the batch before its senders are needed.
+        guard !mempool.refusesClients else { return }
         let decoded = Node.onAllCores(raws) { raw in StageCPU.measure(.rlpDecode) { try? Transaction.decode(raw: raw) } }
         // Pooled ones are asked about under one lock, not one lock per transaction on every core.
         let fresh = zip(decoded, mempool.contains(decoded.map(\.hash))).compactMap { $1 ? nil : $0 }

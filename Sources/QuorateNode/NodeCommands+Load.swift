@@ -13,6 +13,12 @@ extension NodeCommands {
             }
             config.mempoolLimits.maxTransactions = n
         }
+        if let text = args.option("txpool-client-max-transactions") {
+            guard let n = Int(text), n >= 1, n <= Mempool.Limits.maxTransactionsCeiling else {
+                throw CommandLineArguments.UsageError("--txpool-client-max-transactions must be 1...\(Mempool.Limits.maxTransactionsCeiling)")
+            }
+            config.mempoolLimits.clientAdmissionMax = n
+        }
         if let text = args.option("proposal-build-ms-max") {
             guard let ms = UInt64(text), ms <= proposalBuildMsMaxCeiling else {
                 throw CommandLineArguments.UsageError("--proposal-build-ms-max must be 0...\(proposalBuildMsMaxCeiling) milliseconds (0: no bound but the chain's block limits)")

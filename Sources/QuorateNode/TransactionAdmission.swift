@@ -62,7 +62,11 @@ struct TransactionAdmission: Sendable {
         // A gossiped batch had its pooled ones dropped already, and a committed one it still
         // holds is refused by its nonce: the chain's index is read only for a client's call,
         // whose answer ("already known") it decides.
-        if !gossiped, try isKnown(prefetched?.0.hash ?? Hash32.keccak(raw)) { throw .alreadyKnown }
+        if !gossiped {
+            // First of all: a client pushed back under load costs the node (and its retry) nothing.
+            if mempool.refusesClients { throw .poolFull }
+            if try isKnown(prefetched?.0.hash ?? Hash32.keccak(raw)) { throw .alreadyKnown }
+        }
         let tx: Transaction
         do { tx = try prefetched?.0 ?? StageCPU.measure(.rlpDecode) { try Transaction.decode(raw: raw) } } catch {
             throw .malformed("\(error)")
