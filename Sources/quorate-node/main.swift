@@ -23,7 +23,8 @@ commands:
            [--health-stall-seconds 30] [--health-lag-blocks 10] [--state-sync]
            [--state-retention-heights 128|N|all] [--block-retention-heights N]
            [--rpc-gascap 50000000] [--rpc-evmtimeout-ms 5000]
-           [--txpool-max-transactions 200000] [--proposal-build-ms-max N]
+           [--txpool-max-transactions 200000] [--txpool-client-max-transactions 8192]
+           [--proposal-build-ms-max N]
            run the node; the keys' password comes from --password-file, the QUORATE_PASSWORD
            environment variable, or a prompt. Without a node key (DIR/keys/node.json) there is no
            P2P network (a lone validator). --allow-peer admits a non-voting node's key.
@@ -31,6 +32,8 @@ commands:
            logs one event per line (text or json; levels debug, info, warn, error); see docs/monitoring.md.
            --state-sync: on a store at genesis, take a peer's certified state instead of replaying.
            Pruning keeps 128 heights of state by default and every block; docs/operations.md.
+           --txpool-client-max-transactions: past this many pooled, clients hear "txpool is full"
+           (peers' transactions still fill the pool); docs/architecture.md.
            --proposal-build-ms-max: how long building a proposal may execute transactions (default:
            a quarter of the chain's timeoutProposeMs; 0: only the block limits); docs/architecture.md.
   export   --datadir DIR --out FILE [--from H] [--to H]
