@@ -42,8 +42,27 @@ public final class Mempool: @unchecked Sendable {
         var lowestNonce = UInt64.max
         var highestNonce = UInt64.min
         var pooledCost = UInt256.zero
+        /// Nonces `baseNonce..<runEnd` are all pooled: those can execute in turn; the rest wait
+        /// for a missing nonce below them.
+        var runEnd: UInt64
 
-        init(baseNonce: UInt64) { self.baseNonce = baseNonce }
+        init(baseNonce: UInt64) {
+            self.baseNonce = baseNonce
+            runEnd = baseNonce
+        }
+
+        var executable: Int { Int(runEnd - baseNonce) }
+
+        /// After the base moved up or a nonce was added: the run grows over what is pooled.
+        mutating func extendRun() {
+            runEnd = max(runEnd, baseNonce)
+            while byNonce[runEnd] != nil { runEnd += 1 }
+        }
+
+        /// After the transaction of `nonce` left: the run stops below it.
+        mutating func cutRun(at nonce: UInt64) {
+            if nonce >= baseNonce, nonce < runEnd { runEnd = nonce }
+        }
 
         mutating func added(nonce: UInt64, cost: UInt256) {
             lowestNonce = min(lowestNonce, nonce)
@@ -74,11 +93,14 @@ public final class Mempool: @unchecked Sendable {
         var senders: [Address: SenderQueue] = [:]
         var bytes = 0
         var nextSequence: UInt64 = 0
+        /// Transactions that can execute now or after others of their sender already pooled (the
+        /// rest wait for a missing nonce): the backlog that `refusesClients` bounds.
+        var executable = 0
     }
 
     public let limits: Limits
-    /// The pool's count as of its last change, for `refusesClients`.
-    private let pooledCount = Atomic<Int>(0)
+    /// The pool's executable count as of its last change, for `refusesClients`.
+    private let executableCount = Atomic<Int>(0)
     /// The whole-node simulator's planted bug (c): a second transaction for a pooled nonce is
     /// admitted beside the first. Only tests set it.
     public var plantedDuplicateNonce = false
@@ -89,10 +111,15 @@ public final class Mempool: @unchecked Sendable {
     }
 
     public var count: Int { state.withLock { $0.entries.count } }
-    /// True while clients' submissions are refused (`Limits.clientAdmissionMax`). Read without the
-    /// pool's lock: it is asked once per client submission, and the RPC threads already queue
-    /// on that lock behind the executor's block building.
-    public var refusesClients: Bool { pooledCount.load(ordering: .relaxed) >= limits.clientAdmissionMax }
+    /// True while clients' submissions are refused: the pool holds `Limits.clientAdmissionMax`
+    /// transactions that can execute. Those waiting behind a missing nonce do not count, so
+    /// nobody can shut clients out with transactions that never execute, and the missing one is
+    /// taken once blocks drain the backlog. Read without the pool's lock: it is asked once per
+    /// client submission, and the RPC threads already queue on that lock behind block building.
+    public var refusesClients: Bool { executableCount.load(ordering: .relaxed) >= limits.clientAdmissionMax }
+
+    /// Transactions that can execute now or in turn after others of their sender.
+    public var executableTotal: Int { state.withLock { $0.executable } }
     public var bytes: Int { state.withLock { $0.bytes } }
 
     /// The sender cached on entry, or nil if the transaction is not pooled.
@@ -148,7 +175,7 @@ public final class Mempool: @unchecked Sendable {
     /// (`TransactionAdmission`).
     public func add(_ tx: Transaction, sender: Address, account: Account) throws(AdmissionError) {
         try state.withLock { (s) throws(AdmissionError) in
-            defer { pooledCount.store(s.entries.count, ordering: .relaxed) }
+            defer { executableCount.store(s.executable, ordering: .relaxed) }
             try add(tx, sender: sender, account: account, to: &s)
         }
     }
@@ -157,7 +184,7 @@ public final class Mempool: @unchecked Sendable {
     /// and a lock per transaction had their threads queue on it); nil where one was pooled.
     public func add(_ batch: [(transaction: Transaction, sender: Address, account: Account)]) -> [AdmissionError?] {
         state.withLock { s in
-            defer { pooledCount.store(s.entries.count, ordering: .relaxed) }
+            defer { executableCount.store(s.executable, ordering: .relaxed) }
             return batch.map { item -> AdmissionError? in
                 do throws(AdmissionError) {
                     try add(item.transaction, sender: item.sender, account: item.account, to: &s)
@@ -209,6 +236,9 @@ public final class Mempool: @unchecked Sendable {
         }
         if let replaced { s.entries[replaced.transaction.hash] = nil }
         queue.byNonce[tx.nonce] = tx.hash
+        let runBefore = original?.executable ?? 0
+        queue.extendRun()
+        s.executable += queue.executable - runBefore
         s.entries[tx.hash] = Entry(transaction: tx, sender: sender, sequence: s.nextSequence)
         // The planted duplicate leaves the old entry beside the new one: counted from the entries.
         if replaced != nil || plantedDuplicateNonce { queue.recount(s.entries) } else { queue.added(nonce: tx.nonce, cost: Mempool.cost(tx)) }
@@ -275,7 +305,7 @@ public final class Mempool: @unchecked Sendable {
     /// After a block commits: drops its transactions and every pooled one the new nonces made stale.
     public func removeCommitted(_ transactions: [Transaction], senders: [Address], nonceOf: (Address) -> UInt64) {
         state.withLock { s in
-            defer { pooledCount.store(s.entries.count, ordering: .relaxed) }
+            defer { executableCount.store(s.executable, ordering: .relaxed) }
             var touched = Set<Address>()
             for (tx, sender) in zip(transactions, senders) {
                 if let e = s.entries.removeValue(forKey: tx.hash) { s.bytes -= e.transaction.raw.count }
@@ -288,12 +318,15 @@ public final class Mempool: @unchecked Sendable {
     /// Drops transactions that can no longer execute (found by the block builder).
     public func remove(_ hashes: [Hash32]) {
         state.withLock { s in
-            defer { pooledCount.store(s.entries.count, ordering: .relaxed) }
+            defer { executableCount.store(s.executable, ordering: .relaxed) }
             for hash in hashes {
                 guard let e = s.entries.removeValue(forKey: hash) else { continue }
                 s.bytes -= e.transaction.raw.count
                 if var queue = s.senders.removeValue(forKey: e.sender) {
+                    let runBefore = queue.executable
                     queue.byNonce[e.transaction.nonce] = nil
+                    queue.cutRun(at: e.transaction.nonce)
+                    s.executable += queue.executable - runBefore
                     queue.recount(s.entries)
                     if !queue.byNonce.isEmpty { s.senders[e.sender] = queue }
                 }
@@ -303,11 +336,14 @@ public final class Mempool: @unchecked Sendable {
 
     private static func advance(_ s: inout State, sender: Address, to nonce: UInt64) {
         guard var queue = s.senders.removeValue(forKey: sender) else { return }
+        let runBefore = queue.executable
         for (n, hash) in queue.byNonce where n < nonce {
             queue.byNonce[n] = nil
             if let e = s.entries.removeValue(forKey: hash) { s.bytes -= e.transaction.raw.count }
         }
         queue.baseNonce = max(queue.baseNonce, nonce)
+        queue.extendRun()
+        s.executable += queue.executable - runBefore
         queue.recount(s.entries)
         if !queue.byNonce.isEmpty { s.senders[sender] = queue }
     }

@@ -49,4 +49,46 @@ struct ClientAdmissionTests {
             _ = try node.submitRawTransaction(try A.raw(nonce: 4))
         }
     }
+
+    // MARK: the backlog the bound counts
+
+    typealias M = MempoolTests
+
+    @Test("only transactions that can execute in turn count: one behind a missing nonce waits outside the count until the gap fills")
+    func executableCount() throws {
+        let pool = Mempool()
+        for n: UInt64 in [0, 1, 2] { try M.add(pool, M.tx(M.alice, n), M.alice) }
+        #expect(pool.executableTotal == 3)
+        try M.add(pool, M.tx(M.alice, 5), M.alice)
+        try M.add(pool, M.tx(M.bob, 1), M.bob)
+        #expect(pool.executableTotal == 3 && pool.count == 5)
+        try M.add(pool, M.tx(M.alice, 3), M.alice)
+        try M.add(pool, M.tx(M.alice, 4), M.alice)
+        #expect(pool.executableTotal == 6, "nonce 4 closed the gap below 5")
+        try M.add(pool, M.tx(M.alice, 4, tip: 10, feeCap: 10), M.alice)
+        #expect(pool.executableTotal == 6, "a replacement changes nothing")
+
+        // A block builder drops alice's nonce 1: 2...5 now wait behind it.
+        pool.remove([M.tx(M.alice, 1).hash])
+        #expect(pool.executableTotal == 1)
+        // A block commits alice's 0 and 1 (nonce 2 next) and bob's 0 (nonce 1 next).
+        pool.removeCommitted([M.tx(M.alice, 0)], senders: [M.address(M.alice)]) { $0 == M.address(M.alice) ? 2 : 1 }
+        pool.removeCommitted([M.tx(M.bob, 0)], senders: [M.address(M.bob)]) { $0 == M.address(M.alice) ? 2 : 1 }
+        #expect(pool.executableTotal == 5, "alice's 2...5 and bob's 1")
+        #expect(pool.count == 5)
+    }
+
+    @Test("transactions that never execute cannot shut clients out: the bound counts the executable backlog only")
+    func gappedTransactionsDoNotBlockClients() throws {
+        try Self.withNode(clientMax: 2) { node in
+            // Nonces 1 and 2 wait for 0: not a backlog.
+            _ = try node.submitRawTransaction(try A.raw(nonce: 1))
+            _ = try node.submitRawTransaction(try A.raw(nonce: 2))
+            #expect(!node.mempool.refusesClients)
+            // The missing one is taken, and with it the whole run counts.
+            _ = try node.submitRawTransaction(try A.raw(nonce: 0))
+            #expect(node.mempool.executableTotal == 3)
+            #expect(throws: AdmissionError.poolFull) { _ = try node.submitRawTransaction(try A.raw(nonce: 3)) }
+        }
+    }
 }
