@@ -32,6 +32,7 @@ enum NodeMetrics {
         out.gauge("quorate_head_age_seconds", "Seconds since the newest block's timestamp.", Double(now - min(now, head.timestampMs)) / 1000)
         renderConsensus(node, now: now, into: &out)
         out.gauge("quorate_mempool_transactions", "Transactions waiting for a block.", Double(node.mempool.count))
+        out.gauge("quorate_mempool_executable_transactions", "Pooled transactions that can execute in turn (not behind a missing nonce): the backlog the client bound counts.", Double(node.mempool.executableTotal))
         out.gauge("quorate_mempool_bytes", "Encoded bytes of the transactions waiting for a block.", Double(node.mempool.bytes))
         out.gauge("quorate_peers", "Connected peers.", Double(node.peerCount))
         renderNetwork(into: &out)

@@ -83,7 +83,7 @@ struct NodeMetricsTests {
         }
         for family in ["quorate_block_height", "quorate_head_age_seconds", "quorate_consensus_round", "quorate_consensus_step",
                        "quorate_validator_signed_last_commit", "quorate_validator_missed_blocks", "quorate_consensus_missing_voting_power",
-                       "quorate_mempool_bytes", "quorate_p2p_bytes_total", "quorate_sync_lag_blocks", "quorate_stage_cpu_seconds_total",
+                       "quorate_mempool_bytes", "quorate_mempool_executable_transactions", "quorate_p2p_bytes_total", "quorate_sync_lag_blocks", "quorate_stage_cpu_seconds_total",
                        "quorate_leveldb_size_bytes", "quorate_process_resident_memory_bytes", "quorate_commit_latency_seconds",
                        "quorate_store_write_seconds"] {
             #expect(text.contains("# TYPE \(family) "), "missing \(family)")

@@ -49,7 +49,7 @@ def test_metrics_pass_promtool_and_name_the_issue_families(net):
                  "quorate_validator_signed_last_commit", "quorate_validator_last_signed_height", "quorate_validator_missed_blocks",
                  "quorate_consensus_missing_voting_power", "quorate_consensus_byzantine_voting_power",
                  "quorate_consensus_proposals_made_total", "quorate_consensus_proposals_refused_total",
-                 "quorate_mempool_transactions", "quorate_mempool_bytes", "quorate_mempool_admitted_total",
+                 "quorate_mempool_transactions", "quorate_mempool_executable_transactions", "quorate_mempool_bytes", "quorate_mempool_admitted_total",
                  "quorate_mempool_rejected_total", "quorate_transactions_committed_total", "quorate_commit_latency_seconds",
                  "quorate_peers", "quorate_p2p_bytes_total", "quorate_p2p_messages_total", "quorate_p2p_handshake_failures_total",
                  "quorate_p2p_hold_offs_total", "quorate_sync_syncing", "quorate_sync_lag_blocks", "quorate_rpc_requests_total",
