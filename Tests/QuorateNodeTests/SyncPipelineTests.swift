@@ -63,8 +63,9 @@ struct SyncPipelineTests {
     }
 
     /// A fresh non-voting node fed `batches` through its driver's sync path, one after another.
-    static func sync(_ batches: [[(Block, CommitCertificate)]], _ body: (Node, [(applied: Int, error: Error?)]) throws -> Void) throws {
-        let dir = try NodeDirectory("sync-fresh", genesis: try genesis())
+    static func sync(_ batches: [[(Block, CommitCertificate)]], genesis: Genesis? = nil,
+                     _ body: (Node, [(applied: Int, error: Error?)]) throws -> Void) throws {
+        let dir = try NodeDirectory("sync-fresh", genesis: try genesis ?? Self.genesis())
         defer { dir.remove() }
         let node = try Node(config: dir.config)
         var results = [(applied: Int, error: Error?)]()
@@ -149,6 +150,66 @@ struct SyncPipelineTests {
             // The genuine blocks, delivered next, continue from block 4's written state.
             #expect(results[1].applied == 5 && results[1].error == nil)
             try Self.expectSame(node.store, as: reference, through: 9)
+        }
+    }
+
+    static let newcomer = try! Secp256k1.PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [0x55])
+
+    static func voteGenesis() throws -> Genesis {
+        let base = try D.genesis()
+        return Genesis(chainId: base.chainId, timestampMs: 0, validators: base.validators,
+                       alloc: [(user, UInt256(1_000_000)), (proposer, UInt256(1_000_000))], consensus: base.consensus)
+    }
+
+    /// Blocks 1-4: block 2 carries the only validator's vote adding `newcomer`, so blocks 3 and 4
+    /// are certified by both. Returns the blocks with those certificates and block 2's new set.
+    static func chainWithValidatorChange() throws -> ([(Block, CommitCertificate)], ValidatorSet) {
+        let dir = try NodeDirectory("sync-vote", genesis: try voteGenesis())
+        defer { dir.remove() }
+        let store = try ChainStore(path: dir.config.storePath)
+        let rules = ChainRules(genesis: store.genesis)
+        let change = ValidatorChange.add(Validator(address: Address(newcomer.publicKey.ethereumAddress),
+                                                   nodeKey: newcomer.publicKey.compressed))
+        let vote = try Transaction.decode(raw: try UnsignedTransaction(chainId: D.chainId, nonce: 0, gasLimit: 30_000,
+            to: SystemAddress.validatorVotes, data: ValidatorVoteCommand.vote(change).encoded()).signed(with: D.validatorKey).raw)
+        var pairs = [(Block, CommitCertificate)](), newSet: ValidatorSet?
+        for height in UInt64(1)...4 {
+            let tx = height == 2 ? vote : try Transaction.decode(raw: try D.transfer(nonce: height == 1 ? 0 : height - 2))
+            let head = store.head
+            let output = try BlockBuilder.build(parent: try store.parentState(for: head),
+                                                candidates: [BlockBuilder.Candidate(transaction: tx, sender: height == 2 ? proposer : user)],
+                                                proposer: proposer, timestampMs: 1_000 * height,
+                                                lastCommit: head.height == 0 ? nil : try store.certificate(at: head.height), rules: rules)
+            #expect(output.rejected.isEmpty)
+            let block = output.executed.block
+            newSet = newSet ?? output.executed.nextValidators
+            let signers = height > 2 ? [D.validatorKey, newcomer] : [D.validatorKey]
+            let certificate = CommitCertificate(precommits: try signers.map {
+                try Vote.sign(chainId: D.chainId, type: .precommit, height: height, round: 0, blockHash: block.hash, key: $0)
+            })
+            try store.commit(output.executed, certificate: certificate)
+            pairs.append((block, certificate))
+        }
+        return (pairs, try #require(newSet))
+    }
+
+    @Test("a validator set changed by a block still being written is the set the next block's certificate is checked against")
+    func validatorChangeInFlight() throws {
+        let (pairs, newSet) = try Self.chainWithValidatorChange()
+        #expect(newSet.count == 2)
+        try Self.sync([pairs], genesis: try Self.voteGenesis()) { node, results throws in
+            #expect(results[0].applied == 4 && results[0].error == nil)
+            #expect(node.store.head.hash == pairs[3].0.hash)
+            #expect(try node.store.validators(at: 3) == newSet)
+        }
+        // Signed by the old set alone: a quorum of the set before block 2, not of the one after.
+        var oldSigners = pairs
+        oldSigners[2].1 = try SyncedBlockCheckTests.certificate(pairs[2].0, signedBy: D.validatorKey)
+        try Self.sync([oldSigners], genesis: try Self.voteGenesis()) { node, results throws in
+            #expect(results[0].applied == 2)
+            #expect("\(results[0].error!)".contains("certificate of block 3 does not verify"))
+            #expect(node.store.head.hash == pairs[1].0.hash)
+            #expect(try node.store.block(at: 3) == nil)
         }
     }
 }
