@@ -38,8 +38,9 @@ public protocol BlockSyncChain: Sendable {
     /// production); any left out are recovered when the block is applied.
     func recoverSenders(of blocks: [Block]) -> [Hash32: Address]
     /// On the executor that owns the head, in height order: each block that extends the head is
-    /// checked with `check` and committed; the last one applied is synced. `done` gets how many
-    /// were applied and the error that stopped the rest, if any.
+    /// checked with `check` and committed (the node writes each block while the next executes:
+    /// `SyncedBlockPipeline`); the last delivered block is written synced. `done` gets how many
+    /// were applied and the error that stopped the rest, if any, once every write is in.
     func applySyncedBlocks(_ pairs: [(Block, CommitCertificate)], senders: [Hash32: Address], check: SyncedBlockCheck,
                            done: @escaping @Sendable (Int, Error?) -> Void)
 }

@@ -234,11 +234,23 @@ final class ConsensusDriver: @unchecked Sendable {
 
     /// Commits to the store, then drops the block's transactions from the pool.
     private func commitToStore(_ result: ExecutedBlock, certificate: CommitCertificate, sync: Bool = true) throws {
+        try writeToStore(result, certificate: certificate, sync: sync)
+        committedToStore(result)
+    }
+
+    /// Encodes the block's batch (receipts and indexes) and writes it, moving the head. Touches no
+    /// executor-only state: block sync runs it on its writer queue (`SyncedBlockPipeline`).
+    private func writeToStore(_ result: ExecutedBlock, certificate: CommitCertificate, sync: Bool) throws {
         let started = DispatchTime.now().uptimeNanoseconds
         let prepared = StageCPU.measure(.receiptsIndex) { store.prepareCommit(result, certificate: certificate) }
         try StageCPU.measure(.storeWrite) { try store.commit(prepared, sync: sync) }
         telemetry.metrics.observe("quorate_store_write_seconds", [("durability", sync ? "synced" : "unsynced")],
                                   Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+    }
+
+    /// After the write: the pool (which has its own lock) drops the block's transactions, and
+    /// validator-set changes are logged.
+    private func committedToStore(_ result: ExecutedBlock) {
         let block = result.block
         StageCPU.measure(.stateUpdate) {
             let nonces = Dictionary(result.changedAccounts.map { ($0.0, $0.1.nonce) }, uniquingKeysWith: { a, _ in a })
@@ -254,30 +266,26 @@ final class ConsensusDriver: @unchecked Sendable {
 
     /// Blocks from block sync, in height order: each must extend the head, carry a certificate
     /// that verifies against its height's validators, and execute to the roots in its header.
+    /// Each block's write overlaps the next block's execution (`SyncedBlockPipeline`).
     /// `done` gets how many were applied and the first error, if a block was refused.
     /// `senders` were recovered ahead (on all cores) by the caller; others are recovered here.
     func applySyncedBlocks(_ pairs: [(Block, CommitCertificate)], senders: [Hash32: Address] = [:],
                            done: @escaping @Sendable (Int, Error?) -> Void) {
         executor.async {
-            var applied = 0
-            var failure: Error?
-            let last = pairs.last?.0.height
-            for (block, certificate) in pairs where block.height == self.store.head.height + 1 {
-                do {
-                    // Certificate check and execution: one path shared with import (CertifiedBlockCheck).
-                    let result = try StageCPU.measure(.blockSync) {
-                        try CertifiedBlockCheck.verify(block, certificate: certificate, store: self.store, rules: self.rules) { tx in
-                            try senders[tx.hash] ?? self.mempool.sender(of: tx.hash) ?? tx.recoverSender()
-                        }
+            let pipeline = SyncedBlockPipeline(store: self.store, verify: { block, certificate, parent in
+                // Certificate check and execution: one path shared with import (CertifiedBlockCheck).
+                try StageCPU.measure(.blockSync) {
+                    try CertifiedBlockCheck.verify(block, certificate: certificate, parent: parent, rules: self.rules) { tx in
+                        try senders[tx.hash] ?? self.mempool.sender(of: tx.hash) ?? tx.recoverSender()
                     }
-                    try self.commitToStore(result, certificate: certificate, sync: block.height == last)
-                    self.telemetry.synced(block, certificate: certificate)
-                    applied += 1
-                } catch {
-                    failure = error
-                    break
                 }
-            }
+            }, write: { [self] result, certificate, sync in
+                try writeToStore(result, certificate: certificate, sync: sync)
+                committedToStore(result)
+            }, written: { result, certificate in
+                self.telemetry.synced(result.block, certificate: certificate)
+            })
+            let (applied, failure) = pipeline.apply(pairs)
             if applied > 0 {
                 // The machine did not decide these heights: move it to the new head's next height.
                 self.executed.removeAll()

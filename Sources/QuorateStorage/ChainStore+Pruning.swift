@@ -15,6 +15,10 @@ struct PruneIndexState: Sendable {
     /// The nodes with a revived record (`p` hash), so the pruner reads a record only when one
     /// may exist (they are rare: a subtree that came back).
     var revived = StaleNodeFilter()
+    /// The lowest height the index may still list: the pruner deleted every list below it in
+    /// this run, and starts its scan here rather than walking their deletion markers, which
+    /// LevelDB keeps until a compaction drops them.
+    var unprunedFrom: UInt64 = 0
 }
 
 extension ChainStore {
@@ -94,7 +98,7 @@ extension ChainStore {
             var revivedDeleted: [Hash32] = []
             var heights = 0, nodes = 0
             var reached: UInt64?
-            try db.iterate(prefix: StoreKeys.staleNodePrefix) { key, value in
+            try db.iterate(prefix: StoreKeys.staleNodePrefix, from: StoreKeys.staleNodes(state.unprunedFrom)) { key, value in
                 guard key.count == 9, let height = StoreKeys.uint64(Array(key.dropFirst())), value.count % 32 == 0 else {
                     throw StoreError("the stale-node index holds a malformed entry: the store is damaged")
                 }
@@ -125,6 +129,7 @@ extension ChainStore {
                 batch.put(StoreKeys.metaOldestState, StoreKeys.be(target))
             }
             if !batch.isEmpty { try db.write(batch, sync: false) }
+            if let reached { state.unprunedFrom = reached + 1 }
             for list in prunedLists { state.filter.remove(indexValue: list) }
             state.revived.remove(indexValue: revivedDeleted.flatMap(\.bytes))
             return heights
