@@ -18,8 +18,8 @@ public enum BlockBuilder {
         public let rejected: [(Hash32, TransactionRejection)]
     }
 
-    /// `stopAdding` is asked before each candidate: the proposer's own bound on how long building
-    /// may execute (a node-local policy; the block's validity does not depend on it).
+    /// `stopAdding` is asked before each candidate once one is in: the proposer's own bound on how
+    /// long building may execute (a node-local policy; the block's validity does not depend on it).
     public static func build(parent: ParentState, candidates: [Candidate], proposer: Address, timestampMs: UInt64,
                              lastCommit: CommitCertificate?, rules: ChainRules,
                              stopAdding: () -> Bool = { false }) throws -> Output {
@@ -37,7 +37,9 @@ public enum BlockBuilder {
         var bytes: UInt64 = 0
         for candidate in candidates {
             let tx = candidate.transaction
-            guard UInt64(included.count) < rules.consensus.maxBlockTransactions, !stopAdding() else { break }
+            // The bound never empties a block: a clock that jumped must not turn a full pool into
+            // an empty proposal.
+            guard UInt64(included.count) < rules.consensus.maxBlockTransactions, included.isEmpty || !stopAdding() else { break }
             if bytes + UInt64(tx.raw.count) > rules.consensus.maxBlockBytes { continue }
             if gasUsed + tx.intrinsicGas > rules.fees.blockGasLimit { continue }
             do {

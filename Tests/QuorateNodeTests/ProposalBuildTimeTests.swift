@@ -44,6 +44,18 @@ struct ProposalBuildTimeTests {
         #expect(sizes.allSatisfy { $0 >= 1 && $0 <= 25 }, "\(sizes)")
     }
 
+    @Test("a clock that jumps past the bound before the first candidate still leaves one transaction per block, never an empty one")
+    func jumpNeverEmptiesABlock() throws {
+        let clock = TickingClock()
+        // Every read moves the clock past the whole bound.
+        clock.tickMs.store(300, ordering: .relaxed)
+        let (node, dir) = try Self.node(clock: clock, buildMsMax: 250)
+        defer { node.stop(); dir.remove() }
+        for nonce in 0..<5 { _ = try node.submit(raw: try D.transfer(nonce: UInt64(nonce))) }
+        try node.start()
+        #expect(try Self.blockSizes(node) == [1, 1, 1, 1, 1])
+    }
+
     @Test("with --proposal-build-ms-max 0 a slow build still fills its block to the chain's limits")
     func noBound() throws {
         let clock = TickingClock()
