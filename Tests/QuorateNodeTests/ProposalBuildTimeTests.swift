@@ -24,21 +24,23 @@ struct ProposalBuildTimeTests {
         return (try Node(config: dir.config, clockMs: { clock.read() }, delays: clock.manual), dir)
     }
 
-    static func blockSizes(_ node: Node) throws -> [Int] {
+    /// A lone validator whose clock moves `tickMs` on every read commits `transfers` pooled before
+    /// it starts, with the given bound: the size of each block it made.
+    static func committedBlockSizes(tickMs: UInt64, buildMsMax: UInt64, transfers: Int) throws -> [Int] {
+        let clock = TickingClock()
+        clock.tickMs.store(tickMs, ordering: .relaxed)
+        let (node, dir) = try node(clock: clock, buildMsMax: buildMsMax)
+        defer { node.stop(); dir.remove() }
+        for nonce in 0..<transfers { _ = try node.submit(raw: try D.transfer(nonce: UInt64(nonce))) }
+        try node.start()
         node.consensus.executor.sync {}
         return try (1...max(1, node.store.head.height)).map { try node.store.block(at: $0)?.transactions.count ?? 0 }
     }
 
     @Test("a proposal whose execution reaches the bound is closed there, and the rest go in the next blocks")
     func buildStopsAtTheBound() throws {
-        let clock = TickingClock()
         // Each read of the clock is 10 ms: a 250 ms bound closes a block after about 25 candidates.
-        clock.tickMs.store(10, ordering: .relaxed)
-        let (node, dir) = try Self.node(clock: clock, buildMsMax: 250)
-        defer { node.stop(); dir.remove() }
-        for nonce in 0..<100 { _ = try node.submit(raw: try D.transfer(nonce: UInt64(nonce))) }
-        try node.start()
-        let sizes = try Self.blockSizes(node)
+        let sizes = try Self.committedBlockSizes(tickMs: 10, buildMsMax: 250, transfers: 100)
         #expect(sizes.reduce(0, +) == 100, "every transfer is committed")
         #expect(sizes.count >= 4, "blocks of 25 at most: \(sizes)")
         #expect(sizes.allSatisfy { $0 >= 1 && $0 <= 25 }, "\(sizes)")
@@ -46,25 +48,13 @@ struct ProposalBuildTimeTests {
 
     @Test("a clock that jumps past the bound before the first candidate still leaves one transaction per block, never an empty one")
     func jumpNeverEmptiesABlock() throws {
-        let clock = TickingClock()
         // Every read moves the clock past the whole bound.
-        clock.tickMs.store(300, ordering: .relaxed)
-        let (node, dir) = try Self.node(clock: clock, buildMsMax: 250)
-        defer { node.stop(); dir.remove() }
-        for nonce in 0..<5 { _ = try node.submit(raw: try D.transfer(nonce: UInt64(nonce))) }
-        try node.start()
-        #expect(try Self.blockSizes(node) == [1, 1, 1, 1, 1])
+        #expect(try Self.committedBlockSizes(tickMs: 300, buildMsMax: 250, transfers: 5) == [1, 1, 1, 1, 1])
     }
 
     @Test("with --proposal-build-ms-max 0 a slow build still fills its block to the chain's limits")
     func noBound() throws {
-        let clock = TickingClock()
-        clock.tickMs.store(10, ordering: .relaxed)
-        let (node, dir) = try Self.node(clock: clock, buildMsMax: 0)
-        defer { node.stop(); dir.remove() }
-        for nonce in 0..<100 { _ = try node.submit(raw: try D.transfer(nonce: UInt64(nonce))) }
-        try node.start()
-        #expect(try Self.blockSizes(node) == [100])
+        #expect(try Self.committedBlockSizes(tickMs: 10, buildMsMax: 0, transfers: 100) == [100])
     }
 
     @Test("the default bound is a quarter of the chain's propose timeout")
