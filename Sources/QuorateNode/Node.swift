@@ -49,6 +49,9 @@ public final class Node: @unchecked Sendable {
         telemetry = NodeTelemetry(clockMs: clockMs, logger: logger)
         startHeight = store.head.height
         try store.configureStatePruning(config.stateRetentionHeights != nil)
+        if let retention = config.stateRetentionHeights {
+            store.configureStateFlush(StateFlushPolicy(intervalHeights: StateFlushPolicy.defaultIntervalHeights, recentHeights: retention))
+        }
         pruner = BackgroundPruner(store: store, stateRetention: config.stateRetentionHeights,
                                   blockRetention: config.blockRetentionHeights, logger: logger)
         if let key = config.validatorKey {
@@ -122,6 +125,8 @@ public final class Node: @unchecked Sendable {
         pruner.stop()
         networking?.stop()
         consensus.stop()
+        // A clean stop writes the tree's unwritten nodes, so the next start executes nothing again.
+        do { try store.flushState() } catch { logger.error("node", "could not write the state tree on stop (\(error)); the next start rebuilds it from the blocks") }
     }
 
     /// The P2P port actually bound (with `p2pPort` 0 in tests); nil without a network.

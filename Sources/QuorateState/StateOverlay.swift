@@ -121,6 +121,6 @@ public struct StateOverlay {
         }
         let update = try SparseMerkleTree.apply(root: root, changes: changes, reader: reader)
         if storageNodes.isEmpty { return update }
-        return StateUpdate(newRoot: update.newRoot, newNodes: storageNodes + update.newNodes)
+        return StateUpdate(newRoot: update.newRoot, newNodes: storageNodes + update.newNodes, staleNodes: update.staleNodes)
     }
 }

@@ -142,7 +142,8 @@ extension ChainStore {
     public func pruneBlocksStep(retention: UInt64, maxBlocks: Int = 256) throws -> Int {
         let head = self.head.height
         guard head > retention + 1 else { return 0 }
-        let target = head - retention
+        // A restart executes again the blocks after the last tree written whole, on top of it.
+        let target = min(head - retention, stateFlushedHeight)
         var next = try oldestBlockBody() ?? 1
         guard next < target else { return 0 }
         var batch = WriteBatch()

@@ -44,8 +44,10 @@ extension ChainStore {
         batch.put(StoreKeys.metaOldestState, StoreKeys.be(height))
         batch.put(StoreKeys.metaOldestBlock, StoreKeys.be(height))
         if try db.get(Self.pruneIndexFrom) != nil { batch.put(Self.pruneIndexFrom, StoreKeys.be(height + 1)) }
+        batch.put(StoreKeys.metaStateFlushed, StoreKeys.be(height))
         batch.put(StoreKeys.metaHead, StoreKeys.be(height))
         try db.write(batch, sync: true)
+        unflushedState.withLock { $0.flushedHeight = height }
         adoptHead(block.header, validatorChanges: validatorChanges)
     }
 }

@@ -26,6 +26,10 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     /// stored (and records it as revived) must not race a delete of that node. Holds whether
     /// the stale-node index is kept and what it lists (`ChainStore+Pruning.swift`).
     let writeLock = Mutex(PruneIndexState())
+    /// Tree nodes not yet written, and recently superseded ones (`ChainStore+StateFlush.swift`).
+    let unflushedState = Mutex(UnflushedStateNodes())
+    /// How often the tree is written whole; every height unless the node configures it.
+    let stateFlushPolicy = Mutex(StateFlushPolicy())
 
     /// Opens an initialised store and checks it can be trusted: schema version, chain id, genesis,
     /// and the head block against its commit certificate.
@@ -61,6 +65,7 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         headState = Mutex(head.header)
         validatorHistory = Mutex(try ChainStore.readValidatorHistory(db, genesis: genesis))
         try checkHeadCertificate(head.header)
+        try rebuildUnflushedState()
     }
 
     /// Creates a store for `genesis` at `path` (the `init` command). Refuses a store that exists.
@@ -80,6 +85,7 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         batch.put(StoreKeys.metaChainId, StoreKeys.be(genesis.chainId))
         batch.put(StoreKeys.metaGenesis, genesis.jsonBytes())
         writeBlock(executed, certificate: nil, into: &batch)
+        for node in executed.stateUpdate.newNodes { batch.put(StoreKeys.stateNode(node.hash), node.encoded) }
         try db.write(batch, sync: true)
         return try ChainStore(sharing: db, genesis: genesis, head: executed.block.header)
     }
@@ -180,7 +186,11 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
             .map { try Account(decoding: $0) }
     }
 
-    public func stateNode(_ hash: Hash32) throws -> [UInt8]? { try db.get(StoreKeys.stateNode(hash)) }
+    /// A node of a recent tree from memory (not yet written, or superseded before it was), else from disk.
+    public func stateNode(_ hash: Hash32) throws -> [UInt8]? {
+        if let node = unflushedState.withLock({ $0.node(hash) }) { return node }
+        return try db.get(StoreKeys.stateNode(hash))
+    }
 
     /// The lowest height whose block body the store keeps; nil when none was pruned.
     public func oldestBlockBody() throws -> UInt64? { try db.get(StoreKeys.metaOldestBlock).flatMap(StoreKeys.uint64) }
@@ -270,11 +280,13 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
                      "blocks are committed in order on top of the head")
         var batch = prepared.batch
         try writeLock.withLock { state in
-            let revived = state.indexing
-                ? try indexStaleNodes(executed.stateUpdate, height: header.height, filter: state.filter, into: &batch) : []
+            let flush = flushIfDue(after: executed.stateUpdate, height: header.height, into: &batch)
+            let revived = state.indexing && flush != nil
+                ? try indexStaleNodes(flush!.asUpdate, height: header.height, filter: state.filter, into: &batch) : []
             try db.write(batch, sync: sync)
-            if state.indexing {
-                state.filter.add(executed.stateUpdate.staleNodes)
+            absorb(executed.stateUpdate, height: header.height, flushed: flush != nil)
+            if state.indexing, let flush {
+                state.filter.add(flush.superseded)
                 state.revived.add(revived)
             }
         }
@@ -303,7 +315,6 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
                 batch.put(StoreKeys.account(address), account.encoded())
             }
         }
-        for node in executed.stateUpdate.newNodes { batch.put(StoreKeys.stateNode(node.hash), node.encoded) }
         for entry in executed.newCode { batch.put(StoreKeys.code(entry.hash), entry.code) }
         batch.put(StoreKeys.metaHead, StoreKeys.be(height))
     }

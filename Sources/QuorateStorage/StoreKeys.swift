@@ -9,6 +9,9 @@ enum StoreKeys {
     static let consensusHardState = Array("k/hardstate".utf8)
     /// The lowest height whose state tree is whole (pruning deletes what older roots alone used).
     static let metaOldestState = Array("m/oldestState".utf8)
+    /// The height of the last state tree written whole (`UnflushedStateNodes`); absent in a store
+    /// that writes every height's tree (and in stores from before it existed): the head's.
+    static let metaStateFlushed = Array("m/stateFlushed".utf8)
     /// The lowest height whose block body is kept (--block-retention-heights).
     static let metaOldestBlock = Array("m/oldestBlock".utf8)
     /// The hashes of the state nodes block `height` superseded, concatenated (one key per block):
