@@ -48,6 +48,9 @@ public final class Node: @unchecked Sendable {
         admission = TransactionAdmission(store: store, mempool: mempool, rules: rules, senderCache: senderCache)
         telemetry = NodeTelemetry(clockMs: clockMs, logger: logger)
         startHeight = store.head.height
+        if let rebuilt = store.rebuiltStateHeights {
+            logger.info("node", "the last stop came before the state tree was written: executed blocks \(rebuilt.lowerBound)...\(rebuilt.upperBound) again and checked their state roots")
+        }
         try store.configureStatePruning(config.stateRetentionHeights != nil)
         if let retention = config.stateRetentionHeights {
             store.configureStateFlush(StateFlushPolicy(intervalHeights: StateFlushPolicy.defaultIntervalHeights, recentHeights: retention))

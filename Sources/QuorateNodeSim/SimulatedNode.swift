@@ -26,8 +26,16 @@ final class SimulatedNode {
         self.address = address
         self.bugs = bugs
         rules = ChainRules(genesis: genesis)
-        store = try ChainStore.initialize(path: path, genesis: genesis)
+        store = try Self.configured(ChainStore.initialize(path: path, genesis: genesis))
         mempool = Self.makeMempool(bugs)
+    }
+
+    /// As a node with the default state pruning, but writing the tree every 4 heights, so that
+    /// crashes land between writes often and a restart rebuilds the unwritten heights.
+    private static func configured(_ store: ChainStore) throws -> ChainStore {
+        try store.configureStatePruning(true)
+        store.configureStateFlush(StateFlushPolicy(intervalHeights: 4, recentHeights: 128))
+        return store
     }
 
     private static func makeMempool(_ bugs: PlantedBug) -> Mempool {
@@ -46,7 +54,7 @@ final class SimulatedNode {
     }
 
     func restart() throws -> UInt64 {
-        let reopened = try ChainStore(path: path)
+        let reopened = try Self.configured(ChainStore(path: path))
         store = reopened
         syncedHeight = reopened.head.height
         acknowledgedHeight = min(acknowledgedHeight, reopened.head.height)

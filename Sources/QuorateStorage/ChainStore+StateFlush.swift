@@ -9,11 +9,16 @@ public struct StateFlushPolicy: Sendable, Equatable {
     /// Superseded nodes that were never written are kept in memory while a height this far
     /// behind the head may still read them (the state retention).
     public var recentHeights: UInt64 = 0
+    /// Memory for those nodes; past it the oldest are written after all (`UnflushedStateNodes`).
+    public var recentBytesMax: Int
 
-    public init(intervalHeights: UInt64 = 1, recentHeights: UInt64 = 0) {
+    public init(intervalHeights: UInt64 = 1, recentHeights: UInt64 = 0,
+                recentBytesMax: Int = UnflushedStateNodes.recentBytesMax) {
         precondition(intervalHeights >= 1, "the tree is written at least every height")
+        precondition(recentBytesMax >= 0, "a memory bound cannot be negative")
         self.intervalHeights = intervalHeights
         self.recentHeights = recentHeights
+        self.recentBytesMax = recentBytesMax
     }
 
     /// A node that prunes its state (the default retention of 128 heights): the tree is written
@@ -35,26 +40,38 @@ extension ChainStore {
     /// The height of the newest state tree on disk whole.
     public var stateFlushedHeight: UInt64 { unflushedState.withLock { $0.flushedHeight } }
 
-    /// Puts the flush in `batch` when this height is due for one (or the unwritten nodes have
-    /// grown past their bound); returns what it wrote. Called with the commit lock held.
-    func flushIfDue(after update: StateUpdate, height: UInt64, into batch: inout WriteBatch) -> UnflushedStateNodes.Flush? {
+    /// The tree nodes this height's batch writes: the flush, when the height is due for one (or
+    /// the unwritten nodes have grown past their bound), and the superseded nodes pushed out of
+    /// memory since the last block. nil when there are none. Called with the commit lock held.
+    func stateWrites(after update: StateUpdate, height: UInt64) -> UnflushedStateNodes.Writes? {
         let policy = stateFlushPolicy.withLock { $0 }
-        let flush = unflushedState.withLock { layer -> UnflushedStateNodes.Flush? in
+        return unflushedState.withLock { layer in
             let due = height % policy.intervalHeights == 0 || layer.unflushedBytes >= Self.unflushedBytesMax
-            return due ? layer.flush(after: update) : nil
+            return layer.writes(after: update, flushing: due)
         }
-        guard let flush else { return nil }
-        for node in flush.nodes { batch.put(StoreKeys.stateNode(node.hash), node.encoded) }
-        batch.put(StoreKeys.metaStateFlushed, StoreKeys.be(height))
-        return flush
+    }
+
+    /// Puts `writes` in the batch of `height`, with the pruner's list of what they supersede
+    /// (merged with a list already stored at that height). Returns the nodes recorded as revived.
+    func addStateWrites(_ writes: UnflushedStateNodes.Writes, height: UInt64, index: PruneIndexState,
+                        into batch: inout WriteBatch) throws -> [Hash32] {
+        for node in writes.nodes { batch.put(StoreKeys.stateNode(node.hash), node.encoded) }
+        if writes.flushed { batch.put(StoreKeys.metaStateFlushed, StoreKeys.be(height)) }
+        guard index.indexing else { return [] }
+        let listed = try db.get(StoreKeys.staleNodes(height)) ?? []
+        let update = StateUpdate(newRoot: Hash32.zero, newNodes: writes.nodes, staleNodes: writes.superseded)
+        let revived = try indexStaleNodes(update, height: height, filter: index.filter, into: &batch)
+        if !listed.isEmpty { batch.put(StoreKeys.staleNodes(height), listed + writes.superseded.flatMap(\.bytes)) }
+        return revived
     }
 
     /// After the block at `height` is written: its nodes join the layer (or left it, flushed).
     func absorb(_ update: StateUpdate, height: UInt64, flushed: Bool) {
-        let recentHeights = stateFlushPolicy.withLock { $0.recentHeights }
+        let policy = stateFlushPolicy.withLock { $0 }
         unflushedState.withLock { layer in
             layer.absorb(update, height: height, flushed: flushed)
-            layer.forgetRecent(supersededThrough: height > recentHeights ? height - recentHeights : 0)
+            layer.forgetRecent(supersededThrough: height > policy.recentHeights ? height - policy.recentHeights : 0,
+                               bytesMax: policy.recentBytesMax)
         }
     }
 
@@ -64,17 +81,13 @@ extension ChainStore {
         try writeLock.withLock { state in
             let height = head.height
             let empty = StateUpdate(newRoot: head.stateRoot, newNodes: [])
-            let flush = unflushedState.withLock { $0.isEmpty ? nil : $0.flush(after: empty) }
-            guard let flush else { return }
+            guard let writes = unflushedState.withLock({ $0.writes(after: empty, flushing: true) }) else { return }
             var batch = WriteBatch()
-            for node in flush.nodes { batch.put(StoreKeys.stateNode(node.hash), node.encoded) }
-            batch.put(StoreKeys.metaStateFlushed, StoreKeys.be(height))
-            let revived = state.indexing
-                ? try indexStaleNodes(flush.asUpdate, height: height, filter: state.filter, into: &batch) : []
+            let revived = try addStateWrites(writes, height: height, index: state, into: &batch)
             try db.write(batch, sync: true)
             absorb(empty, height: height, flushed: true)
             if state.indexing {
-                state.filter.add(flush.superseded)
+                state.filter.add(writes.superseded)
                 state.revived.add(revived)
             }
         }
@@ -110,6 +123,7 @@ extension ChainStore {
             unflushedState.withLock { $0.absorb(executed.stateUpdate, height: height, flushed: false) }
             parent = block.header
         }
+        rebuiltStateHeights = (flushed + 1)...head.height
     }
 
     private func reexecute(_ block: Block, parent header: BlockHeader, rules: ChainRules) throws -> ExecutedBlock {

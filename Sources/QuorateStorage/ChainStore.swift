@@ -14,7 +14,10 @@ public struct StoreError: Error, CustomStringConvertible, Equatable {
 /// serial executor.
 public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendable {
     /// Bumped when the on-disk layout changes; a store with a newer version is refused.
-    public static let schemaVersion: UInt64 = 1
+    /// 2: the state tree may be whole only at `m/stateFlushed` (`ChainStore+StateFlush.swift`), so
+    /// a binary that knows only version 1 must not open it. A version-1 store is version 2 with
+    /// the tree whole at its head, and is marked 2 when opened.
+    public static let schemaVersion: UInt64 = 2
 
     public let db: LevelDB
     public let genesis: Genesis
@@ -30,6 +33,8 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     let unflushedState = Mutex(UnflushedStateNodes())
     /// How often the tree is written whole; every height unless the node configures it.
     let stateFlushPolicy = Mutex(StateFlushPolicy())
+    /// The heights whose state the open executed again (a crash came after the last write of the tree).
+    public internal(set) var rebuiltStateHeights: ClosedRange<UInt64>?
 
     /// Opens an initialised store and checks it can be trusted: schema version, chain id, genesis,
     /// and the head block against its commit certificate.
@@ -43,6 +48,9 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         }
         guard version <= ChainStore.schemaVersion else {
             throw StoreError("the store at \(path) has schema version \(version), newer than this quorate-node (\(ChainStore.schemaVersion)): upgrade quorate-node")
+        }
+        if version < ChainStore.schemaVersion {
+            try db.put(StoreKeys.metaSchemaVersion, StoreKeys.be(ChainStore.schemaVersion), sync: true)
         }
         guard let genesisBytes = try db.get(StoreKeys.metaGenesis) else {
             throw StoreError("the store at \(path) has no genesis: it is damaged; re-initialise it and sync from peers")
@@ -280,13 +288,12 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
                      "blocks are committed in order on top of the head")
         var batch = prepared.batch
         try writeLock.withLock { state in
-            let flush = flushIfDue(after: executed.stateUpdate, height: header.height, into: &batch)
-            let revived = state.indexing && flush != nil
-                ? try indexStaleNodes(flush!.asUpdate, height: header.height, filter: state.filter, into: &batch) : []
+            let writes = stateWrites(after: executed.stateUpdate, height: header.height)
+            let revived = try writes.map { try addStateWrites($0, height: header.height, index: state, into: &batch) } ?? []
             try db.write(batch, sync: sync)
-            absorb(executed.stateUpdate, height: header.height, flushed: flush != nil)
-            if state.indexing, let flush {
-                state.filter.add(flush.superseded)
+            absorb(executed.stateUpdate, height: header.height, flushed: writes?.flushed ?? false)
+            if state.indexing, let writes {
+                state.filter.add(writes.superseded)
                 state.revived.add(revived)
             }
         }

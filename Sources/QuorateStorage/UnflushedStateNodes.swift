@@ -2,23 +2,27 @@ import QuorateCore
 import QuorateState
 
 /// The state-tree nodes a node holds in memory between two flushes (docs/architecture.md,
-/// "Decision: the state tree reaches the disk every few heights").
+/// "Decision: the state tree reaches the disk every 16 heights").
 ///
 /// With about a thousand accounts every block rewrites most of the tree; writing each version
 /// and deleting it again 128 heights later made LevelDB compact every node twice, about half of
 /// each block's fixed cost. Here a node reaches the disk only if it is still in the tree at a
-/// flush; a node created and superseded between two flushes never does, and is kept in memory
-/// (`recent`) while the state retention still promises the heights that read it.
+/// flush; a node created and superseded between two flushes is kept in memory (`recent`) while
+/// the state retention still promises a height that reads it, and reaches the disk only if
+/// memory runs short (`spill`).
 ///
 /// A value: `ChainStore` holds it under a lock and does the writes.
-struct UnflushedStateNodes: Sendable {
-    /// Bound on `recent`: past it the oldest superseded nodes are forgotten, and historical reads
-    /// of the heights that held them fail as pruned ones do. 64 MiB is about 128 heights of the
-    /// bench's blocks.
-    static let recentBytesMax = 64 << 20
+public struct UnflushedStateNodes: Sendable {
+    /// Bound on `recent`: past it the oldest superseded nodes are written after all (and listed for
+    /// the pruner), so the retention still holds. 48 MiB holds the 128 heights the retention keeps
+    /// of the bench's chain (1,000 accounts).
+    public static let recentBytesMax = 48 << 20
+    /// What one node costs in memory besides its encoding (dictionary slot, key, array header
+    /// and allocator rounding), counted in every bound so that they bound memory.
+    static let entryOverheadBytes = 160
 
     /// Nodes of the newest tree that the disk lacks: every one is written at the next flush.
-    private(set) var unflushed: [Hash32: [UInt8]] = [:]
+    private var unflushed: [Hash32: [UInt8]] = [:]
     private(set) var unflushedBytes = 0
     /// Nodes on disk that blocks since the last flush superseded: the flush lists them for the
     /// pruner (unless the newest tree holds them again).
@@ -29,43 +33,62 @@ struct UnflushedStateNodes: Sendable {
     private var recentByHeight: [(height: UInt64, hashes: [Hash32])] = []
     private var recentFirst = 0
     private(set) var recentBytes = 0
+    /// Superseded nodes pushed out of `recent` by its bound: the next block writes them.
+    private var spill: [Hash32: [UInt8]] = [:]
     /// The height of the newest tree on disk whole: the heights after it are rebuilt from their
     /// blocks after a restart, so their blocks must be kept.
     var flushedHeight: UInt64 = 0
 
-    /// What a flush adds to its block's batch.
-    struct Flush {
-        /// Every node of the newest tree the disk lacks.
+    /// The tree nodes one block's batch writes.
+    struct Writes {
+        /// For a flush, every node of the newest tree the disk lacks; and the spilled nodes.
         var nodes: [(hash: Hash32, encoded: [UInt8])]
-        /// Nodes on disk that the newest tree no longer holds (the pruner's list for the flush height).
+        /// What the pruner may delete once this height leaves the retention: nodes on disk that
+        /// the newest tree no longer holds, and the spilled nodes.
         var superseded: [Hash32]
-
-        var asUpdate: StateUpdate { StateUpdate(newRoot: Hash32.zero, newNodes: nodes, staleNodes: superseded) }
+        var flushed: Bool
     }
 
-    func node(_ hash: Hash32) -> [UInt8]? { unflushed[hash] ?? recent[hash]?.bytes }
+    private static func cost(_ encoded: [UInt8]) -> Int { encoded.count + entryOverheadBytes }
 
-    var isEmpty: Bool { unflushed.isEmpty && supersededOnDisk.isEmpty }
+    func node(_ hash: Hash32) -> [UInt8]? { unflushed[hash] ?? recent[hash]?.bytes ?? spill[hash] }
 
-    /// The flush a block's batch would carry if the block applied `update` and flushed, computed
-    /// without changing anything: the write may still fail.
-    func flush(after update: StateUpdate) -> Flush {
-        let superseded = Set(update.staleNodes)
-        var nodes = unflushed.filter { !superseded.contains($0.key) }
-        for node in update.newNodes { nodes[node.hash] = node.encoded }
-        let onDisk = supersededOnDisk + update.staleNodes.filter { unflushed[$0] == nil }
-        return Flush(nodes: nodes.map { (hash: $0.key, encoded: $0.value) },
-                     superseded: onDisk.filter { nodes[$0] == nil })
+    var isEmpty: Bool { unflushed.isEmpty && supersededOnDisk.isEmpty && spill.isEmpty }
+
+    /// What the batch of the block applying `update` writes, computed without changing anything
+    /// (the write may still fail); nil when it writes no node.
+    func writes(after update: StateUpdate, flushing: Bool) -> Writes? {
+        var nodes: [Hash32: [UInt8]] = [:]
+        var superseded: [Hash32] = []
+        if flushing {
+            let gone = Set(update.staleNodes)
+            nodes = unflushed.filter { !gone.contains($0.key) }
+            for node in update.newNodes { nodes[node.hash] = node.encoded }
+            let onDisk = supersededOnDisk + update.staleNodes.filter { unflushed[$0] == nil }
+            superseded = onDisk.filter { nodes[$0] == nil }
+        }
+        if !spill.isEmpty {
+            // A spilled node the newest tree holds again is live: the flush writes it, unlisted.
+            let live = Set(update.newNodes.map(\.hash))
+            for (hash, bytes) in spill where nodes[hash] == nil && unflushed[hash] == nil && !live.contains(hash) {
+                nodes[hash] = bytes
+                superseded.append(hash)
+            }
+        }
+        if nodes.isEmpty && !flushing { return nil }
+        return Writes(nodes: nodes.map { (hash: $0.key, encoded: $0.value) }, superseded: superseded, flushed: flushing)
     }
 
-    /// The block at `height` applied `update` (its batch is written; `flushed` when it carried the flush).
+    /// The block at `height` applied `update` and its batch is written (with the flush, when
+    /// `flushed`, and with every spilled node).
     mutating func absorb(_ update: StateUpdate, height: UInt64, flushed: Bool) {
+        spill = [:]
         var forgotten: [Hash32] = []
         for hash in update.staleNodes {
             if let bytes = unflushed.removeValue(forKey: hash) {
-                unflushedBytes -= bytes.count
-                if let old = recent.updateValue((bytes, height), forKey: hash) { recentBytes -= old.bytes.count }
-                recentBytes += bytes.count
+                unflushedBytes -= Self.cost(bytes)
+                if let old = recent.updateValue((bytes, height), forKey: hash) { recentBytes -= Self.cost(old.bytes) }
+                recentBytes += Self.cost(bytes)
                 forgotten.append(hash)
             } else {
                 supersededOnDisk.append(hash)
@@ -80,22 +103,27 @@ struct UnflushedStateNodes: Sendable {
             return
         }
         for node in update.newNodes where unflushed.updateValue(node.encoded, forKey: node.hash) == nil {
-            unflushedBytes += node.encoded.count
+            unflushedBytes += Self.cost(node.encoded)
         }
     }
 
-    /// Forgets superseded nodes that no retained height reads any more (superseded at or below
-    /// `height`), then the oldest others while they exceed `bytesMax`.
+    /// Drops superseded nodes that no retained height reads any more (superseded at or below
+    /// `height`); then, while the rest exceed `bytesMax`, moves the oldest to `spill`.
     mutating func forgetRecent(supersededThrough height: UInt64, bytesMax: Int = recentBytesMax) {
         while recentFirst < recentByHeight.count,
               recentByHeight[recentFirst].height <= height || recentBytes > bytesMax {
             let entry = recentByHeight[recentFirst]
+            let needed = entry.height > height
             for hash in entry.hashes where recent[hash]?.supersededAt == entry.height {
-                recentBytes -= recent.removeValue(forKey: hash)!.bytes.count
+                let bytes = recent.removeValue(forKey: hash)!.bytes
+                recentBytes -= Self.cost(bytes)
+                if needed { spill[hash] = bytes }
             }
+            // The list's hashes share their storage with the dictionary's keys: release them now.
+            recentByHeight[recentFirst].hashes = []
             recentFirst += 1
         }
-        if recentFirst > 1_024 && recentFirst * 2 > recentByHeight.count {
+        if recentFirst > 64 && recentFirst * 2 > recentByHeight.count {
             recentByHeight.removeFirst(recentFirst)
             recentFirst = 0
         }

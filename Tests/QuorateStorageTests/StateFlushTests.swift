@@ -97,6 +97,33 @@ struct StateFlushTests {
         }
     }
 
+    @Test("with no memory for superseded nodes they are written with the next block, and every retained height reads from disk after a restart")
+    func spillKeepsTheRetention() throws {
+        try withTemporaryDirectory { path in
+            try ChainStore.initialize(path: path, genesis: F.genesis())
+            let policy = StateFlushPolicy(intervalHeights: 8, recentHeights: 128, recentBytesMax: 0)
+            var roots: [UInt64: Hash32] = [:]
+            do {
+                let store = try ChainStore(path: path)
+                try store.configureStatePruning(true)
+                store.configureStateFlush(policy)
+                for (executed, _) in try F.commitBlocks(1...12, to: store) { roots[executed.block.height] = executed.block.header.stateRoot }
+                try store.flushState()
+            }
+            let reopened = try ChainStore(path: path)
+            #expect(reopened.rebuiltStateHeights == nil)
+            for h in UInt64(1)...12 { try Self.expectStateOfBlock(h, in: reopened, root: roots[h]!) }
+            // The spilled nodes are listed: pruning deletes them with the heights that read them.
+            try reopened.configureStatePruning(true)
+            reopened.configureStateFlush(policy)
+            let before = try Self.nodesOnDisk(reopened).count
+            while try reopened.pruneStateStep(retention: 2) > 0 {}
+            #expect(try Self.nodesOnDisk(reopened).count < before)
+            try Self.expectStateOfBlock(12, in: reopened, root: roots[12]!)
+            expectError(containing: "missing") { _ = try reopened.account(F.carolAddress, stateRoot: roots[5]!) }
+        }
+    }
+
     @Test("a block missing after the last written tree is a damaged store, refused with what to do")
     func missingBlockRefusesTheStore() throws {
         try withTemporaryDirectory { path in
@@ -130,5 +157,67 @@ struct StateFlushTests {
             let reopened = try Self.openDeferred(path, recentHeights: 6)
             for h in UInt64(28)...30 { try Self.expectStateOfBlock(h, in: reopened, root: roots[h]!) }
         }
+    }
+}
+
+@Suite("unflushed state nodes")
+struct UnflushedStateNodesTests {
+    static func node(_ tag: UInt8) -> (hash: Hash32, encoded: [UInt8]) {
+        (hash: Hash32([UInt8](repeating: tag, count: 32)), encoded: [1] + [UInt8](repeating: tag, count: 64))
+    }
+
+    static func update(new: [UInt8], stale: [UInt8]) -> StateUpdate {
+        StateUpdate(newRoot: Hash32.zero, newNodes: new.map(node), staleNodes: stale.map { node($0).hash })
+    }
+
+    @Test("a flush writes the newest tree's unwritten nodes and lists only superseded nodes that are on disk")
+    func flushContents() {
+        var layer = UnflushedStateNodes()
+        layer.absorb(Self.update(new: [1, 2], stale: [9]), height: 1, flushed: false)  // 9 was on disk
+        layer.absorb(Self.update(new: [3], stale: [1]), height: 2, flushed: false)     // 1 never was
+        #expect(layer.writes(after: Self.update(new: [5], stale: [3]), flushing: false) == nil, "between flushes nothing is written")
+        let flush = layer.writes(after: Self.update(new: [4, 9], stale: [2, 8]), flushing: true)!  // 9 comes back; 8 on disk
+        #expect(Set(flush.nodes.map(\.hash)) == Set([3, 4, 9].map { Self.node($0).hash }))
+        #expect(flush.superseded == [Self.node(8).hash] && flush.flushed)
+        #expect(layer.node(Self.node(1).hash) == Self.node(1).encoded, "superseded before a write: read from memory")
+        layer.absorb(Self.update(new: [4, 9], stale: [2, 8]), height: 3, flushed: true)
+        #expect(layer.isEmpty && layer.unflushedBytes == 0 && layer.flushedHeight == 3)
+        #expect(layer.node(Self.node(3).hash) == nil, "written: read from disk")
+        #expect(layer.node(Self.node(2).hash) != nil)
+    }
+
+    @Test("superseded nodes are forgotten when no retained height reads them; past the memory bound the oldest are written and listed instead")
+    func recentBounds() {
+        var layer = UnflushedStateNodes()
+        layer.absorb(Self.update(new: [1, 2, 3], stale: []), height: 1, flushed: false)
+        layer.absorb(Self.update(new: [4], stale: [1]), height: 2, flushed: false)
+        layer.absorb(Self.update(new: [5], stale: [2]), height: 3, flushed: false)
+        layer.forgetRecent(supersededThrough: 1)
+        #expect(layer.node(Self.node(1).hash) != nil && layer.node(Self.node(2).hash) != nil)
+        layer.forgetRecent(supersededThrough: 2)
+        #expect(layer.node(Self.node(1).hash) == nil && layer.node(Self.node(2).hash) != nil)
+        // Node 2 is still read by height 2, which the retention keeps: over the bound it spills.
+        layer.forgetRecent(supersededThrough: 2, bytesMax: 0)
+        #expect(layer.recentBytes == 0 && layer.node(Self.node(2).hash) != nil, "readable until written")
+        let next = Self.update(new: [6], stale: [5])
+        let writes = layer.writes(after: next, flushing: false)!
+        #expect(writes.nodes.map(\.hash) == [Self.node(2).hash] && writes.superseded == [Self.node(2).hash] && !writes.flushed)
+        layer.absorb(next, height: 4, flushed: false)
+        #expect(layer.node(Self.node(2).hash) == nil, "written: read from disk")
+        #expect(layer.node(Self.node(3).hash) != nil, "the newest tree's nodes are never forgotten")
+    }
+
+    @Test("a spilled node that a later block creates again is live: it is not listed for the pruner")
+    func spilledNodeComesBack() {
+        var layer = UnflushedStateNodes()
+        layer.absorb(Self.update(new: [1, 2], stale: []), height: 1, flushed: false)
+        layer.absorb(Self.update(new: [3], stale: [1]), height: 2, flushed: false)
+        layer.forgetRecent(supersededThrough: 0, bytesMax: 0)
+        let back = Self.update(new: [1], stale: [3])
+        #expect(layer.writes(after: back, flushing: false) == nil)
+        layer.absorb(back, height: 3, flushed: false)
+        #expect(layer.node(Self.node(1).hash) != nil)
+        let flush = layer.writes(after: Self.update(new: [], stale: []), flushing: true)!
+        #expect(Set(flush.nodes.map(\.hash)) == Set([1, 2].map { Self.node($0).hash }) && flush.superseded.isEmpty)
     }
 }

@@ -48,6 +48,43 @@ def test_sigkill_after_a_receipt_keeps_every_block_transaction_receipt_and_balan
     chain.kill()
 
 
+REBUILT = "again and checked their state roots"
+
+
+def test_after_sigkill_the_node_executes_the_unwritten_heights_again_and_a_clean_stop_writes_the_tree(tmp_path):
+    """The state tree reaches the disk every 16 heights; a kill -9 before that loses nothing."""
+    chain = Chain(tmp_path)
+    chain.start()
+    w3 = Web3(Web3.HTTPProvider(chain.url))
+    recipient = Account.create("rebuild-recipient").address
+    receipts = [w3.eth.wait_for_transaction_receipt(send(w3, chain.accounts[0], n, recipient, 1 + n), timeout=60,
+                                                    poll_latency=0.02) for n in range(4)]
+    head = w3.eth.block_number
+    assert head < 16, "the test needs a crash before the first write of the tree"
+    balances = {h: w3.eth.get_balance(recipient, h) for h in range(1, head + 1)}
+    assert balances[head] == 1 + 2 + 3 + 4
+    chain.kill(signal.SIGKILL)
+
+    chain.start()
+    w3 = Web3(Web3.HTTPProvider(chain.url))
+    assert f"executed blocks 1...{head} {REBUILT}" in chain.read_log()
+    # Every height the node executed again reads as before, proofs included.
+    assert {h: w3.eth.get_balance(recipient, h) for h in range(1, head + 1)} == balances
+    proof = chain.call("quorate_getProof", [recipient, hex(receipts[1].blockNumber)])
+    assert int(proof["account"]["balance"], 16) == balances[receipts[1].blockNumber]
+    receipt = w3.eth.wait_for_transaction_receipt(send(w3, chain.accounts[0], 4, recipient, 100), timeout=60,
+                                                  poll_latency=0.02)
+    assert receipt.blockNumber == head + 1 and w3.eth.get_balance(recipient) == 110
+
+    # A clean stop writes the tree first: the next start executes nothing again.
+    chain.kill(signal.SIGTERM)
+    chain.start()
+    w3 = Web3(Web3.HTTPProvider(chain.url))
+    assert chain.read_log().count(REBUILT) == 1
+    assert w3.eth.get_balance(recipient) == 110
+    chain.kill()
+
+
 def test_a_data_directory_refuses_a_second_genesis(tmp_path):
     chain = Chain(tmp_path)
     other = tmp_path / "other.json"
