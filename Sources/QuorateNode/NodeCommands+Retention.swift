@@ -1,4 +1,5 @@
 import QuorateCLI
+import QuorateStorage
 
 extension NodeCommands {
     /// `--state-retention-heights N|all` and `--block-retention-heights N`.
@@ -14,8 +15,8 @@ extension NodeCommands {
             }
         }
         if let text = args.option("block-retention-heights") {
-            guard let n = UInt64(text), n >= 2 else {
-                throw CommandLineArguments.UsageError("--block-retention-heights must be a number of heights >= 2")
+            guard let n = UInt64(text), n >= ChainStore.blockHashWindow else {
+                throw CommandLineArguments.UsageError("--block-retention-heights must be a number of heights >= \(ChainStore.blockHashWindow): BLOCKHASH reads the last \(ChainStore.blockHashWindow) blocks, and blocks executed again after a restart must see them")
             }
             config.blockRetentionHeights = n
             if args.flag("non-voting") == false {

@@ -26,6 +26,11 @@ extension ChainStore {
     static let pruneIndexFrom = Array("m/pruneIndexFrom".utf8)
     /// Entries deleted per batch: the commit lock is held only this long.
     public static let pruneBatchEntries = 1_000
+    /// The least block retention a node accepts (`--block-retention-heights`): BLOCKHASH reads the
+    /// hashes of the last 256 blocks from their stored bodies, so a node that kept fewer would
+    /// execute them differently from its peers, and a block executed again after a restart
+    /// differently from the first time.
+    public static let blockHashWindow: UInt64 = 256
 
     /// Turns the stale-node index on (state pruning) or off. Off drops an index left by an earlier
     /// run: revivals are not recorded while it is off, so that index could no longer be trusted.

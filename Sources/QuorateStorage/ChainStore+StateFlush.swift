@@ -29,7 +29,7 @@ public struct StateFlushPolicy: Sendable, Equatable {
 
 extension ChainStore {
     /// Written early, whatever the interval, once the unwritten nodes take this much memory.
-    public static let unflushedBytesMax = 64 << 20
+    public static let unflushedBytesMax = 32 << 20
 
     /// Sets how often the tree is written. An archive node (no state pruning) must keep every
     /// height's tree on disk, so it keeps the interval at 1.
@@ -75,13 +75,18 @@ extension ChainStore {
         }
     }
 
-    /// Writes the unwritten part of the head's tree now (a clean stop), so that the next start
-    /// executes nothing again. Synced.
+    /// Writes the unwritten part of the head's tree now, and the superseded nodes the retained
+    /// heights still read (a clean stop): the next start executes nothing again and every
+    /// retained height reads from disk. Synced.
     public func flushState() throws {
         try writeLock.withLock { state in
             let height = head.height
             let empty = StateUpdate(newRoot: head.stateRoot, newNodes: [])
-            guard let writes = unflushedState.withLock({ $0.writes(after: empty, flushing: true) }) else { return }
+            let writes = unflushedState.withLock { layer -> UnflushedStateNodes.Writes? in
+                layer.spillAllRecent()
+                return layer.isEmpty ? nil : layer.writes(after: empty, flushing: true)
+            }
+            guard let writes else { return }
             var batch = WriteBatch()
             let revived = try addStateWrites(writes, height: height, index: state, into: &batch)
             try db.write(batch, sync: true)
@@ -125,6 +130,11 @@ extension ChainStore {
         }
         rebuiltStateHeights = (flushed + 1)...head.height
     }
+
+    /// The lowest height whose state this process can read: after a rebuild, the heights before
+    /// the last write of the tree lost the superseded nodes only memory held, so they answer
+    /// as pruned (`oldestState()`).
+    var rebuiltStateFloor: UInt64? { rebuiltStateHeights.map { $0.lowerBound - 1 } }
 
     private func reexecute(_ block: Block, parent header: BlockHeader, rules: ChainRules) throws -> ExecutedBlock {
         let recorded = try senders(at: block.height) ?? []

@@ -16,7 +16,8 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     /// Bumped when the on-disk layout changes; a store with a newer version is refused.
     /// 2: the state tree may be whole only at `m/stateFlushed` (`ChainStore+StateFlush.swift`), so
     /// a binary that knows only version 1 must not open it. A version-1 store is version 2 with
-    /// the tree whole at its head, and is marked 2 when opened.
+    /// the tree whole at its head; every commit marks it 2 (opening alone writes nothing, so a
+    /// backup's checksum still holds).
     public static let schemaVersion: UInt64 = 2
 
     public let db: LevelDB
@@ -48,9 +49,6 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         }
         guard version <= ChainStore.schemaVersion else {
             throw StoreError("the store at \(path) has schema version \(version), newer than this quorate-node (\(ChainStore.schemaVersion)): upgrade quorate-node")
-        }
-        if version < ChainStore.schemaVersion {
-            try db.put(StoreKeys.metaSchemaVersion, StoreKeys.be(ChainStore.schemaVersion), sync: true)
         }
         guard let genesisBytes = try db.get(StoreKeys.metaGenesis) else {
             throw StoreError("the store at \(path) has no genesis: it is damaged; re-initialise it and sync from peers")
@@ -204,7 +202,11 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     public func oldestBlockBody() throws -> UInt64? { try db.get(StoreKeys.metaOldestBlock).flatMap(StoreKeys.uint64) }
 
     /// The lowest height whose state the store can read; nil when none was pruned.
-    public func oldestState() throws -> UInt64? { try db.get(StoreKeys.metaOldestState).flatMap(StoreKeys.uint64) }
+    public func oldestState() throws -> UInt64? {
+        let stored = try db.get(StoreKeys.metaOldestState).flatMap(StoreKeys.uint64)
+        guard let floor = rebuiltStateFloor, floor > stored ?? 0 else { return stored }
+        return floor
+    }
 
     /// A governance record at the head (read through the tree: they change rarely).
     public func stateValue(_ key: Hash32) throws -> [UInt8]? {
@@ -290,6 +292,9 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         try writeLock.withLock { state in
             let writes = stateWrites(after: executed.stateUpdate, height: header.height)
             let revived = try writes.map { try addStateWrites($0, height: header.height, index: state, into: &batch) } ?? []
+            // In every batch: a store whose marker is absent reads as whole at its head.
+            if writes?.flushed != true { batch.put(StoreKeys.metaStateFlushed, StoreKeys.be(stateFlushedHeight)) }
+            batch.put(StoreKeys.metaSchemaVersion, StoreKeys.be(ChainStore.schemaVersion))
             try db.write(batch, sync: sync)
             absorb(executed.stateUpdate, height: header.height, flushed: writes?.flushed ?? false)
             if state.indexing, let writes {

@@ -58,31 +58,37 @@ public struct UnflushedStateNodes: Sendable {
     /// What the batch of the block applying `update` writes, computed without changing anything
     /// (the write may still fail); nil when it writes no node.
     func writes(after update: StateUpdate, flushing: Bool) -> Writes? {
-        var nodes: [Hash32: [UInt8]] = [:]
+        var nodes: [(hash: Hash32, encoded: [UInt8])] = []
         var superseded: [Hash32] = []
+        let new = Set(update.newNodes.map(\.hash))
         if flushing {
+            // Built as a list, not a dictionary: the flush of a large tree would double its memory.
             let gone = Set(update.staleNodes)
-            nodes = unflushed.filter { !gone.contains($0.key) }
-            for node in update.newNodes { nodes[node.hash] = node.encoded }
+            nodes.reserveCapacity(unflushed.count + update.newNodes.count)
+            for (hash, bytes) in unflushed where !gone.contains(hash) && !new.contains(hash) { nodes.append((hash, bytes)) }
+            nodes += update.newNodes
             let onDisk = supersededOnDisk + update.staleNodes.filter { unflushed[$0] == nil }
-            superseded = onDisk.filter { nodes[$0] == nil }
+            let live = { (hash: Hash32) in (unflushed[hash] != nil && !gone.contains(hash)) || new.contains(hash) }
+            superseded = onDisk.filter { !live($0) }
         }
-        if !spill.isEmpty {
-            // A spilled node the newest tree holds again is live: the flush writes it, unlisted.
-            let live = Set(update.newNodes.map(\.hash))
-            for (hash, bytes) in spill where nodes[hash] == nil && unflushed[hash] == nil && !live.contains(hash) {
-                nodes[hash] = bytes
-                superseded.append(hash)
-            }
+        // A spilled node the newest tree holds again is live: the flush writes it, unlisted.
+        for (hash, bytes) in spill where unflushed[hash] == nil && !new.contains(hash) {
+            nodes.append((hash, bytes))
+            superseded.append(hash)
         }
         if nodes.isEmpty && !flushing { return nil }
-        return Writes(nodes: nodes.map { (hash: $0.key, encoded: $0.value) }, superseded: superseded, flushed: flushing)
+        return Writes(nodes: nodes, superseded: superseded, flushed: flushing)
     }
 
     /// The block at `height` applied `update` and its batch is written (with the flush, when
     /// `flushed`, and with every spilled node).
     mutating func absorb(_ update: StateUpdate, height: UInt64, flushed: Bool) {
         spill = [:]
+        // A node created again is live: its old `recent` entry must never spill and be listed
+        // for the pruner (its entry in `recentByHeight` is skipped by the height check).
+        for node in update.newNodes {
+            if let old = recent.removeValue(forKey: node.hash) { recentBytes -= Self.cost(old.bytes) }
+        }
         var forgotten: [Hash32] = []
         for hash in update.staleNodes {
             if let bytes = unflushed.removeValue(forKey: hash) {
@@ -105,6 +111,16 @@ public struct UnflushedStateNodes: Sendable {
         for node in update.newNodes where unflushed.updateValue(node.encoded, forKey: node.hash) == nil {
             unflushedBytes += Self.cost(node.encoded)
         }
+    }
+
+    /// Moves every superseded node still in memory to `spill` (a clean stop writes them, so a
+    /// restart loses no retained height).
+    mutating func spillAllRecent() {
+        for (hash, entry) in recent { spill[hash] = entry.bytes }
+        recent = [:]
+        recentByHeight = []
+        recentFirst = 0
+        recentBytes = 0
     }
 
     /// Drops superseded nodes that no retained height reads any more (superseded at or below

@@ -79,6 +79,42 @@ struct StateFlushTests {
         }
     }
 
+    @Test("a crash before the first write of the tree rebuilds every height from the genesis state")
+    func crashBeforeTheFirstWrite() throws {
+        try withTemporaryDirectory { path in
+            try ChainStore.initialize(path: path, genesis: F.genesis())
+            do { _ = try F.commitBlocks(1...3, to: try Self.openDeferred(path)) }
+            let reopened = try Self.openDeferred(path)
+            #expect(reopened.rebuiltStateHeights == 1...3 && reopened.stateFlushedHeight == 0)
+            try Self.expectStateOfBlock(3, in: reopened, root: reopened.head.stateRoot)
+            _ = try F.commitBlocks(4...4, to: reopened)
+        }
+    }
+
+    @Test("after a kill -9 the heights before the last write of the tree answer as pruned, not with a missing node")
+    func crashRaisesTheOldestState() throws {
+        try withTemporaryDirectory { path in
+            try ChainStore.initialize(path: path, genesis: F.genesis())
+            do { _ = try F.commitBlocks(1...10, to: try Self.openDeferred(path)) }
+            let reopened = try Self.openDeferred(path)
+            #expect(try reopened.oldestState() == 8)
+            try Self.expectStateOfBlock(8, in: reopened, root: reopened.block(at: 8)!.header.stateRoot)
+        }
+    }
+
+    @Test("opening a store of schema 1 writes nothing (a backup's checksum still holds); its first commit marks it 2")
+    func schemaMarkedByTheFirstCommit() throws {
+        try withTemporaryDirectory { path in
+            try ChainStore.initialize(path: path, genesis: F.genesis()).db.put(StoreKeys.metaSchemaVersion, StoreKeys.be(1), sync: true)
+            do {
+                let store = try ChainStore(path: path)
+                #expect(try store.db.get(StoreKeys.metaSchemaVersion) == StoreKeys.be(1))
+                _ = try F.commitBlocks(1...1, to: store)
+            }
+            #expect(try ChainStore(path: path).db.get(StoreKeys.metaSchemaVersion) == StoreKeys.be(ChainStore.schemaVersion))
+        }
+    }
+
     @Test("a clean stop writes the unwritten tree, so the next start executes nothing again")
     func cleanStopWritesTheTree() throws {
         try withTemporaryDirectory { path in
@@ -93,7 +129,9 @@ struct StateFlushTests {
             let reopened = try ChainStore(path: path)
             #expect(reopened.stateFlushedHeight == 6)
             #expect(reopened.unflushedState.withLock { $0.isEmpty })
-            try Self.expectStateOfBlock(6, in: reopened, root: reopened.head.stateRoot)
+            // Every retained height reads from disk: the stop wrote the superseded nodes too.
+            for h in UInt64(1)...6 { try Self.expectStateOfBlock(h, in: reopened, root: reopened.block(at: h)!.header.stateRoot) }
+            #expect(try reopened.oldestState() == nil)
         }
     }
 
@@ -205,6 +243,19 @@ struct UnflushedStateNodesTests {
         layer.absorb(next, height: 4, flushed: false)
         #expect(layer.node(Self.node(2).hash) == nil, "written: read from disk")
         #expect(layer.node(Self.node(3).hash) != nil, "the newest tree's nodes are never forgotten")
+    }
+
+    @Test("a node superseded, created again and flushed is live: memory pressure later never lists it for the pruner")
+    func recreatedNodeNeverSpills() {
+        var layer = UnflushedStateNodes()
+        layer.absorb(Self.update(new: [1, 2], stale: []), height: 1, flushed: false)
+        layer.absorb(Self.update(new: [3], stale: [1]), height: 2, flushed: false)   // 1 only in memory
+        layer.absorb(Self.update(new: [1], stale: [3]), height: 3, flushed: false)   // 1 is back
+        layer.absorb(Self.update(new: [], stale: []), height: 4, flushed: true)      // and written
+        layer.forgetRecent(supersededThrough: 0, bytesMax: 0)
+        let writes = layer.writes(after: Self.update(new: [5], stale: []), flushing: false)
+        #expect(writes.map { !$0.superseded.contains(Self.node(1).hash) } ?? true)
+        #expect(writes?.nodes.map(\.hash) == [Self.node(3).hash], "only node 3, superseded and never written, spills")
     }
 
     @Test("a spilled node that a later block creates again is live: it is not listed for the pruner")

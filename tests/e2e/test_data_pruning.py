@@ -21,7 +21,7 @@ def wait_height(w3, height, timeout=60):
 
 def test_pruned_state_answers_missing_trie_node_with_the_oldest_height_and_recent_state_stays(tmp_path):
     chain = Chain(tmp_path, genesis_args=["--heartbeat-ms", "10"])
-    chain.start(["--state-retention-heights", str(RETENTION), "--block-retention-heights", "200"])
+    chain.start(["--state-retention-heights", str(RETENTION), "--block-retention-heights", "256"])
     w3 = Web3(Web3.HTTPProvider(chain.url))
     recipient = Account.create("pruning-recipient").address
     receipts = []
@@ -70,3 +70,13 @@ def test_an_archive_node_keeps_every_state(tmp_path):
     time.sleep(1.2)
     assert w3.eth.get_balance(recipient, first) == 7 and w3.eth.get_balance(recipient, first - 1) == 0
     chain.kill()
+
+
+def test_block_retention_below_the_blockhash_window_is_a_usage_error(tmp_path):
+    import subprocess
+    from quorate import NODE
+    chain = Chain(tmp_path, funded_accounts=1)
+    out = subprocess.run([NODE, "start", "--datadir", str(chain.datadir), "--password-file", str(chain.password_file),
+                          "--block-retention-heights", "255"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2, (out.returncode, out.stderr)
+    assert "--block-retention-heights must be a number of heights >= 256" in out.stderr and "BLOCKHASH" in out.stderr
