@@ -240,10 +240,11 @@ final class ConsensusDriver: @unchecked Sendable {
 
     /// Encodes the block's batch (receipts and indexes) and writes it, moving the head. Touches no
     /// executor-only state: block sync runs it on its writer queue (`SyncedBlockPipeline`).
-    private func writeToStore(_ result: ExecutedBlock, certificate: CommitCertificate, sync: Bool) throws {
+    /// `writeTree`: block sync writes each block's tree nodes with it (see `ChainStore.commit`).
+    private func writeToStore(_ result: ExecutedBlock, certificate: CommitCertificate, sync: Bool, writeTree: Bool = false) throws {
         let started = DispatchTime.now().uptimeNanoseconds
         let prepared = StageCPU.measure(.receiptsIndex) { store.prepareCommit(result, certificate: certificate) }
-        try StageCPU.measure(.storeWrite) { try store.commit(prepared, sync: sync) }
+        try StageCPU.measure(.storeWrite) { try store.commit(prepared, sync: sync, writeTree: writeTree) }
         telemetry.metrics.observe("quorate_store_write_seconds", [("durability", sync ? "synced" : "unsynced")],
                                   Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
     }
@@ -280,7 +281,7 @@ final class ConsensusDriver: @unchecked Sendable {
                     }
                 }
             }, write: { [self] result, certificate, sync in
-                try writeToStore(result, certificate: certificate, sync: sync)
+                try writeToStore(result, certificate: certificate, sync: sync, writeTree: true)
                 committedToStore(result)
             }, written: { result, certificate in
                 self.telemetry.synced(result.block, certificate: certificate)

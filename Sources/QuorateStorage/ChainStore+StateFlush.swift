@@ -43,10 +43,10 @@ extension ChainStore {
     /// The tree nodes this height's batch writes: the flush, when the height is due for one (or
     /// the unwritten nodes have grown past their bound), and the superseded nodes pushed out of
     /// memory since the last block. nil when there are none. Called with the commit lock held.
-    func stateWrites(after update: StateUpdate, height: UInt64) -> UnflushedStateNodes.Writes? {
+    func stateWrites(after update: StateUpdate, height: UInt64, force: Bool = false) -> UnflushedStateNodes.Writes? {
         let policy = stateFlushPolicy.withLock { $0 }
         return unflushedState.withLock { layer in
-            let due = height % policy.intervalHeights == 0 || layer.unflushedBytes >= Self.unflushedBytesMax
+            let due = force || height % policy.intervalHeights == 0 || layer.unflushedBytes >= Self.unflushedBytesMax
             return layer.writes(after: update, flushing: due)
         }
     }

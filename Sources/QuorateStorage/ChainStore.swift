@@ -283,14 +283,17 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     }
 
     /// Writes a prepared block in one batch (synced unless `sync` is false) and moves the head.
-    public func commit(_ prepared: PreparedCommit, sync: Bool = true) throws {
+    /// `writeTree` writes the block's state tree whole with it, whatever the flush interval:
+    /// block sync catching up passes it, since it reads no state of the heights it passes and
+    /// keeping their superseded nodes in memory only costs it (measured in docs/benchmarks.md).
+    public func commit(_ prepared: PreparedCommit, sync: Bool = true, writeTree: Bool = false) throws {
         let executed = prepared.executed
         let header = executed.block.header
         precondition(header.height == head.height + 1 && header.parentHash == head.hash,
                      "blocks are committed in order on top of the head")
         var batch = prepared.batch
         try writeLock.withLock { state in
-            let writes = stateWrites(after: executed.stateUpdate, height: header.height)
+            let writes = stateWrites(after: executed.stateUpdate, height: header.height, force: writeTree)
             let revived = try writes.map { try addStateWrites($0, height: header.height, index: state, into: &batch) } ?? []
             // In every batch: a store whose marker is absent reads as whole at its head.
             if writes?.flushed != true { batch.put(StoreKeys.metaStateFlushed, StoreKeys.be(stateFlushedHeight)) }

@@ -116,6 +116,8 @@ struct SyncPipelineTests {
             #expect(results.map(\.applied) == [10, 14])
             #expect(results.allSatisfy { $0.error == nil })
             try Self.expectSame(node.store, as: reference, through: 24)
+            // Block sync writes each block's tree with it, whatever the node's flush interval.
+            #expect(node.store.stateFlushedHeight == 24)
             for (i, tx) in pairs[23].0.transactions.enumerated() {
                 let location = try node.store.transactionLocation(tx.hash)
                 #expect(location?.height == 24 && location?.index == i)
