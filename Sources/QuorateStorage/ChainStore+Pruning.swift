@@ -37,6 +37,7 @@ extension ChainStore {
     public func configureStatePruning(_ on: Bool) throws {
         if on {
             try writeLock.withLock { state in
+                guard !state.indexing else { return }
                 if try db.get(Self.pruneIndexFrom) == nil {
                     try db.put(Self.pruneIndexFrom, StoreKeys.be(head.height + 1), sync: true)
                 }

@@ -72,6 +72,9 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         validatorHistory = Mutex(try ChainStore.readValidatorHistory(db, genesis: genesis))
         try checkHeadCertificate(head.header)
         try rebuildUnflushedState()
+        // A store that keeps the pruner's index keeps it through every opener's commits (import
+        // too): a commit that did not record a node coming back would let the pruner delete it.
+        if try db.get(Self.pruneIndexFrom) != nil { try configureStatePruning(true) }
     }
 
     /// Creates a store for `genesis` at `path` (the `init` command). Refuses a store that exists.

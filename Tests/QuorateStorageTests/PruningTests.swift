@@ -45,6 +45,20 @@ struct PruningTests {
         }
     }
 
+    @Test("a store that keeps the stale-node index keeps it for an opener that does not configure pruning (import)")
+    func indexKeptByEveryOpener() throws {
+        try withTemporaryDirectory { path in
+            do {
+                let store = try ChainStore.initialize(path: path, genesis: F.genesis())
+                try store.configureStatePruning(true)
+                _ = try F.commitBlocks(1...3, to: store)
+            }
+            let reopened = try ChainStore(path: path)
+            _ = try F.commitBlocks(4...6, to: reopened)
+            #expect(try reopened.db.get(StoreKeys.staleNodes(5)) != nil, "block 5's superseded nodes are listed")
+        }
+    }
+
     @Test("turning state pruning off drops the stale-node index, so a later run cannot trust a stale one")
     func pruningOffDropsTheIndex() throws {
         try withTemporaryDirectory { path in
