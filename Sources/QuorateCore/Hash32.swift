@@ -27,6 +27,18 @@ public struct Hash32: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public static func < (a: Hash32, b: Hash32) -> Bool { compareBytes(a.bytes, b.bytes) < 0 }
 
+    /// Four word compares instead of the synthesized array equality: every dictionary and set
+    /// lookup keyed by a hash ends here (the state tree's node layers, the mempool).
+    public static func == (a: Hash32, b: Hash32) -> Bool {
+        a.bytes.withUnsafeBytes { pa in
+            b.bytes.withUnsafeBytes { pb in
+                for i in 0..<4 where pa.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
+                    != pb.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self) { return false }
+                return true
+            }
+        }
+    }
+
     /// Four words instead of 32 single bytes: hashes are dictionary and set keys on every hot
     /// path (mempool, caches, tree batches), and byte-wise `Hasher` calls showed in profiles.
     public func hash(into hasher: inout Hasher) {

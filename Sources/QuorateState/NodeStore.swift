@@ -5,6 +5,14 @@ import QuorateCore
 /// Returns nil for a node it does not hold; the tree turns that into `StateError.missingNode`.
 public protocol StateNodeReader {
     func stateNode(_ hash: Hash32) throws -> [UInt8]?
+    /// A node this process computed itself and still holds in memory (not yet written, or kept
+    /// for recent heights), or nil. Trusted: loading it skips the hash check that guards reads
+    /// from disk against corruption.
+    func computedStateNode(_ hash: Hash32) -> [UInt8]?
+}
+
+extension StateNodeReader {
+    public func computedStateNode(_ hash: Hash32) -> [UInt8]? { nil }
 }
 
 /// The nodes one batch created and the root they lead to. Writing `newNodes` (in any order, but

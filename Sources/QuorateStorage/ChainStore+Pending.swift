@@ -37,6 +37,8 @@ public struct PendingBlockState: AccountReader, StateNodeReader, ContractCodeRea
         return try store.stateNode(hash)
     }
 
+    public func computedStateNode(_ hash: Hash32) -> [UInt8]? { nodes[hash] ?? store.computedStateNode(hash) }
+
     public func contractCode(_ codeHash: Hash32) throws -> [UInt8]? {
         if let code = codes[codeHash] { return code }
         return try store.contractCode(codeHash)

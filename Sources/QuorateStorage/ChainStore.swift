@@ -197,9 +197,11 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
 
     /// A node of a recent tree from memory (not yet written, or superseded before it was), else from disk.
     public func stateNode(_ hash: Hash32) throws -> [UInt8]? {
-        if let node = unflushedState.withLock({ $0.node(hash) }) { return node }
+        if let node = computedStateNode(hash) { return node }
         return try db.get(StoreKeys.stateNode(hash))
     }
+
+    public func computedStateNode(_ hash: Hash32) -> [UInt8]? { unflushedState.withLock { $0.node(hash) } }
 
     /// The lowest height whose block body the store keeps; nil when none was pruned.
     public func oldestBlockBody() throws -> UInt64? { try db.get(StoreKeys.metaOldestBlock).flatMap(StoreKeys.uint64) }

@@ -130,10 +130,15 @@ public struct UnflushedStateNodes: Sendable {
               recentByHeight[recentFirst].height <= height || recentBytes > bytesMax {
             let entry = recentByHeight[recentFirst]
             let needed = entry.height > height
-            for hash in entry.hashes where recent[hash]?.supersededAt == entry.height {
-                let bytes = recent.removeValue(forKey: hash)!.bytes
-                recentBytes -= Self.cost(bytes)
-                if needed { spill[hash] = bytes }
+            for hash in entry.hashes {
+                guard let removed = recent.removeValue(forKey: hash) else { continue }
+                // Superseded again at a later height (it came back in between): that entry holds it.
+                if removed.supersededAt != entry.height {
+                    recent[hash] = removed
+                    continue
+                }
+                recentBytes -= Self.cost(removed.bytes)
+                if needed { spill[hash] = removed.bytes }
             }
             // The list's hashes share their storage with the dictionary's keys: release them now.
             recentByHeight[recentFirst].hashes = []
