@@ -58,6 +58,8 @@ public struct UnflushedStateNodes: Sendable {
     /// What the batch of the block applying `update` writes, computed without changing anything
     /// (the write may still fail); nil when it writes no node.
     func writes(after update: StateUpdate, flushing: Bool) -> Writes? {
+        // Most blocks neither flush nor spill: they write no node and pay for nothing here.
+        if !flushing && spill.isEmpty { return nil }
         var nodes: [(hash: Hash32, encoded: [UInt8])] = []
         var superseded: [Hash32] = []
         let new = Set(update.newNodes.map(\.hash))
