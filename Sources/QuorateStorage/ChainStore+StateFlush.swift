@@ -1,8 +1,8 @@
 import QuorateCore
 import QuorateState
 
-/// How often the state tree is written whole (docs/architecture.md, "Decision: the state tree
-/// reaches the disk every few heights").
+/// How often the state tree is written whole (docs/architecture.md, "Decision (the state tree
+/// reaches the disk every 16 heights)").
 public struct StateFlushPolicy: Sendable, Equatable {
     /// The tree is written at every height that is a multiple of this (1: every height).
     public var intervalHeights: UInt64 = 1

@@ -2,7 +2,7 @@ import QuorateCore
 import QuorateState
 
 /// The state-tree nodes a node holds in memory between two flushes (docs/architecture.md,
-/// "Decision: the state tree reaches the disk every 16 heights").
+/// "Decision (the state tree reaches the disk every 16 heights)").
 ///
 /// With about a thousand accounts every block rewrites most of the tree; writing each version
 /// and deleting it again 128 heights later made LevelDB compact every node twice, about half of
