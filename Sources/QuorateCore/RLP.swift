@@ -82,7 +82,7 @@ public enum RLP {
     }
 
     /// shortBase is 0x80 for strings and 0xc0 for lists; long forms add 55 + length-of-length.
-    private static func appendHeader(_ length: Int, shortBase: UInt8, to out: inout [UInt8]) {
+    static func appendHeader(_ length: Int, shortBase: UInt8, to out: inout [UInt8]) {
         if length < 56 {
             out.append(shortBase + UInt8(length))
             return
@@ -92,6 +92,51 @@ public enum RLP {
         for i in stride(from: n - 1, through: 0, by: -1) {
             out.append(UInt8(truncatingIfNeeded: length >> (i * 8)))
         }
+    }
+}
+
+/// Where one element of a list lies in the input: its header, then its payload.
+struct RLPSpan: Sendable {
+    let isList: Bool
+    let headerStart: Int
+    let start: Int
+    let length: Int
+
+    var end: Int { start + length }
+}
+
+extension RLP {
+    /// The elements of the list that is the one value of `input[offset...]`, checked as
+    /// `decode` checks them (same errors, same order) but without building an item for each:
+    /// decoders of fixed layouts read their fields in place. Nil when the value is a string.
+    /// Spans are positions in `input`; at most `keep` are kept, `count` is how many elements
+    /// the list has.
+    static func listSpans(_ input: UnsafeBufferPointer<UInt8>, from offset: Int = 0,
+                          keep: Int) throws -> (spans: [RLPSpan], count: Int)? {
+        guard offset < input.count else { throw RLPError.emptyInput }
+        var reader = RLPReader(input)
+        reader.position = offset
+        let top = try reader.readHeader(limit: input.count, insideList: false)
+        let end = top.start + top.length
+        var result: (spans: [RLPSpan], count: Int)?
+        if top.isList {
+            var spans: [RLPSpan] = []
+            spans.reserveCapacity(keep)
+            var count = 0
+            reader.position = top.start
+            while reader.position < end {
+                let headerStart = reader.position
+                let child = try reader.skipItem(limit: end, depth: 1)
+                if count < keep {
+                    spans.append(RLPSpan(isList: child.isList, headerStart: headerStart, start: child.start,
+                                         length: child.length))
+                }
+                count += 1
+            }
+            result = (spans, count)
+        }
+        guard end == input.count else { throw RLPError.moreThanOneValue }
+        return result
     }
 }
 
@@ -122,6 +167,21 @@ struct RLPReader {
         }
         position = end
         return .list(items)
+    }
+
+    /// Checks the item at `position` exactly as `readItem` does, without building it, and
+    /// leaves `position` after it. Returns the item's own header.
+    @discardableResult
+    mutating func skipItem(limit: Int, depth: Int) throws -> (isList: Bool, start: Int, length: Int) {
+        let header = try readHeader(limit: limit, insideList: depth > 0)
+        let end = header.start + header.length
+        if header.isList {
+            guard depth < RLP.maxDepth else { throw RLPError.tooDeep }
+            position = header.start
+            while position < end { try skipItem(limit: end, depth: depth + 1) }
+        }
+        position = end
+        return header
     }
 
     /// Reads the prefix at `position`; returns where the payload starts and its length.

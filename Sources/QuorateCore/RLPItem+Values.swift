@@ -54,18 +54,34 @@ extension RLPItem {
         Hash32(try fixedBytes(count: 32, typeName: "32-byte hash"))
     }
 
-    /// Size before leading zeros, as geth: a 9-byte gas limit is an overflow whatever its first byte.
     private func canonicalIntegerBytes(maxCount: Int) throws -> [UInt8] {
         let b = try bytesValue()
-        guard b.count <= maxCount else { throw RLPError.uintOverflow }
-        if let first = b.first, first == 0 { throw RLPError.nonCanonicalInteger }
+        try RLP.checkCanonicalInteger(byteCount: b.count, first: b.first, maxCount: maxCount)
         return b
     }
 
     private func fixedBytes(count: Int, typeName: String) throws -> [UInt8] {
         let b = try bytesValue()
-        if b.count < count { throw RLPError("rlp: input string too short for \(typeName) (\(b.count) of \(count) bytes)") }
-        if b.count > count { throw RLPError("rlp: input string too long for \(typeName) (\(b.count) of \(count) bytes)") }
+        try RLP.checkFixedSize(byteCount: b.count, expected: count, typeName: typeName)
         return b
+    }
+}
+
+/// The rules of typed values, shared by `RLPItem`'s accessors and the decoders that read fields
+/// in place.
+extension RLP {
+    /// Size before leading zeros, as geth: a 9-byte gas limit is an overflow whatever its first byte.
+    static func checkCanonicalInteger(byteCount: Int, first: UInt8?, maxCount: Int) throws {
+        guard byteCount <= maxCount else { throw RLPError.uintOverflow }
+        if let first, first == 0 { throw RLPError.nonCanonicalInteger }
+    }
+
+    static func checkFixedSize(byteCount: Int, expected: Int, typeName: String) throws {
+        if byteCount < expected {
+            throw RLPError("rlp: input string too short for \(typeName) (\(byteCount) of \(expected) bytes)")
+        }
+        if byteCount > expected {
+            throw RLPError("rlp: input string too long for \(typeName) (\(byteCount) of \(expected) bytes)")
+        }
     }
 }

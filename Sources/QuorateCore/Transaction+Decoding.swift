@@ -47,50 +47,74 @@ extension Transaction {
     }
 }
 
-/// The top-level field list, with RLP errors reported as transaction errors naming the field.
+/// The top-level field list, read in place from `raw` (no item per field: this runs once per
+/// transaction per node), with RLP errors reported as transaction errors naming the field.
 private struct Fields {
-    let items: [RLPItem]
+    let raw: [UInt8]
+    let spans: [RLPSpan]
     let kind: String
 
     init(rlp raw: [UInt8], payloadStart: Int, count: Int, kind: String) throws {
+        self.raw = raw
         self.kind = kind
-        let item: RLPItem
+        let list: (spans: [RLPSpan], count: Int)?
         do {
-            item = try raw.withUnsafeBufferPointer {
-                try RLP.decode(UnsafeBufferPointer(rebasing: $0[payloadStart...]))
-            }
+            list = try raw.withUnsafeBufferPointer { try RLP.listSpans($0, from: payloadStart, keep: count) }
         } catch let e as RLPError {
             throw TransactionError(e.description)
         }
-        guard case .list(let items) = item else {
-            throw TransactionError("rlp: expected input list for \(kind)")
+        guard let list else { throw TransactionError("rlp: expected input list for \(kind)") }
+        guard list.count >= count else {
+            throw TransactionError("rlp: too few elements for \(kind): \(list.count), expected \(count)")
         }
-        guard items.count >= count else {
-            throw TransactionError("rlp: too few elements for \(kind): \(items.count), expected \(count)")
+        guard list.count <= count else {
+            throw TransactionError("rlp: input list has too many elements for \(kind): \(list.count), expected \(count)")
         }
-        guard items.count <= count else {
-            throw TransactionError("rlp: input list has too many elements for \(kind): \(items.count), expected \(count)")
-        }
-        self.items = items
+        self.spans = list.spans
     }
 
-    private func field<T>(_ i: Int, _ name: String, _ read: (RLPItem) throws -> T) throws -> T {
+    private func field<T>(_ i: Int, _ name: String, _ read: (RLPSpan) throws -> T) throws -> T {
         do {
-            return try read(items[i])
+            return try read(spans[i])
         } catch let e as RLPError {
             throw TransactionError("\(e.description), decoding \(kind) field \(name)")
         }
     }
 
-    func uint64(_ i: Int, _ name: String) throws -> UInt64 { try field(i, name) { try $0.uint64Value() } }
-    func uint256(_ i: Int, _ name: String) throws -> UInt256 { try field(i, name) { try $0.uint256Value() } }
-    func bytes(_ i: Int, _ name: String) throws -> [UInt8] { try field(i, name) { try $0.bytesValue() } }
+    private func string(_ span: RLPSpan) throws -> ArraySlice<UInt8> {
+        guard !span.isList else { throw RLPError.expectedString }
+        return raw[span.start..<span.end]
+    }
+
+    private func integer(_ span: RLPSpan, maxCount: Int) throws -> ArraySlice<UInt8> {
+        let b = try string(span)
+        try RLP.checkCanonicalInteger(byteCount: b.count, first: b.first, maxCount: maxCount)
+        return b
+    }
+
+    func uint64(_ i: Int, _ name: String) throws -> UInt64 {
+        try field(i, name) { try integer($0, maxCount: 8).reduce(0) { $0 << 8 | UInt64($1) } }
+    }
+
+    func uint256(_ i: Int, _ name: String) throws -> UInt256 {
+        try field(i, name) { span in
+            let b = try integer(span, maxCount: 32)
+            guard let v = b.withUnsafeBufferPointer({ UInt256(bigEndianBuffer: $0) }) else {
+                preconditionFailure("at most 32 bytes always fit a UInt256")
+            }
+            return v
+        }
+    }
+
+    func bytes(_ i: Int, _ name: String) throws -> [UInt8] { try field(i, name) { Array(try string($0)) } }
 
     /// Empty means contract creation; anything else must be exactly 20 bytes.
     func to(_ i: Int) throws -> Address? {
-        try field(i, "to") { item in
-            if case .bytes(let b) = item, b.isEmpty { return nil }
-            return try item.addressValue()
+        try field(i, "to") { span in
+            let b = try string(span)
+            if b.isEmpty { return nil }
+            try RLP.checkFixedSize(byteCount: b.count, expected: Address.byteCount, typeName: "address")
+            return Address(Array(b))
         }
     }
 
@@ -102,7 +126,12 @@ private struct Fields {
         return small
     }
 
+    /// Rare and nested, so built as items; the empty list of a plain transfer costs nothing.
     func accessList(_ i: Int) throws -> [AccessListEntry] {
-        try field(i, "accessList") { try $0.listValue().map(AccessListEntry.init(rlp:)) }
+        try field(i, "accessList") { span in
+            guard span.isList else { throw RLPError.expectedList }
+            if span.length == 0 { return [] }
+            return try RLP.decode(Array(raw[span.headerStart..<span.end])).listValue().map(AccessListEntry.init(rlp:))
+        }
     }
 }

@@ -12,12 +12,40 @@ extension Transaction {
         try checkSignatureValues()
         let address: [UInt8]
         do {
-            address = try Secp256k1.recoverAddress(hash: unsigned.signingHash().bytes, r: r.bigEndianBytes,
+            address = try Secp256k1.recoverAddress(hash: signingHashFromRaw().bytes, r: r.bigEndianBytes,
                                                    s: s.bigEndianBytes, recoveryId: recoveryId)
         } catch {
             throw TransactionError.invalidSignature("no sender can be recovered (\(error))")
         }
         return Address(address)
+    }
+
+    /// `unsigned.signingHash()`, read from `raw`: the signed fields' encodings are already there,
+    /// in order, before v, so they are hashed as they are instead of encoded again (this runs
+    /// once per transaction per node).
+    func signingHashFromRaw() -> Hash32 {
+        let vIndex = type == .legacy ? 6 : type == .accessList ? 8 : 9
+        let list: (spans: [RLPSpan], count: Int)?
+        do {
+            list = try raw.withUnsafeBufferPointer {
+                try RLP.listSpans($0, from: type == .legacy ? 0 : 1, keep: vIndex + 1)
+            }
+        } catch {
+            preconditionFailure("a transaction's raw bytes are its canonical encoding: \(error)")
+        }
+        guard let spans = list?.spans, spans.count == vIndex + 1 else {
+            preconditionFailure("a transaction's raw bytes are a list with a v field")
+        }
+        let signed = raw[spans[0].headerStart..<spans[vIndex].headerStart]
+        // EIP-155: the chain id and two empty strings stand where v, r and s are.
+        let suffix = type == .legacy ? chainId.map { RLP.encode(RLPItem($0)) + [0x80, 0x80] } ?? [] : []
+        var payload: [UInt8] = []
+        payload.reserveCapacity(signed.count + suffix.count + 10)
+        if type != .legacy { payload.append(type.rawValue) }
+        RLP.appendHeader(signed.count + suffix.count, shortBase: 0xc0, to: &payload)
+        payload.append(contentsOf: signed)
+        payload.append(contentsOf: suffix)
+        return Hash32.keccak(payload)
     }
 
     /// The ranges alone, without the curve arithmetic (v was checked when the value was made).

@@ -48,6 +48,23 @@ struct TransactionTests {
         }
     }
 
+    /// Recovery hashes the signed fields straight from the raw bytes: the list header it writes
+    /// must be right for every size class (short list, 1- and 3-byte lengths) and every type.
+    @Test("the signer recovers for every type, chain id form and list length")
+    func recoveryAcrossListLengths() throws {
+        let signer = Address(Self.key.publicKey.ethereumAddress)
+        for dataCount in [0, 30, 200, 70_000] {
+            for (type, chainId) in [(TransactionType.legacy, UInt64?.none), (.legacy, 1337), (.accessList, 5), (.dynamicFee, 1)] {
+                var u = Self.transfer(type, chainId: chainId)
+                u.data = (0..<dataCount).map { UInt8(truncatingIfNeeded: $0 * 7 + 1) }
+                u.gasLimit = 2_000_000
+                let decoded = try Transaction.decode(raw: try u.signed(with: Self.key).raw)
+                #expect(decoded.unsigned == u, "type \(type), \(dataCount) data bytes")
+                #expect(try decoded.recoverSender() == signer, "type \(type), chain id \(chainId.map(String.init) ?? "none"), \(dataCount) data bytes")
+            }
+        }
+    }
+
     @Test("an unprotected legacy transaction decodes with no chain id and passes the stateless rules")
     func unprotectedLegacy() throws {
         let tx = try Self.transfer(.legacy, chainId: nil).signed(with: Self.key)
@@ -109,6 +126,42 @@ struct TransactionTests {
         let bigChain = RLPItem(UInt256(UInt64.max) + 1)
         let error = #expect(throws: TransactionError.self) { try Transaction.decode(raw: Self.typedRaw(2, chainId: bigChain)) }
         #expect(error?.description.contains("above 2^64-1") == true)
+    }
+
+    /// The transaction decoder reads its fields in place instead of building RLP items; every
+    /// structural fault must still be refused with the general decoder's reason.
+    @Test("a truncated or corrupted transaction is refused with the reason the RLP decoder gives")
+    func structuralFaultsMatchTheRLPDecoder() throws {
+        var deep: RLPItem = .list([])
+        for _ in 0..<RLP.maxDepth { deep = .list([deep]) }
+        var legacyDeep = try RLP.decode(try Self.transfer(.legacy).signed(with: Self.key).raw).listValue()
+        legacyDeep[5] = deep
+        let samples: [(raw: [UInt8], payloadStart: Int)] = [
+            (try Self.transfer(.legacy).signed(with: Self.key).raw, 0),
+            (try Self.transfer(.accessList).signed(with: Self.key).raw, 1),
+            (RLP.encode(.list(legacyDeep)), 0),
+        ]
+        var compared = 0
+        for (raw, payloadStart) in samples {
+            var variants: [[UInt8]] = (payloadStart + 1..<raw.count).map { Array(raw[..<$0]) }
+            variants.append(raw + [0x80])
+            for i in payloadStart + 1..<raw.count {
+                for b: UInt8 in [0x00, 0x7f, 0x80, 0x81, 0xb8, 0xbf, 0xc0, 0xf8, 0xff] {
+                    var v = raw
+                    v[i] = b
+                    variants.append(v)
+                }
+            }
+            for v in variants {
+                let payload = Array(v[payloadStart...])
+                let rlpError: RLPError
+                do { _ = try RLP.decode(payload); continue } catch let e as RLPError { rlpError = e }
+                let error = #expect(throws: TransactionError.self) { try Transaction.decode(raw: v) }
+                #expect(error?.description == rlpError.description, "input \(Hex.encode(v))")
+                compared += 1
+            }
+        }
+        #expect(compared > 1_000)
     }
 
     @Test("a legacy v implying a chain id above 2^64-1 is refused with a clear error")
