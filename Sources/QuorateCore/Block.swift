@@ -36,6 +36,18 @@ public struct Block: Equatable, Sendable {
         ]))
     }
 
+    /// The header of an encoded block, without decoding its transactions (BLOCKHASH and
+    /// state sync read headers of blocks that may hold thousands).
+    public static func header(ofEncoded bytes: [UInt8]) throws -> BlockHeader {
+        guard bytes.count <= Block.maxEncodedBytes else {
+            throw RLPError(description: "block of \(bytes.count) bytes exceeds the limit of \(Block.maxEncodedBytes)")
+        }
+        let list = try bytes.withUnsafeBufferPointer { try RLP.listSpans($0, keep: 1) }
+        guard let list, list.count == 3 else { throw RLPError(description: "block: expected a list of 3 fields") }
+        let span = list.spans[0]
+        return try BlockHeader(rlp: try RLP.decode(Array(bytes[span.headerStart..<span.end])))
+    }
+
     public init(decoding bytes: [UInt8]) throws {
         guard bytes.count <= Block.maxEncodedBytes else {
             throw RLPError(description: "block of \(bytes.count) bytes exceeds the limit of \(Block.maxEncodedBytes)")

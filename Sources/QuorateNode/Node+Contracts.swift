@@ -33,7 +33,7 @@ extension Node: ContractBackend {
     /// The environment a call at `header` sees: that block's own number, time and proposer.
     private func environment(_ header: BlockHeader, gasLimit: UInt64) -> BlockEnvironment {
         BlockEnvironment(height: header.height, timestampMs: header.timestampMs, parentHash: header.parentHash,
-                         gasLimit: gasLimit, blockHashes: { [store] h in try? store.block(at: h)?.hash })
+                         gasLimit: gasLimit, blockHashes: { [store] h in store.blockHash(at: h) })
     }
 
     public func call(_ r: CallRequest, at height: UInt64?, trace: TraceRequest?) throws -> CallResult {
@@ -95,7 +95,7 @@ extension Node: ContractBackend {
                                  validators: ValidatorContext(height: h.height, timestampMs: h.timestampMs,
                                                               current: try store.validators(at: h.height)))
         let env = BlockEnvironment(height: h.height, timestampMs: h.timestampMs, parentHash: h.parentHash,
-                                   gasLimit: rules.fees.blockGasLimit, blockHashes: { [store] n in try? store.block(at: n)?.hash })
+                                   gasLimit: rules.fees.blockGasLimit, blockHashes: { [store] n in store.blockHash(at: n) })
         var gasUsed: UInt64 = 0
         for i in 0..<location.index {
             let r = try BlockExecutor.apply(block.transactions[i], sender: receipts[i].from, proposer: h.proposer, fees: rules.fees,

@@ -53,7 +53,8 @@ public final class Node: @unchecked Sendable {
         }
         try store.configureStatePruning(config.stateRetentionHeights != nil)
         if let retention = config.stateRetentionHeights {
-            store.configureStateFlush(StateFlushPolicy(intervalHeights: StateFlushPolicy.defaultIntervalHeights, recentHeights: retention))
+            store.configureStateFlush(StateFlushPolicy(intervalHeights: StateFlushPolicy.defaultIntervalHeights,
+                                                       recentHeights: retention, phaseHeights: try Node.flushPhase(config, store)))
         }
         pruner = BackgroundPruner(store: store, stateRetention: config.stateRetentionHeights,
                                   blockRetention: config.blockRetentionHeights, logger: logger)
@@ -87,6 +88,17 @@ public final class Node: @unchecked Sendable {
             let store = store
             consensus.onSyncPeer = { [weak networking] _, _ in networking?.committed(height: store.head.height) }
         }
+    }
+
+    /// Where in the write interval this node writes its state tree: a validator by its place in
+    /// the set, so that the validators' writes fall on different heights; anyone else at 0.
+    static func flushPhase(_ config: NodeConfig, _ store: ChainStore) throws -> UInt64 {
+        let validators = try store.validators(at: store.head.height + 1)
+        guard let key = config.validatorKey, let index = validators.index(of: Address(key.publicKey.ethereumAddress)) else {
+            return 0
+        }
+        return StateFlushPolicy.phase(validatorIndex: index, of: validators.validators.count,
+                                      intervalHeights: StateFlushPolicy.defaultIntervalHeights)
     }
 
     /// The `--peer` addresses.

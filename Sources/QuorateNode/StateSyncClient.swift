@@ -84,11 +84,14 @@ final class StateSyncClient {
         let height = offer.block.height
         log("state sync: peer \(peer) offers block \(height) (state root \(offer.block.header.stateRoot)), certified by its validators")
         let startMs = clockMs()
+        let recentHeaders = try StateSyncProtocol.verifyHeaders(
+            try ask(peer, StateSyncProtocol.headersRequest(below: height)), below: offer.block.header,
+            genesisHash: store.genesisHash)
         var fetched = 0
         let leaves = try fetchTree(root: offer.block.header.stateRoot, from: peer, fetched: &fetched)
         let accounts = try fetchAccounts(from: peer, leaves: leaves)
         let codes = try fetchContracts(accounts, from: peer, fetched: &fetched)
-        try store.installStateSnapshot(block: offer.block, certificate: offer.certificate,
+        try store.installStateSnapshot(block: offer.block, certificate: offer.certificate, recentHeaders: recentHeaders,
                                        validatorChanges: offer.changes, accounts: accounts)
         log("state sync: installed block \(height) with \(fetched) state nodes, \(accounts.count) accounts and \(codes) contract codes in \(clockMs() - startMs) ms; block sync continues from there")
         return height

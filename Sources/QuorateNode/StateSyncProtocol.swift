@@ -1,5 +1,6 @@
 import QuorateCore
 import QuorateState
+import QuorateStorage
 
 /// State sync over P2P (`stateRequest` / `stateResponse`, lists of byte strings). The first item
 /// names the kind; the answer's first item repeats it.
@@ -8,6 +9,8 @@ import QuorateState
 ///     nodes      request [02], hash...  (<= 512)   answer [02], one encoded node per hash ([] if absent)
 ///     addresses  request [03 | start (20)]         answer [03], address... (>= start, ascending, <= 4096)
 ///     code       request [04], code hash... (<= 64) answer [04], the code of each hash ([] if absent)
+///     headers    request [05 | height (8)]         answer [05], header of height-1, height-2, ...
+///                                                   down to 1, at most 255 of them
 ///
 /// An offer is the peer's head block with its certificate, and every validator-set change up to
 /// it as RLP [from, set, block from-1, certificate of from-1], so that the syncing node can check
@@ -17,9 +20,13 @@ import QuorateState
 /// tree. Addresses (the flat account table's keys) are only preimages: an account's value always
 /// comes from a checked leaf. A contract's storage tree is fetched like the account tree, from the
 /// storage root its checked account names, and its code by the code hash it names (checked by
-/// keccak256).
+/// keccak256). The headers below the offered block are those BLOCKHASH reaches from the heights
+/// after it; each is checked as the one its checked child names as parent.
 enum StateSyncProtocol {
-    enum Kind: UInt8 { case offer = 1, nodes = 2, addresses = 3, code = 4 }
+    enum Kind: UInt8 { case offer = 1, nodes = 2, addresses = 3, code = 4, headers = 5 }
+    /// BLOCKHASH reaches 256 blocks back: from the block after the offered one, the offered
+    /// block itself and the 255 below it.
+    static let maxHeadersPerAnswer = Int(ChainStore.blockHashWindow) - 1
     static let maxNodesPerRequest = 512
     /// Contract codes per request: 64 x the 24 KiB code limit stays within one message.
     static let maxCodesPerRequest = 64
@@ -94,6 +101,49 @@ enum StateSyncProtocol {
             throw Refusal("the offer leaves out the validator-set change block \(block.height) enacts")
         }
         return Offer(block: block, certificate: certificate, changes: Array(history.dropFirst()))
+    }
+
+    // MARK: headers
+
+    static func headersRequest(below height: UInt64) -> [[UInt8]] {
+        var request = [Kind.headers.rawValue]
+        request.appendBigEndian(height)
+        return [request]
+    }
+
+    /// How many headers an answer for a block at `height` holds: down to height 1 (block 0 is
+    /// the genesis block every node makes itself), at most `maxHeadersPerAnswer`.
+    static func headerCount(below height: UInt64) -> Int {
+        Int(min(UInt64(maxHeadersPerAnswer), height > 0 ? height - 1 : 0))
+    }
+
+    /// Checks an answer to `headersRequest(below: block.height)`: the headers from the block's
+    /// parent down, each the one its child names as parent, ending at genesis when they reach
+    /// height 1.
+    static func verifyHeaders(_ items: [[UInt8]], below block: BlockHeader, genesisHash: Hash32) throws -> [BlockHeader] {
+        guard items.first == [Kind.headers.rawValue] else { throw Refusal("the answer to a headers request is of another kind") }
+        let expected = headerCount(below: block.height)
+        guard items.count - 1 == expected else {
+            throw Refusal("sent \(items.count - 1) headers below block \(block.height), not \(expected)")
+        }
+        var child = block
+        var headers: [BlockHeader] = []
+        for bytes in items.dropFirst() {
+            let header: BlockHeader
+            do { header = try BlockHeader(rlp: try RLP.decode(bytes)) } catch {
+                throw Refusal("sent a header that does not decode: \(error)")
+            }
+            // The count keeps every child at height 2 or above here: no underflow.
+            guard header.height == child.height - 1, header.hash == child.parentHash else {
+                throw Refusal("sent a header for height \(header.height) that is not the parent of block \(child.height)")
+            }
+            headers.append(header)
+            child = header
+        }
+        guard child.height != 1 || child.parentHash == genesisHash else {
+            throw Refusal("sent headers that do not lead back to this chain's genesis block")
+        }
+        return headers
     }
 
     // MARK: nodes

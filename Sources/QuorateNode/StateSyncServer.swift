@@ -20,6 +20,10 @@ struct StateSyncServer {
                 let hashes = items.dropFirst().prefix(StateSyncProtocol.maxCodesPerRequest)
                 guard hashes.allSatisfy({ $0.count == 32 }) else { return [] }
                 return [[kind.rawValue]] + (try hashes.map { try store.contractCode(Hash32($0)) ?? [] })
+            case .headers:
+                guard first.count == 9 else { return [] }
+                let height = first.dropFirst().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                return try headers(below: height)
             case .addresses:
                 guard first.count == 21 else { return [] }
                 let start = Address(Array(first.dropFirst()))
@@ -28,6 +32,19 @@ struct StateSyncServer {
         } catch {
             return []
         }
+    }
+
+    /// The headers below `height` that BLOCKHASH reaches, parent first; none when one is not
+    /// kept here (the asker tries another peer).
+    private func headers(below height: UInt64) throws -> [[UInt8]] {
+        guard height <= store.head.height else { return [] }
+        let count = StateSyncProtocol.headerCount(below: height)
+        var answer: [[UInt8]] = [[StateSyncProtocol.Kind.headers.rawValue]]
+        for below in 0..<UInt64(count) {
+            guard let header = try store.header(at: height - 1 - below) else { return [] }
+            answer.append(header.encoded())
+        }
+        return answer
     }
 
     /// The head with its certificate and every validator-set change with the block enacting it.

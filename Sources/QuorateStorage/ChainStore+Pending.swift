@@ -67,7 +67,7 @@ extension ChainStore {
         var parent = ParentState(header: header, validators: try validators(at: header.height),
                                  nextValidators: try executed.nextValidators ?? validators(at: header.height + 1),
                                  accounts: pending, nodes: pending)
-        parent.blockHashes = { [self] height in height == header.height ? header.hash : try? self.block(at: height)?.hash }
+        parent.blockHashes = { [self] height in height == header.height ? header.hash : self.blockHash(at: height) }
         return parent
     }
 }

@@ -11,11 +11,16 @@ public struct StateFlushPolicy: Sendable, Equatable {
     public var recentHeights: UInt64 = 0
     /// Memory for those nodes; past it the oldest are written after all (`UnflushedStateNodes`).
     public var recentBytesMax: Int
+    /// The tree is written at heights whose remainder by the interval is this: validators take
+    /// different phases, so that no height carries every validator's write at once.
+    public var phaseHeights: UInt64
 
     public init(intervalHeights: UInt64 = 1, recentHeights: UInt64 = 0,
-                recentBytesMax: Int = UnflushedStateNodes.recentBytesMax) {
+                recentBytesMax: Int = UnflushedStateNodes.recentBytesMax, phaseHeights: UInt64 = 0) {
         precondition(intervalHeights >= 1, "the tree is written at least every height")
         precondition(recentBytesMax >= 0, "a memory bound cannot be negative")
+        precondition(phaseHeights < intervalHeights, "the phase is a remainder of the interval")
+        self.phaseHeights = phaseHeights
         self.intervalHeights = intervalHeights
         self.recentHeights = recentHeights
         self.recentBytesMax = recentBytesMax
@@ -25,6 +30,12 @@ public struct StateFlushPolicy: Sendable, Equatable {
     /// every 16 heights, so an upper node rewritten by each of them reaches the disk once.
     /// At most 16 blocks are executed again after a crash.
     public static let defaultIntervalHeights: UInt64 = 16
+
+    /// The phase of the validator at `index` of `count`: spread evenly over the interval.
+    public static func phase(validatorIndex index: Int, of count: Int, intervalHeights: UInt64) -> UInt64 {
+        precondition(index >= 0 && index < count, "the index is one of the set's")
+        return UInt64(index) * intervalHeights / UInt64(count) % intervalHeights
+    }
 }
 
 extension ChainStore {
@@ -46,7 +57,8 @@ extension ChainStore {
     func stateWrites(after update: StateUpdate, height: UInt64, force: Bool = false) -> UnflushedStateNodes.Writes? {
         let policy = stateFlushPolicy.withLock { $0 }
         return unflushedState.withLock { layer in
-            let due = force || height % policy.intervalHeights == 0 || layer.unflushedBytes >= Self.unflushedBytesMax
+            let due = force || height % policy.intervalHeights == policy.phaseHeights
+                || layer.unflushedBytes >= Self.unflushedBytesMax
             return layer.writes(after: update, flushing: due)
         }
     }
@@ -87,14 +99,25 @@ extension ChainStore {
                 return layer.isEmpty ? nil : layer.writes(after: empty, flushing: true)
             }
             guard let writes else { return }
-            var batch = WriteBatch()
-            let revived = try addStateWrites(writes, height: height, index: state, into: &batch)
-            try db.write(batch, sync: true)
-            absorb(empty, height: height, flushed: true)
-            if state.indexing {
-                state.filter.add(writes.superseded)
-                state.revived.add(revived)
-            }
+            try write(WriteBatch(), stateWrites: writes, after: empty, height: height, sync: true, index: &state)
+        }
+    }
+
+    /// Writes `batch` with the tree nodes of `writes`, then moves the memory layer and the
+    /// pruner's filter on, in that order: nothing leaves memory before it is on disk. Called
+    /// with the commit lock held (its state is `index`).
+    func write(_ batch: WriteBatch, stateWrites writes: UnflushedStateNodes.Writes?, after update: StateUpdate,
+               height: UInt64, sync: Bool, index: inout PruneIndexState) throws {
+        var batch = batch
+        let revived = try writes.map { try addStateWrites($0, height: height, index: index, into: &batch) } ?? []
+        // In every batch: a store whose marker is absent reads as whole at its head.
+        if writes?.flushed != true { batch.put(StoreKeys.metaStateFlushed, StoreKeys.be(stateFlushedHeight)) }
+        batch.put(StoreKeys.metaSchemaVersion, StoreKeys.be(ChainStore.schemaVersion))
+        try db.write(batch, sync: sync)
+        absorb(update, height: height, flushed: writes?.flushed ?? false)
+        if index.indexing, let writes {
+            index.filter.add(writes.superseded)
+            index.revived.add(revived)
         }
     }
 
@@ -143,7 +166,7 @@ extension ChainStore {
         var parent = ParentState(header: header, validators: try validators(at: header.height),
                                  nextValidators: try validators(at: block.height),
                                  accounts: CommittedAccounts(root: header.stateRoot, nodes: self, codes: self), nodes: self)
-        parent.blockHashes = { [self] height in try? self.block(at: height)?.hash }
+        parent.blockHashes = { [self] height in self.blockHash(at: height) }
         return try BlockValidator.validate(block, parent: parent, rules: rules) { tx in
             try senders[tx.hash] ?? tx.recoverSender()
         }

@@ -11,8 +11,6 @@ extension ChainStore {
         }
     }
 
-    /// Writes state nodes received in state sync (each already checked against its hash): content
-    /// addressed, so a sync that stops half way leaves only unreferenced, valid nodes.
     /// Contract code fetched by state sync, by hash (already checked against it).
     public func putContractCode(_ codes: [(hash: Hash32, code: [UInt8])]) throws {
         var batch = WriteBatch()
@@ -20,6 +18,8 @@ extension ChainStore {
         try db.write(batch, sync: false)
     }
 
+    /// Writes state nodes received in state sync (each already checked against its hash): content
+    /// addressed, so a sync that stops half way leaves only unreferenced, valid nodes.
     public func putStateNodes(_ nodes: [(hash: Hash32, encoded: [UInt8])]) throws {
         var batch = WriteBatch()
         for node in nodes { batch.put(StoreKeys.stateNode(node.hash), node.encoded) }
@@ -29,13 +29,20 @@ extension ChainStore {
     /// Makes a state-synced block the head, in one synced batch: the block and its certificate,
     /// the validator-set changes up to it, the flat account table, and the markers saying that
     /// neither blocks nor states older than it are held. Only on a store still at genesis.
-    public func installStateSnapshot(block: Block, certificate: CommitCertificate,
+    /// `recentHeaders` are the headers below the block that BLOCKHASH may reach from the heights
+    /// after it (checked by the caller as the chain the block's parent hash names); they are kept
+    /// so that this node executes BLOCKHASH as the nodes that hold those blocks do.
+    public func installStateSnapshot(block: Block, certificate: CommitCertificate, recentHeaders: [BlockHeader],
                                      validatorChanges: [(from: UInt64, set: ValidatorSet)],
                                      accounts: [(Address, [UInt8])]) throws {
         precondition(head.height == 0, "state sync starts from a store at genesis")
         precondition(certificate.blockHash == block.hash && certificate.height == block.height, "the certificate certifies the block")
         let height = block.height
         var batch = WriteBatch()
+        for header in recentHeaders {
+            precondition(header.height < height, "the kept headers are below the snapshot")
+            batch.put(StoreKeys.header(header.height), header.encoded())
+        }
         batch.put(StoreKeys.block(height), block.encoded())
         batch.put(StoreKeys.heightByHash(block.hash), StoreKeys.be(height))
         batch.put(StoreKeys.certificate(height), certificate.encoded())
@@ -48,6 +55,6 @@ extension ChainStore {
         batch.put(StoreKeys.metaHead, StoreKeys.be(height))
         try db.write(batch, sync: true)
         unflushedState.withLock { $0.flushedHeight = height }
-        adoptHead(block.header, validatorChanges: validatorChanges)
+        adoptHead(block.header, recentHeaders: recentHeaders, validatorChanges: validatorChanges)
     }
 }

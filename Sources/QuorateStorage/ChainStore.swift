@@ -34,6 +34,8 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     let unflushedState = Mutex(UnflushedStateNodes())
     /// How often the tree is written whole; every height unless the node configures it.
     let stateFlushPolicy = Mutex(StateFlushPolicy())
+    /// The last `blockHashWindow` block hashes, for BLOCKHASH (`RecentBlockHashes.swift`).
+    let recentBlockHashes = Mutex(RecentBlockHashes())
     /// The heights whose state the open executed again (a crash came after the last write of the tree).
     public internal(set) var rebuiltStateHeights: ClosedRange<UInt64>?
 
@@ -71,6 +73,7 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         headState = Mutex(head.header)
         validatorHistory = Mutex(try ChainStore.readValidatorHistory(db, genesis: genesis))
         try checkHeadCertificate(head.header)
+        try loadRecentBlockHashes()
         try rebuildUnflushedState()
         // A store that keeps the pruner's index keeps it through every opener's commits (import
         // too): a commit that did not record a node coming back would let the pruner delete it.
@@ -105,6 +108,7 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         self.genesisHash = try ChainStore.readBlock(db, 0)!.hash
         self.headState = Mutex(head)
         self.validatorHistory = Mutex([(from: 0, set: genesis.validators)])
+        recentBlockHashes.withLock { $0.record(head.hash, at: head.height) }
     }
 
     private static func readValidatorHistory(_ db: LevelDB, genesis: Genesis) throws -> [(from: UInt64, set: ValidatorSet)] {
@@ -136,10 +140,45 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
 
     public var head: BlockHeader { headState.withLock { $0 } }
 
-    /// After state sync wrote a new head and the validator-set changes up to it.
-    func adoptHead(_ header: BlockHeader, validatorChanges: [(from: UInt64, set: ValidatorSet)]) {
+    /// After state sync wrote a new head, the headers below it and the validator-set changes up to it.
+    func adoptHead(_ header: BlockHeader, recentHeaders: [BlockHeader], validatorChanges: [(from: UInt64, set: ValidatorSet)]) {
         validatorHistory.withLock { $0 = [(from: 0, set: genesis.validators)] + validatorChanges }
+        recentBlockHashes.withLock { hashes in
+            for h in recentHeaders + [header] { hashes.record(h.hash, at: h.height) }
+        }
         headState.withLock { $0 = header }
+    }
+
+    /// The hashes BLOCKHASH may ask for at the next height, from the certificates (small) where
+    /// the store has them.
+    private func loadRecentBlockHashes() throws {
+        let head = self.head.height
+        for height in (head >= ChainStore.blockHashWindow ? head - ChainStore.blockHashWindow + 1 : 0)...head {
+            if let hash = try storedBlockHash(at: height) {
+                recentBlockHashes.withLock { $0.record(hash, at: height) }
+            }
+        }
+    }
+
+    /// The hash of the committed block at `height` (nil above the head, or when neither its block
+    /// nor its header is kept): from memory for the last `blockHashWindow` heights.
+    public func blockHash(at height: UInt64) -> Hash32? {
+        if let hash = recentBlockHashes.withLock({ $0.hash(at: height) }) { return hash }
+        guard height <= head.height else { return nil }
+        return try? storedBlockHash(at: height)
+    }
+
+    private func storedBlockHash(at height: UInt64) throws -> Hash32? {
+        if height == 0 { return genesisHash }
+        if let certificate = try certificate(at: height) { return certificate.blockHash }
+        return try header(at: height)?.hash
+    }
+
+    /// The header at `height`, read without decoding its block's transactions; below a
+    /// state-sync snapshot, the headers kept with it.
+    public func header(at height: UInt64) throws -> BlockHeader? {
+        if let bytes = try db.get(StoreKeys.block(height)) { return try Block.header(ofEncoded: bytes) }
+        return try db.get(StoreKeys.header(height)).map { try BlockHeader(rlp: try RLP.decode($0)) }
     }
     public var chainId: UInt64 { genesis.chainId }
 
@@ -238,7 +277,7 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     public func parentState(for head: BlockHeader) throws -> ParentState {
         var parent = ParentState(header: head, validators: try validators(at: head.height),
                                  nextValidators: try validators(at: head.height + 1), accounts: self, nodes: self)
-        parent.blockHashes = { [self] height in try? self.block(at: height)?.hash }
+        parent.blockHashes = { [self] height in self.blockHash(at: height) }
         return parent
     }
 
@@ -296,23 +335,15 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         let header = executed.block.header
         precondition(header.height == head.height + 1 && header.parentHash == head.hash,
                      "blocks are committed in order on top of the head")
-        var batch = prepared.batch
         try writeLock.withLock { state in
             let writes = stateWrites(after: executed.stateUpdate, height: header.height, force: writeTree)
-            let revived = try writes.map { try addStateWrites($0, height: header.height, index: state, into: &batch) } ?? []
-            // In every batch: a store whose marker is absent reads as whole at its head.
-            if writes?.flushed != true { batch.put(StoreKeys.metaStateFlushed, StoreKeys.be(stateFlushedHeight)) }
-            batch.put(StoreKeys.metaSchemaVersion, StoreKeys.be(ChainStore.schemaVersion))
-            try db.write(batch, sync: sync)
-            absorb(executed.stateUpdate, height: header.height, flushed: writes?.flushed ?? false)
-            if state.indexing, let writes {
-                state.filter.add(writes.superseded)
-                state.revived.add(revived)
-            }
+            try write(prepared.batch, stateWrites: writes, after: executed.stateUpdate, height: header.height,
+                      sync: sync, index: &state)
         }
         if let next = executed.nextValidators {
             validatorHistory.withLock { $0.append((from: header.height + 1, set: next)) }
         }
+        recentBlockHashes.withLock { $0.record(header.hash, at: header.height) }
         headState.withLock { $0 = header }
     }
 

@@ -24,6 +24,8 @@ enum StoreKeys {
     static func revivedNode(_ hash: Hash32) -> [UInt8] { revivedNodePrefix + hash.bytes }
 
     static func block(_ height: UInt64) -> [UInt8] { [UInt8(ascii: "b")] + be(height) }
+    /// Headers kept without their block: those below a state-sync snapshot, for BLOCKHASH.
+    static func header(_ height: UInt64) -> [UInt8] { [UInt8(ascii: "H")] + be(height) }
     static func heightByHash(_ hash: Hash32) -> [UInt8] { [UInt8(ascii: "h")] + hash.bytes }
     static func transactionLocation(_ hash: Hash32) -> [UInt8] { [UInt8(ascii: "t")] + hash.bytes }
     static func receipts(_ height: UInt64) -> [UInt8] { [UInt8(ascii: "r")] + be(height) }

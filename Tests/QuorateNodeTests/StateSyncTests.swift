@@ -63,11 +63,15 @@ struct StateSyncTests {
         config.validatorKey = ConsensusDriverTests.validatorKey
         let node = try Node(config: config)
         try node.start()
+        // Three heights at least (half the transfers, the rest, the creation): state sync then
+        // carries headers below the head.
         for (nonce, to) in recipients.enumerated() {
+            if nonce == recipients.count / 2 { #expect(node.waitForHeight(1, timeoutMs: 30_000)) }
             let raw = try UnsignedTransaction(chainId: ConsensusDriverTests.chainId, nonce: UInt64(nonce), gasLimit: 21_000,
                                               to: to, value: UInt256(UInt64(nonce + 1))).signed(with: ConsensusDriverTests.userKey).raw
             _ = try node.submit(raw: raw)
         }
+        #expect(node.waitForHeight(2, timeoutMs: 30_000))
         let creation = try UnsignedTransaction(chainId: ConsensusDriverTests.chainId, nonce: UInt64(recipients.count),
                                                gasLimit: 200_000, to: nil, data: initcode).signed(with: ConsensusDriverTests.userKey).raw
         _ = try node.submit(raw: creation)
@@ -110,16 +114,68 @@ struct StateSyncTests {
         #expect(try target.account(Self.contract) == contract)
         #expect(try target.storage(Self.contract, slot: 0, stateRoot: target.head.stateRoot) == UInt256(0x2a))
         #expect(try target.contractCode(contract.codeHash) == Self.runtime)
+        // BLOCKHASH at the next height reads what it reads on the peer, which holds those blocks.
+        let head = source.head.height
+        #expect(head >= 3, "the source chain has heights below its head")
+        let targetParent = try target.parentState(for: target.head), sourceParent = try source.parentState(for: source.head)
+        for height in 0...head {
+            #expect(targetParent.blockHashes(height) == sourceParent.blockHashes(height), "height \(height)")
+            #expect(target.blockHash(at: height) == (try source.block(at: height)?.hash), "height \(height)")
+        }
     }
 
     @Test("a state-synced store holds the peer's certified head, every account and the tree")
     func honestPeer() throws {
-        try Self.withChains { source, target, dir in
+        try Self.withChains { source, target, _ in
             let peers = FakeStatePeers(source: source, inbox: StateSyncInbox(), liars: [])
             #expect(try Self.sync(target, from: peers) == source.head.height)
             try Self.expectSameState(target, source)
             #expect(try target.oldestState() == source.head.height)
             #expect(peers.heldOff.withLock { $0.isEmpty })
+            // The headers below the snapshot are kept (a reopened store reads its hashes from them).
+            for height in 1..<source.head.height {
+                #expect(try target.header(at: height) == source.block(at: height)?.header, "height \(height)")
+            }
+        }
+    }
+
+    @Test("a peer sending headers that are not the chain below its offered block is held off; the next peer completes the sync")
+    func wrongHeaders() throws {
+        try Self.withChains { source, target, _ in
+            let isHeaders: @Sendable ([[UInt8]]) -> Bool = { $0.first?.first == StateSyncProtocol.Kind.headers.rawValue }
+            // A bit of the logs bloom (the header's last field): still a header, not the parent.
+            let altered: @Sendable ([[UInt8]], [[UInt8]]) -> [[UInt8]] = { request, answer in
+                guard isHeaders(request), answer.count > 1 else { return answer }
+                var lie = answer
+                lie[1][lie[1].count - 10] ^= 0x01
+                return lie
+            }
+            let short: @Sendable ([[UInt8]], [[UInt8]]) -> [[UInt8]] = { request, answer in
+                isHeaders(request) ? Array(answer.dropLast()) : answer
+            }
+            let peers = FakeStatePeers(source: source, inbox: StateSyncInbox(), liars: [altered, short])
+            _ = try Self.sync(target, from: peers)
+            try Self.expectSameState(target, source)
+            let reasons = peers.heldOff.withLock { $0.map(\.1) }
+            #expect(reasons.count == 2)
+            #expect(reasons.contains { $0.contains("is not the parent of block") })
+            #expect(reasons.contains { $0.contains("headers below block") })
+        }
+    }
+
+    @Test("headers are checked from the offered block down to genesis")
+    func headerChainChecks() throws {
+        try Self.withChains { source, _, _ in
+            let head = source.head
+            let answer = StateSyncServer(store: source).answer(StateSyncProtocol.headersRequest(below: head.height))
+            #expect(answer.count == Int(head.height))
+            let headers = try StateSyncProtocol.verifyHeaders(answer, below: head, genesisHash: source.genesisHash)
+            #expect(headers.map(\.height) == Array((1..<head.height).reversed()))
+            #expect(throws: StateSyncProtocol.Refusal.self) {
+                try StateSyncProtocol.verifyHeaders(answer, below: head, genesisHash: Hash32([UInt8](repeating: 7, count: 32)))
+            }
+            // Asked above its head, a peer has nothing to say.
+            #expect(StateSyncServer(store: source).answer(StateSyncProtocol.headersRequest(below: head.height + 1)).isEmpty)
         }
     }
 

@@ -91,6 +91,33 @@ struct StateFlushTests {
         }
     }
 
+    @Test("a validator writes its tree at its own phase of the interval, and a crash rebuilds from there")
+    func phasedWrites() throws {
+        #expect((0..<4).map { StateFlushPolicy.phase(validatorIndex: $0, of: 4, intervalHeights: 16) } == [0, 4, 8, 12])
+        #expect((0..<3).map { StateFlushPolicy.phase(validatorIndex: $0, of: 3, intervalHeights: 16) } == [0, 5, 10])
+        #expect(Set((0..<7).map { StateFlushPolicy.phase(validatorIndex: $0, of: 7, intervalHeights: 16) }).count == 7)
+        #expect((0..<20).allSatisfy { StateFlushPolicy.phase(validatorIndex: $0, of: 20, intervalHeights: 16) < 16 })
+        try withTemporaryDirectory { path in
+            try ChainStore.initialize(path: path, genesis: F.genesis())
+            let open = { () throws -> ChainStore in
+                let store = try ChainStore(path: path)
+                try store.configureStatePruning(true)
+                store.configureStateFlush(StateFlushPolicy(intervalHeights: 4, recentHeights: 128, phaseHeights: 3))
+                return store
+            }
+            do {
+                let store = try open()
+                _ = try F.commitBlocks(1...9, to: store)
+                #expect(store.stateFlushedHeight == 7, "written at 3 and 7")
+            }
+            let reopened = try open()
+            #expect(reopened.rebuiltStateHeights == 8...9)
+            try Self.expectStateOfBlock(9, in: reopened, root: reopened.head.stateRoot)
+            _ = try F.commitBlocks(10...11, to: reopened)
+            #expect(reopened.stateFlushedHeight == 11)
+        }
+    }
+
     @Test("after a kill -9 the heights before the last write of the tree answer as pruned, not with a missing node")
     func crashRaisesTheOldestState() throws {
         try withTemporaryDirectory { path in

@@ -11,7 +11,7 @@ from web3 import Web3
 
 import proofcheck  # noqa: F401 (the proof format is checked in test_web3; here the values)
 from datatools import send
-from quorate import NODE, Chain, run
+from quorate import CHAIN_ID, NODE, Chain, run
 
 
 def keygen(tmp, name, password_file):
@@ -68,6 +68,50 @@ def test_a_state_synced_node_serves_the_certified_state_and_follows_the_chain(tm
         assert time.time() < deadline, syncing.read_log()
         time.sleep(0.05)
     assert mine.eth.get_block(target).hash == w3.eth.get_block(target).hash
+    syncing.kill()
+    chain.kill()
+
+
+def test_a_state_synced_node_executes_blockhash_below_its_snapshot_as_the_validator_does(tmp_path):
+    """BLOCKHASH of a height below the snapshot reads a header that state sync brought along, so the
+    synced node reaches the validator's state root for the block that calls it (without the header it
+    read zero, computed another root and refused the block)."""
+    chain = Chain(tmp_path, genesis_args=["--heartbeat-ms", "20"])
+    syncing, syncing_key = fresh(tmp_path, chain, "synced")
+    chain.start(["--allow-peer", syncing_key])
+    w3 = Web3(Web3.HTTPProvider(chain.url))
+    deployer = chain.accounts[0]
+    fees = {"chainId": CHAIN_ID, "gas": 100_000, "maxFeePerGas": 0, "maxPriorityFeePerGas": 0}
+    # Runtime: SSTORE(0, BLOCKHASH(first calldata word)); the initcode copies it out and returns it.
+    runtime = "6000354060005500"
+    deploy = deployer.sign_transaction({**fees, "type": 2, "nonce": 0, "data": "0x6008600c60003960086000f3" + runtime})
+    created = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(deploy.raw_transaction), timeout=60,
+                                                  poll_latency=0.02)
+    contract = created.contractAddress
+    assert w3.eth.get_code(contract).hex().removeprefix("0x") == runtime
+    deadline = time.time() + 30
+    while w3.eth.block_number < created.blockNumber + 5:
+        assert time.time() < deadline, chain.read_log()
+        time.sleep(0.02)
+    peer = f"{chain.node_key}@127.0.0.1:{p2p_port(chain)}"
+
+    syncing.start(["--non-voting", "--state-sync", "--peer", peer])
+    installed = int(re.search(r"state sync: installed block (\d+)", syncing.read_log()).group(1))
+    below = installed - 3
+    call = deployer.sign_transaction({**fees, "type": 2, "nonce": 1, "to": contract,
+                                      "data": "0x" + below.to_bytes(32, "big").hex()})
+    mined = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(call.raw_transaction), timeout=60,
+                                                poll_latency=0.02)
+    assert mined.status == 1 and mined.blockNumber - below <= 256
+    expected = w3.eth.get_block(below).hash
+    assert w3.eth.get_storage_at(contract, 0, mined.blockNumber) == expected
+    mine = Web3(Web3.HTTPProvider(syncing.url))
+    deadline = time.time() + 60
+    while mine.eth.block_number < mined.blockNumber:
+        assert time.time() < deadline, syncing.read_log()
+        time.sleep(0.05)
+    assert mine.eth.get_block(mined.blockNumber).stateRoot == w3.eth.get_block(mined.blockNumber).stateRoot
+    assert mine.eth.get_storage_at(contract, 0, mined.blockNumber) == expected
     syncing.kill()
     chain.kill()
 
