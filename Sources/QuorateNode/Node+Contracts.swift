@@ -11,7 +11,7 @@ extension Node: ContractBackend {
 
     private func header(at height: UInt64?) throws -> BlockHeader {
         guard let height, height != store.head.height else { return store.head }
-        guard let header = try store.block(at: height)?.header else { throw SubmitError("header not found") }
+        guard let header = try store.header(at: height) else { throw SubmitError("header not found") }
         return header
     }
 

@@ -27,9 +27,9 @@ extension ChainStore {
     /// Entries deleted per batch: the commit lock is held only this long.
     public static let pruneBatchEntries = 1_000
     /// The least block retention a node accepts (`--block-retention-heights`): BLOCKHASH reads the
-    /// hashes of the last 256 blocks from their stored bodies, so a node that kept fewer would
-    /// execute them differently from its peers, and a block executed again after a restart
-    /// differently from the first time.
+    /// hashes of the last 256 blocks (`RecentBlockHashes`, filled on open from their certificates
+    /// and headers), so a node that kept fewer would execute them differently from its peers, and
+    /// a block executed again after a restart differently from the first time.
     public static let blockHashWindow: UInt64 = 256
 
     /// Turns the stale-node index on (state pruning) or off. Off drops an index left by an earlier
@@ -148,8 +148,10 @@ extension ChainStore {
     public func pruneBlocksStep(retention: UInt64, maxBlocks: Int = 256) throws -> Int {
         let head = self.head.height
         guard head > retention + 1 else { return 0 }
-        // A restart executes again the blocks after the last tree written whole, on top of it.
-        let target = min(head - retention, stateFlushedHeight)
+        // A restart executes again the blocks after the last tree written whole, on top of it,
+        // and the first of them reads the hashes of the 256 blocks before it (BLOCKHASH).
+        let flushed = stateFlushedHeight
+        let target = min(head - retention, flushed >= ChainStore.blockHashWindow - 1 ? flushed - (ChainStore.blockHashWindow - 1) : 0)
         var next = try oldestBlockBody() ?? 1
         guard next < target else { return 0 }
         var batch = WriteBatch()
@@ -160,6 +162,7 @@ extension ChainStore {
                 batch.delete(StoreKeys.heightByHash(block.hash))
             }
             batch.delete(StoreKeys.block(next))
+            batch.delete(StoreKeys.header(next))
             batch.delete(StoreKeys.receipts(next))
             batch.delete(StoreKeys.certificate(next))
             next += 1

@@ -57,8 +57,9 @@ extension ChainStore {
     func stateWrites(after update: StateUpdate, height: UInt64, force: Bool = false) -> UnflushedStateNodes.Writes? {
         let policy = stateFlushPolicy.withLock { $0 }
         return unflushedState.withLock { layer in
+            // The gap bounds what a restart executes again, whatever phase wrote last.
             let due = force || height % policy.intervalHeights == policy.phaseHeights
-                || layer.unflushedBytes >= Self.unflushedBytesMax
+                || height >= layer.flushedHeight + policy.intervalHeights || layer.unflushedBytes >= Self.unflushedBytesMax
             return layer.writes(after: update, flushing: due)
         }
     }

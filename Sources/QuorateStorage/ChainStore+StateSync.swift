@@ -39,10 +39,15 @@ extension ChainStore {
         precondition(certificate.blockHash == block.hash && certificate.height == block.height, "the certificate certifies the block")
         let height = block.height
         var batch = WriteBatch()
+        precondition(recentHeaders.count < ChainStore.blockHashWindow, "BLOCKHASH reaches 255 heights below the snapshot")
+        var child = block.header
         for header in recentHeaders {
-            precondition(header.height < height, "the kept headers are below the snapshot")
+            precondition(child.height > 0 && header.height == child.height - 1 && header.hash == child.parentHash,
+                         "the kept headers are the chain below the snapshot, parent first")
             batch.put(StoreKeys.header(header.height), header.encoded())
+            child = header
         }
+        batch.put(StoreKeys.header(height), block.header.encoded())
         batch.put(StoreKeys.block(height), block.encoded())
         batch.put(StoreKeys.heightByHash(block.hash), StoreKeys.be(height))
         batch.put(StoreKeys.certificate(height), certificate.encoded())

@@ -16,9 +16,14 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     /// Bumped when the on-disk layout changes; a store with a newer version is refused.
     /// 2: the state tree may be whole only at `m/stateFlushed` (`ChainStore+StateFlush.swift`), so
     /// a binary that knows only version 1 must not open it. A version-1 store is version 2 with
-    /// the tree whole at its head; every commit marks it 2 (opening alone writes nothing, so a
+    /// the tree whole at its head.
+    /// 3: each block's header is also kept on its own (`H`), and a state-synced store keeps the
+    /// 255 headers below its snapshot there, which BLOCKHASH reads: a binary that knows only
+    /// version 2 would read those hashes as zero and execute differently from its peers. A
+    /// version-2 store is version 3 whose older blocks carry their header only inside the block.
+    /// Every commit marks the store with this version (opening alone writes nothing, so a
     /// backup's checksum still holds).
-    public static let schemaVersion: UInt64 = 2
+    public static let schemaVersion: UInt64 = 3
 
     public let db: LevelDB
     public let genesis: Genesis
@@ -174,11 +179,11 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         return try header(at: height)?.hash
     }
 
-    /// The header at `height`, read without decoding its block's transactions; below a
-    /// state-sync snapshot, the headers kept with it.
+    /// The header at `height`, kept beside its block (and below a state-sync snapshot, without
+    /// it); a block a schema-2 store wrote is read without decoding its transactions.
     public func header(at height: UInt64) throws -> BlockHeader? {
-        if let bytes = try db.get(StoreKeys.block(height)) { return try Block.header(ofEncoded: bytes) }
-        return try db.get(StoreKeys.header(height)).map { try BlockHeader(rlp: try RLP.decode($0)) }
+        if let bytes = try db.get(StoreKeys.header(height)) { return try BlockHeader(rlp: try RLP.decode(bytes)) }
+        return try db.get(StoreKeys.block(height)).map { try Block.header(ofEncoded: $0) }
     }
     public var chainId: UInt64 { genesis.chainId }
 
@@ -351,6 +356,7 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         let block = executed.block
         let height = block.header.height
         batch.put(StoreKeys.block(height), block.encoded())
+        batch.put(StoreKeys.header(height), block.header.encoded())
         batch.put(StoreKeys.heightByHash(block.hash), StoreKeys.be(height))
         for (i, tx) in block.transactions.enumerated() {
             var location = StoreKeys.be(height)

@@ -25,6 +25,16 @@ public final class LevelDB: @unchecked Sendable {
     /// flushed and compacted block cost CPU: one validator committed about 4 % more transfers per
     /// second without it (docs/benchmarks.md). Tables an older build wrote compressed stay
     /// readable: LevelDB records the compression of each block.
+    /// LevelDB's memtable (`write_buffer_size`; its default is 4 MiB). Larger, fewer level-0
+    /// tables are flushed and merged: with four validators at the maximum rate each node's CPU
+    /// outside the counted stages fell from about 10.5 to 7 µs per transfer (16 MiB) or 5 µs
+    /// (32 MiB); 32 MiB cost each node about 25 MB more memory, near the 200 MB target
+    /// (docs/benchmarks.md, "Issue 13, sixth session"). Up to two memtables are held at once.
+    public static let writeBufferBytes = 16 << 20
+    /// Largest table a compaction writes (`max_file_size`; default 2 MiB): fewer, larger files
+    /// for the larger level-0 tables to merge into. Alone it changed nothing measurable.
+    public static let maxFileBytes = 8 << 20
+
     public init(path: String, createIfMissing: Bool = true, cacheBytes: Int = 32 << 20, compressBlocks: Bool = false) throws {
         precondition(cacheBytes >= 0, "cache size cannot be negative")
         self.path = path
@@ -36,6 +46,8 @@ public final class LevelDB: @unchecked Sendable {
         leveldb_options_set_cache(options, cache)
         leveldb_options_set_filter_policy(options, filterPolicy)
         leveldb_options_set_compression(options, Int32(compressBlocks ? leveldb_snappy_compression : leveldb_no_compression))
+        leveldb_options_set_write_buffer_size(options, Self.writeBufferBytes)
+        leveldb_options_set_max_file_size(options, Self.maxFileBytes)
         readOptions = leveldb_readoptions_create()
         leveldb_readoptions_set_verify_checksums(readOptions, 1)
         writeOptions = leveldb_writeoptions_create()

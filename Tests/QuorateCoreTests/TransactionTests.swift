@@ -164,6 +164,40 @@ struct TransactionTests {
         #expect(compared > 1_000)
     }
 
+    @Test("a field of the wrong form is refused with geth's words, naming the first bad field in decoding order")
+    func fieldFaults() throws {
+        let legacy = try RLP.decode(try Self.transfer(.legacy).signed(with: Self.key).raw).listValue()
+        let typed = try RLP.decode(Array(try Self.transfer(.accessList).signed(with: Self.key).raw.dropFirst())).listValue()
+        func legacyWith(_ change: (inout [RLPItem]) -> Void) -> [UInt8] {
+            var f = legacy
+            change(&f)
+            return RLP.encode(.list(f))
+        }
+        func accessListWith(_ change: (inout [RLPItem]) -> Void) -> [UInt8] {
+            var f = typed
+            change(&f)
+            return [1] + RLP.encode(.list(f))
+        }
+        let cases: [([UInt8], String)] = [
+            (legacyWith { $0[0] = .bytes([0, 1]) }, "rlp: non-canonical integer (leading zero bytes), decoding legacy transaction field nonce"),
+            (legacyWith { $0[3] = .bytes([UInt8](repeating: 7, count: 21)) }, "rlp: input string too long for address (21 of 20 bytes), decoding legacy transaction field to"),
+            (legacyWith { $0[3] = .bytes([7]) }, "rlp: input string too short for address (1 of 20 bytes), decoding legacy transaction field to"),
+            (legacyWith { $0[0] = .list([]) }, "rlp: expected String or Byte, decoding legacy transaction field nonce"),
+            (legacyWith { $0[2] = .bytes([UInt8](repeating: 1, count: 9)) }, "rlp: uint overflow, decoding legacy transaction field gasLimit"),
+            (legacyWith { $0.removeLast() }, "rlp: too few elements for legacy transaction: 8, expected 9"),
+            (legacyWith { $0.append(.bytes([])) }, "rlp: input list has too many elements for legacy transaction: 10, expected 9"),
+            // v is read first, then the fields in order: a bad v hides a bad nonce.
+            (legacyWith { $0[6] = .list([]); $0[0] = .bytes([0, 1]) }, "rlp: expected String or Byte, decoding legacy transaction field v"),
+            (legacyWith { $0[0] = .bytes([0, 1]); $0[3] = .bytes([7]) }, "rlp: non-canonical integer (leading zero bytes), decoding legacy transaction field nonce"),
+            (accessListWith { $0[7] = .bytes([]) }, "rlp: expected List, decoding access-list transaction field accessList"),
+            (accessListWith { $0[7] = .list([.list([.bytes([UInt8](repeating: 7, count: 20))])]) },
+             "rlp: access list entry needs 2 elements (address, storage keys), got 1, decoding access-list transaction field accessList"),
+        ]
+        for (raw, message) in cases {
+            #expect(throws: TransactionError(description: message)) { try Transaction.decode(raw: raw) }
+        }
+    }
+
     @Test("a legacy v implying a chain id above 2^64-1 is refused with a clear error")
     func hugeLegacyChainId() throws {
         let tx = try Self.transfer(.legacy).signed(with: Self.key)

@@ -163,6 +163,42 @@ struct StateSyncTests {
         }
     }
 
+    /// Headers 0...count linked by their parent hashes (only the links matter to the check).
+    static func headerChain(_ count: UInt64) -> [BlockHeader] {
+        var chain: [BlockHeader] = []
+        for height in 0...count {
+            chain.append(BlockHeader(chainId: 1, height: height, timestampMs: height, parentHash: chain.last?.hash ?? .zero,
+                                     proposer: Address([UInt8](repeating: 1, count: 20)), transactionsRoot: .zero,
+                                     receiptsRoot: .zero, stateRoot: .zero, validatorsHash: .zero, nextValidatorsHash: .zero,
+                                     lastCommitHash: .zero, gasLimit: 1, gasUsed: 0, baseFeePerGas: .zero))
+        }
+        return chain
+    }
+
+    @Test("an answer far from genesis holds exactly the 255 headers BLOCKHASH reaches, parent first")
+    func headerWindow() throws {
+        let chain = Self.headerChain(400)
+        let genesis = chain[0].hash
+        let answer = { (heights: [UInt64]) in [[StateSyncProtocol.Kind.headers.rawValue]] + heights.map { chain[Int($0)].encoded() } }
+        #expect(StateSyncProtocol.headerCount(below: 400) == 255)
+        #expect(StateSyncProtocol.headerCount(below: 256) == 255)
+        #expect(StateSyncProtocol.headerCount(below: 2) == 1)
+        #expect(StateSyncProtocol.headerCount(below: 1) == 0)
+        let headers = try StateSyncProtocol.verifyHeaders(answer(Array((145...399).reversed())), below: chain[400], genesisHash: genesis)
+        #expect(headers.first?.height == 399 && headers.last?.height == 145 && headers.count == 255)
+        // Down to genesis exactly when the block is at 256: the last header is block 1.
+        #expect(try StateSyncProtocol.verifyHeaders(answer(Array((1...255).reversed())), below: chain[256], genesisHash: genesis).count == 255)
+        #expect(throws: StateSyncProtocol.Refusal.self) {
+            try StateSyncProtocol.verifyHeaders(answer(Array((144...399).reversed())), below: chain[400], genesisHash: genesis)
+        }
+        #expect(throws: StateSyncProtocol.Refusal.self) {
+            try StateSyncProtocol.verifyHeaders(answer(Array((146...399).reversed())), below: chain[400], genesisHash: genesis)
+        }
+        #expect(throws: StateSyncProtocol.Refusal.self) {
+            try StateSyncProtocol.verifyHeaders(answer(Array((1...255).reversed())), below: chain[256], genesisHash: chain[1].hash)
+        }
+    }
+
     @Test("headers are checked from the offered block down to genesis")
     func headerChainChecks() throws {
         try Self.withChains { source, _, _ in

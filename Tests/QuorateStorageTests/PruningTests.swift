@@ -72,20 +72,24 @@ struct PruningTests {
         }
     }
 
-    @Test("block pruning deletes bodies, receipts, certificates and indexes below the retention, never block 0 or the head")
+    @Test("block pruning deletes bodies, headers, receipts, certificates and indexes below the retention, never block 0, the head or the 256 blocks BLOCKHASH reads")
     func blockPruning() throws {
         try withTemporaryDirectory { path in
             do {
                 let store = try ChainStore.initialize(path: path, genesis: F.genesis())
-                let committed = try F.commitBlocks(1...10, to: store)
+                let committed = try F.commitBlocks(1...270, to: store)
+                // A retention of 4 would keep 266...270; BLOCKHASH (and a restart's first block) reads back to 15.
                 while try store.pruneBlocksStep(retention: 4, maxBlocks: 2) > 0 {}
-                #expect(try store.oldestBlockBody() == 6)
-                #expect(try store.block(at: 5) == nil && store.certificate(at: 5) == nil && store.receipts(at: 5).isEmpty)
+                #expect(try store.oldestBlockBody() == 15)
+                #expect(try store.block(at: 14) == nil && store.certificate(at: 14) == nil && store.receipts(at: 14).isEmpty)
+                #expect(try store.header(at: 14) == nil)
                 #expect(try store.transactionLocation(committed[0].executed.block.transactions[0].hash) == nil)
-                #expect(try store.block(at: 0) != nil && store.block(at: 6) != nil && store.certificate(at: 10) != nil)
+                #expect(try store.block(at: 0) != nil && store.block(at: 15) != nil && store.certificate(at: 270) != nil)
                 expectError(containing: "were pruned") { _ = try store.exportBlocks(to: path + "/x.qexp", from: 1) }
             }
-            #expect(try ChainStore(path: path).head.height == 10)
+            let reopened = try ChainStore(path: path)
+            #expect(reopened.head.height == 270)
+            #expect(reopened.blockHash(at: 15) != nil && reopened.blockHash(at: 14) == nil)
         }
     }
 }

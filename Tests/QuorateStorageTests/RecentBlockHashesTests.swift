@@ -25,12 +25,17 @@ struct RecentBlockHashesTests {
                 #expect(parent.blockHashes(height) == hashes[Int(height)], "height \(height)")
             }
             #expect(store.blockHash(at: 301) == nil)
-            // Inside the window no block is read (BLOCKHASH costs 20 gas); below it, the
-            // certificate names the hash without its block.
-            try store.db.delete(StoreKeys.block(100), sync: false)
-            try store.db.delete(StoreKeys.block(20), sync: false)
+            // Inside the window nothing is read from disk (BLOCKHASH costs 20 gas): with the
+            // block, its header and its certificate gone, the hash still answers. Below it, the
+            // certificate names the hash without the block.
+            for key in [StoreKeys.block(100), StoreKeys.header(100), StoreKeys.certificate(100),
+                        StoreKeys.block(20), StoreKeys.header(20)] {
+                try store.db.delete(key, sync: false)
+            }
             #expect(store.blockHash(at: 100) == hashes[100])
             #expect(store.blockHash(at: 20) == hashes[20])
+            try store.db.delete(StoreKeys.certificate(20), sync: false)
+            #expect(store.blockHash(at: 20) == nil)
         }
     }
 
@@ -46,15 +51,18 @@ struct RecentBlockHashesTests {
         #expect(recent.hash(at: 5 + ChainStore.blockHashWindow) == b)
     }
 
-    @Test("a header is read from its block without its transactions, and from the kept headers below a snapshot")
+    @Test("a header is kept beside its block, and read from the block without its transactions where a schema-2 store has none")
     func headersWithoutTransactions() throws {
         try withTemporaryDirectory { path in
             try ChainStore.initialize(path: path, genesis: F.genesis())
             let store = try ChainStore(path: path)
             let blocks = try F.commitBlocks(1...3, to: store).map(\.executed.block)
             for block in blocks {
+                #expect(try store.db.get(StoreKeys.header(block.height)) == block.header.encoded())
                 #expect(try store.header(at: block.height) == block.header)
                 #expect(try Block.header(ofEncoded: block.encoded()) == block.header)
+                try store.db.delete(StoreKeys.header(block.height), sync: false)
+                #expect(try store.header(at: block.height) == block.header)
             }
             #expect(try store.header(at: 4) == nil)
             #expect(throws: RLPError.self) { try Block.header(ofEncoded: RLP.encode(.list([blocks[0].header.rlp]))) }
@@ -63,6 +71,23 @@ struct RecentBlockHashesTests {
 }
 
 extension RecentBlockHashesTests {
+    @Test("block pruning keeps the 255 blocks below the last written tree, which a restart's first block reads with BLOCKHASH")
+    func pruningKeepsTheRebuildWindow() throws {
+        try withTemporaryDirectory { path in
+            try ChainStore.initialize(path: path, genesis: F.genesis())
+            let store = try ChainStore(path: path)
+            try store.configureStatePruning(true)
+            store.configureStateFlush(StateFlushPolicy(intervalHeights: 16, recentHeights: 128))
+            _ = try F.commitBlocks(1...300, to: store)
+            #expect(store.stateFlushedHeight == 288)
+            while try store.pruneBlocksStep(retention: 256) > 0 {}
+            // head - retention would be 44; the rebuild of block 289 reads back to 33.
+            #expect(try store.oldestBlockBody() == 288 - 255)
+            #expect(try store.certificate(at: 33) != nil && store.header(at: 33) != nil)
+            #expect(try store.header(at: 32) == nil && store.certificate(at: 32) == nil)
+        }
+    }
+
     @Test("a state-synced store keeps the headers below its snapshot and reads their hashes after a reopen")
     func snapshotHeadersSurviveReopen() throws {
         try withTemporaryDirectory { base in
