@@ -24,7 +24,8 @@ enum StoreKeys {
     static func revivedNode(_ hash: Hash32) -> [UInt8] { revivedNodePrefix + hash.bytes }
 
     static func block(_ height: UInt64) -> [UInt8] { [UInt8(ascii: "b")] + be(height) }
-    /// Headers kept without their block: those below a state-sync snapshot, for BLOCKHASH.
+    /// Each block's header on its own (BLOCKHASH, state sync and `eth_call` read it without the
+    /// block), and below a state-sync snapshot the 255 headers kept without their blocks.
     static func header(_ height: UInt64) -> [UInt8] { [UInt8(ascii: "H")] + be(height) }
     static func heightByHash(_ hash: Hash32) -> [UInt8] { [UInt8(ascii: "h")] + hash.bytes }
     static func transactionLocation(_ hash: Hash32) -> [UInt8] { [UInt8(ascii: "t")] + hash.bytes }
