@@ -41,6 +41,16 @@ public struct HardState: Equatable, Sendable {
     }
 }
 
+extension HardState {
+    /// Nothing signed or locked at its height. While the decided block's write is under way
+    /// (overlapping heights) the node does not write such a state at all: the one on disk, of the
+    /// decided height, restarts the node the same way, whereas writing it before the block is on
+    /// disk would let a crash lose the decided height's votes while its block is lost too.
+    public var holdsNothingSigned: Bool {
+        lastProposal == nil && lastPrevote == nil && lastPrecommit == nil && lockedRound == nil && validRound == nil
+    }
+}
+
 /// Encoding: RLP `[version, height, round, step, [lockedRound, lockedHash] or [],
 /// [validRound, validBlock, [prevotes of validRound...]] or [], [proposal] or [], [prevote] or [],
 /// [precommit] or []]`,

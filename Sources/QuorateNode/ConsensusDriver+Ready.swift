@@ -22,6 +22,12 @@ public struct DispatchDelays: DelayedWork {
 /// on its executor queue, and its block building, validation and commit.
 extension ConsensusDriver: HardStatePersistence, TimerScheduler, ReadyApplication {
     func persistSynced(_ state: HardState) -> Bool {
+        if pendingCommit != nil {
+            // Skipped (see `HardState.holdsNothingSigned`); anything signed waits for the decided
+            // block to be on disk first.
+            if state.holdsNothingSigned { return true }
+            awaitPendingWrite()
+        }
         do { try store.saveConsensusState(state.encoded()) } catch {
             // Sending without the hard state on disk could make this validator sign twice after a crash.
             preconditionFailure("cannot persist the consensus state: \(error)")

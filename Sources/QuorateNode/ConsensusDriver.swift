@@ -34,6 +34,8 @@ final class ConsensusDriver: @unchecked Sendable {
     let telemetry: NodeTelemetry
     private let address: Address?
     let executor = DispatchQueue(label: "quorate.consensus")
+    /// Writes each decided block's batch while the next height runs (`PendingCommit`).
+    let commitWriter = DispatchQueue(label: "quorate.commit-writer")
     private let wakeScheduled = Atomic<Bool>(false)
     let running = Atomic<Bool>(false)
     private let publishedStatus: Mutex<ConsensusStatus?> = Mutex(nil)
@@ -45,6 +47,8 @@ final class ConsensusDriver: @unchecked Sendable {
     /// Blocks of the current height this node built or validated, by hash: commit reuses their
     /// execution instead of running it again.
     var executed: [Hash32: ExecutedBlock] = [:]
+    /// The decided block while its batch is written (overlapping heights).
+    var pendingCommit: PendingCommit?
     /// The next height, while it waits for transactions (no empty blocks by default).
     private var waitingHeight: UInt64?
     private var lastBlockTransactionCount = 0
@@ -97,6 +101,8 @@ final class ConsensusDriver: @unchecked Sendable {
     func stop() {
         running.store(false, ordering: .sequentiallyConsistent)
         executor.sync {}
+        // A decided block's write finishes before the store is closed.
+        commitWriter.sync {}
     }
 
     /// Runs `body` on the executor, before `start`: blocks that block sync delivers meanwhile wait
@@ -156,7 +162,7 @@ final class ConsensusDriver: @unchecked Sendable {
         case nil:
             telemetry.heard(message)
         case .heightBehind?, .alreadyDecided?:
-            let head = store.head.height
+            let head = decidedHead.height
             guard case .vote(let vote) = message, vote.height <= head, vote.height + 1 >= head,
                   (try? store.validators(at: vote.height))?.contains(vote.validator) == true,
                   vote.hasValidSignature(chainId: rules.chainId) else { return }
@@ -187,16 +193,16 @@ final class ConsensusDriver: @unchecked Sendable {
 
     /// A height starts when transactions wait and the minimum interval has passed, or when the
     /// heartbeat interval has passed without a block.
-    private func startWaitingHeightIfDue() {
+    func startWaitingHeightIfDue() {
         guard let height = waitingHeight else { return }
-        let head = store.head
+        let head = decidedHead
         let now = clockMs()
         let params = rules.consensus
         let busy = lastBlockTransactionCount >= Self.busyBlockTransactions
             && UInt64(mempool.count) < params.maxBlockTransactions
         let earliest = head.timestampMs + max(params.blockIntervalMsMin, busy ? Self.busyIntervalMs : 0)
         let heartbeatDue = params.heartbeatIntervalMs > 0 && now >= head.timestampMs + params.heartbeatIntervalMs
-        let hasWork = !mempool.executable(limit: 1).isEmpty
+        let hasWork = hasExecutableWork()
         if heartbeatDue || (hasWork && now >= earliest) {
             startHeight(height)
             return
@@ -213,14 +219,19 @@ final class ConsensusDriver: @unchecked Sendable {
         }
     }
 
+    /// The decided block goes to the commit writer and the next height may start at once on its
+    /// post-state (`ConsensusDriver+PendingCommit`); its transactions leave the pool, and peers
+    /// hear of it, once its write is in.
     func commit(_ committed: CommittedBlock) {
         let block = committed.block
+        // Writes go one at a time, in height order.
+        awaitPendingWrite()
         let previousTimestampMs = store.head.timestampMs
         do {
             let result = try executed[block.hash] ?? StageCPU.measure(.stateUpdate) { try validate(block, checkClock: false) }
-            try commitToStore(result, certificate: committed.certificate)
             telemetry.committed(block, certificate: committed.certificate, validators: validators(at: block.height),
                                 previousTimestampMs: previousTimestampMs)
+            beginWrite(result, certificate: committed.certificate)
         } catch {
             // 2f+1 validators certified a block this node cannot apply: its state has diverged.
             preconditionFailure("cannot apply the committed block \(block.height) (\(block.hash)): \(error)")
@@ -228,20 +239,21 @@ final class ConsensusDriver: @unchecked Sendable {
         waitingHeight = block.height + 1
         lastBlockTransactionCount = block.transactions.count
         executed.removeAll()
-        onCommit?(block.height)
         startWaitingHeightIfDue()
     }
 
-    /// Commits to the store, then drops the block's transactions from the pool.
-    private func commitToStore(_ result: ExecutedBlock, certificate: CommitCertificate, sync: Bool = true) throws {
-        try writeToStore(result, certificate: certificate, sync: sync)
-        committedToStore(result)
+    /// Whether the pool holds a transaction the next block could take: those of the block being
+    /// written are still pooled until its write is in, and do not count.
+    private func hasExecutableWork() -> Bool {
+        let beingWritten = transactionsBeingWritten
+        return mempool.executable(limit: beingWritten.count + 1).contains { !beingWritten.contains($0.transaction.hash) }
     }
 
     /// Encodes the block's batch (receipts and indexes) and writes it, moving the head. Touches no
-    /// executor-only state: block sync runs it on its writer queue (`SyncedBlockPipeline`).
+    /// executor-only state: it runs on the commit writer, and block sync runs it on its writer
+    /// queue (`SyncedBlockPipeline`).
     /// `writeTree`: block sync writes each block's tree nodes with it (see `ChainStore.commit`).
-    private func writeToStore(_ result: ExecutedBlock, certificate: CommitCertificate, sync: Bool, writeTree: Bool = false) throws {
+    func writeToStore(_ result: ExecutedBlock, certificate: CommitCertificate, sync: Bool, writeTree: Bool = false) throws {
         let started = DispatchTime.now().uptimeNanoseconds
         let prepared = StageCPU.measure(.receiptsIndex) { store.prepareCommit(result, certificate: certificate) }
         try StageCPU.measure(.storeWrite) { try store.commit(prepared, sync: sync, writeTree: writeTree) }
@@ -251,7 +263,7 @@ final class ConsensusDriver: @unchecked Sendable {
 
     /// After the write: the pool (which has its own lock) drops the block's transactions, and
     /// validator-set changes are logged.
-    private func committedToStore(_ result: ExecutedBlock) {
+    func committedToStore(_ result: ExecutedBlock) {
         let block = result.block
         StageCPU.measure(.stateUpdate) {
             let nonces = Dictionary(result.changedAccounts.map { ($0.0, $0.1.nonce) }, uniquingKeysWith: { a, _ in a })
@@ -273,6 +285,8 @@ final class ConsensusDriver: @unchecked Sendable {
     func applySyncedBlocks(_ pairs: [(Block, CommitCertificate)], senders: [Hash32: Address] = [:],
                            done: @escaping @Sendable (Int, Error?) -> Void) {
         executor.async {
+            // The blocks extend the store's head: the decided block's write goes first.
+            self.awaitPendingWrite()
             let pipeline = SyncedBlockPipeline(store: self.store, verify: { block, certificate, parent in
                 // Certificate check and execution: one path shared with import (CertifiedBlockCheck).
                 try StageCPU.measure(.blockSync) {
@@ -301,12 +315,16 @@ final class ConsensusDriver: @unchecked Sendable {
     // MARK: requests
 
     func build(height: UInt64) -> Block {
-        let head = store.head
-        precondition(head.height + 1 == height, "consensus builds on the committed head")
+        let head = decidedHead
+        precondition(head.height + 1 == height, "consensus builds on the decided head")
         do {
-            let candidates = mempool.executable(limit: Int(rules.consensus.maxBlockTransactions))
-            let lastCommit = head.height == 0 ? nil : try store.certificate(at: head.height)
-            let output = try BlockBuilder.build(parent: try store.parentState(for: head), candidates: candidates,
+            let limit = Int(rules.consensus.maxBlockTransactions)
+            let beingWritten = transactionsBeingWritten
+            let candidates = beingWritten.isEmpty ? mempool.executable(limit: limit)
+                : Array(mempool.executable(limit: limit + beingWritten.count).lazy
+                    .filter { !beingWritten.contains($0.transaction.hash) }.prefix(limit))
+            let lastCommit = try decidedHeadCertificate()
+            let output = try BlockBuilder.build(parent: try decidedParentState(), candidates: candidates,
                                                 proposer: address!, timestampMs: max(clockMs(), head.timestampMs),
                                                 lastCommit: lastCommit, rules: rules, stopAdding: buildDeadline())
             mempool.remove(output.rejected.map(\.0))
@@ -333,11 +351,10 @@ final class ConsensusDriver: @unchecked Sendable {
         guard !checkClock || block.header.timestampMs <= clockMs() + ConsensusDriver.maxTimestampDriftMs else {
             throw BlockValidationError("block \(block.height) is timestamped more than \(ConsensusDriver.maxTimestampDriftMs) ms ahead of this node's clock")
         }
-        let head = store.head
         // Checked once on mempool entry (asked for under one lock); only transactions this node
         // never saw are recovered here.
         let pooled = mempool.senders(of: block.transactions)
-        return try BlockValidator.validate(block, parent: try store.parentState(for: head), rules: rules) { tx in
+        return try BlockValidator.validate(block, parent: try decidedParentState(), rules: rules) { tx in
             try pooled[tx.hash] ?? tx.recoverSender()
         }
     }

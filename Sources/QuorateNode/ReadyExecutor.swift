@@ -50,11 +50,14 @@ public struct PlantedBug: OptionSet, Hashable, Sendable {
     public static let mempoolDuplicateNonce = PlantedBug(rawValue: 1 << 3)
     /// (d) Apply a block from block sync without checking its certificate.
     public static let skipSyncedCertificateCheck = PlantedBug(rawValue: 1 << 4)
+    /// (e) Write a hard state that signs at the next height while the decided block's write is
+    /// still under way (overlapping heights).
+    public static let hardStateBeforeBlockWrite = PlantedBug(rawValue: 1 << 5)
 
     public static let named: [(String, PlantedBug)] = [
         ("send-before-persist", .sendBeforePersist), ("commit-before-sync", .commitBeforeSync),
         ("skip-state-root", .skipStateRootCheck), ("mempool-duplicate-nonce", .mempoolDuplicateNonce),
-        ("skip-sync-certificate", .skipSyncedCertificateCheck),
+        ("skip-sync-certificate", .skipSyncedCertificateCheck), ("hard-state-before-block-write", .hardStateBeforeBlockWrite),
     ]
 }
 

@@ -16,6 +16,9 @@ final class SimulatedNode {
     private(set) var mempool: Mempool
     /// Blocks of the current height this node built or validated, by hash.
     private var executed: [Hash32: ExecutedBlock] = [:]
+    /// The decided block while its write is under way (overlapping heights, as `ConsensusDriver`):
+    /// the next height builds and validates on its post-state; a crash loses it.
+    private(set) var pending: (result: ExecutedBlock, certificate: CommitCertificate)?
     /// The highest block whose transactions this node acknowledged as committed, and the highest
     /// a synced write made durable: the first above the second is a promise a crash would break.
     private(set) var acknowledgedHeight: UInt64 = 0
@@ -44,12 +47,16 @@ final class SimulatedNode {
         return pool
     }
 
+    /// What the store holds: what block sync serves and the node announces.
     var head: BlockHeader { store!.head }
+    /// What consensus builds on: the decided block while its write is under way.
+    var decidedHead: BlockHeader { pending?.result.block.header ?? store!.head }
 
     /// The process dies: memory (mempool, executed blocks) goes; the store is closed.
     func crash() {
         store = nil
         executed = [:]
+        pending = nil
         mempool = Self.makeMempool(bugs)
     }
 
@@ -72,12 +79,15 @@ final class SimulatedNode {
 
     func build(height: UInt64, timestampMs: UInt64) throws -> Block {
         let store = self.store!
-        let head = store.head
-        precondition(head.height + 1 == height, "consensus builds on the committed head")
-        let output = try BlockBuilder.build(parent: try store.parentState(for: head),
-                                            candidates: mempool.executable(limit: Int(rules.consensus.maxBlockTransactions)),
+        let head = decidedHead
+        precondition(head.height + 1 == height, "consensus builds on the decided head")
+        let limit = Int(rules.consensus.maxBlockTransactions)
+        let beingWritten = Set(pending?.result.block.transactions.map(\.hash) ?? [])
+        let candidates = mempool.executable(limit: limit + beingWritten.count).filter { !beingWritten.contains($0.transaction.hash) }
+        let lastCommit = try pending.map(\.certificate) ?? (head.height == 0 ? nil : store.certificate(at: head.height))
+        let output = try BlockBuilder.build(parent: try decidedParentState(), candidates: Array(candidates.prefix(limit)),
                                             proposer: address, timestampMs: max(timestampMs, head.timestampMs),
-                                            lastCommit: head.height == 0 ? nil : try store.certificate(at: head.height), rules: rules)
+                                            lastCommit: lastCommit, rules: rules)
         mempool.remove(output.rejected.map(\.0))
         executed[output.executed.block.hash] = output.executed
         return output.executed.block
@@ -90,10 +100,15 @@ final class SimulatedNode {
         return (try? execute(block)) != nil
     }
 
+    private func decidedParentState() throws -> ParentState {
+        let store = self.store!
+        if let pending { return try store.parentState(pending: pending.result) }
+        return try store.parentState(for: store.head)
+    }
+
     private func execute(_ block: Block) throws -> ExecutedBlock {
         if let known = executed[block.hash] { return known }
-        let store = self.store!
-        let result = try BlockValidator.validate(block, parent: try store.parentState(for: store.head), rules: rules,
+        let result = try BlockValidator.validate(block, parent: try decidedParentState(), rules: rules,
                                                  skipStateRootCheck: bugs.contains(.skipStateRootCheck)) { tx in
             try mempool.sender(of: tx.hash) ?? tx.recoverSender()
         }
@@ -101,11 +116,22 @@ final class SimulatedNode {
         return result
     }
 
-    /// The machine decided `committed`: execute (or reuse the execution), write synced, then drop
-    /// its transactions from the pool.
-    func commit(_ committed: CommittedBlock) throws -> ExecutedBlock {
+    /// The machine decided `committed`: execute it (or reuse the execution) and hold it for its
+    /// write (`writePending`), which the caller did for the block before.
+    func decide(_ committed: CommittedBlock) throws {
+        precondition(pending == nil, "one block's write at a time, in height order")
         let result = try execute(committed.block)
-        try write(result, certificate: committed.certificate)
+        if let next = result.nextValidators { store!.learnDecidedValidators(next, from: result.block.height + 1) }
+        pending = (result, committed.certificate)
+        executed = [:]
+    }
+
+    /// Writes the decided block (synced), then drops its transactions from the pool; nil when no
+    /// write was under way.
+    func writePending() throws -> ExecutedBlock? {
+        guard let (result, certificate) = pending else { return nil }
+        pending = nil
+        try write(result, certificate: certificate)
         return result
     }
 
@@ -114,10 +140,12 @@ final class SimulatedNode {
     func applySynced(_ block: Block, certificate: CommitCertificate, senders: [Hash32: Address],
                      check: SyncedBlockCheck) throws -> ExecutedBlock {
         let store = self.store!
+        precondition(pending == nil, "block sync extends the store's head")
         let result = try check.verify(block, certificate: certificate, store: store, rules: rules) {
             try senders[$0.hash] ?? mempool.sender(of: $0.hash) ?? $0.recoverSender()
         }
         try write(result, certificate: certificate)
+        executed = [:]
         return result
     }
 
@@ -130,7 +158,6 @@ final class SimulatedNode {
         acknowledgedHeight = height
         let nonces = Dictionary(result.changedAccounts.map { ($0.0, $0.1.nonce) }, uniquingKeysWith: { a, _ in a })
         mempool.removeCommitted(result.block.transactions, senders: result.senders) { nonces[$0] ?? 0 }
-        executed = [:]
     }
 
     /// A synced write (the hard state) makes every earlier write durable, as LevelDB's log does.

@@ -15,6 +15,12 @@ public final class WholeNodeApplication: SimApplication {
     let root: String
     /// Chance (per mille) that a node crashes before it applies a block from block sync.
     let crashMidSyncPermille: UInt64
+    /// Chance (per mille) that a node crashes while a decided block's write is under way.
+    let crashMidWritePermille: UInt64
+    /// How long a decided block's write takes while the next height runs (simulated ms): as long
+    /// as building or validating a block (1-10 ms here) and more, so that the next height often
+    /// signs while the write is under way.
+    static let writeMs: ClosedRange<UInt64> = 1...20
     unowned var sim: Simulation!
     var nodes: [SimulatedNode] = []
     /// Each node's compact-proposal assembly (memory: a new one after a restart).
@@ -31,9 +37,10 @@ public final class WholeNodeApplication: SimApplication {
     var checker = NodeChecker()
     private var random = SimRandom(seed: 0)
 
-    public init(bugs: PlantedBug = [], crashMidSyncPermille: UInt64 = 30) {
+    public init(bugs: PlantedBug = [], crashMidSyncPermille: UInt64 = 30, crashMidWritePermille: UInt64 = 30) {
         self.bugs = bugs
         self.crashMidSyncPermille = crashMidSyncPermille
+        self.crashMidWritePermille = crashMidWritePermille
         // Memory-backed when the machine has it: synced writes are the simulator's hot path.
         let shm = "/dev/shm"
         let base = FileManager.default.isWritableFile(atPath: shm) ? URL(fileURLWithPath: shm) : FileManager.default.temporaryDirectory
@@ -85,15 +92,59 @@ public final class WholeNodeApplication: SimApplication {
         return nodes[i].validate(rebuilt, nowMs: sim.nowMs)
     }
 
+    /// As `ConsensusDriver.commit`: the block before is written first, then the decided block
+    /// is held while its write is under way; the write finishes at an application event a few
+    /// ms later, unless something the node signs, or block sync, needs it on disk sooner.
     public func commit(_ committed: CommittedBlock, node i: Int) -> Violation? {
         do {
-            let result = try nodes[i].commit(committed)
-            if let problem = checkCommitted(result, node: i) { return problem }
-            headMoved(node: i)
-            return nil
+            if let problem = try writePending(node: i) { return problem }
+            try nodes[i].decide(committed)
         } catch {
             return violation(.state, "node \(i) cannot apply the block certified at height \(committed.block.height): \(error)")
         }
+        let code = Self.writeFinishedCode(node: i, height: committed.block.height)
+        sim.scheduleApplicationEvent(code, at: sim.nowMs + random.inRange(Self.writeMs))
+        return nil
+    }
+
+    /// Writes node i's decided block, checks it and announces the new head.
+    private func writePending(node i: Int) throws -> Violation? {
+        guard let result = try nodes[i].writePending() else { return nil }
+        if let problem = checkCommitted(result, node: i) { return problem }
+        headMoved(node: i)
+        return nil
+    }
+
+    /// Application event codes: 0 the clients' tick; otherwise a node's block write finishing.
+    private static func writeFinishedCode(node i: Int, height: UInt64) -> UInt64 { height << 8 | UInt64(i + 1) }
+
+    /// The write of node i's decided block at `height` finishes, unless the node crashes first.
+    private func writeFinished(node i: Int, height: UInt64) {
+        guard sim.isRunning(i), nodes[i].pending?.result.block.height == height else { return }
+        if sim.isFaultyPeriod, random.chance(permille: crashMidWritePermille) {
+            sim.log("node \(i) crashes while block \(height) is being written")
+            sim.crashAtPersistencePoint(i)
+            return
+        }
+        do {
+            if let problem = try writePending(node: i) { sim.report(problem) }
+        } catch {
+            sim.report(violation(.store, "node \(i) cannot write block \(height): \(error)"))
+        }
+    }
+
+    /// As `ConsensusDriver.persistSynced`: while a decided block's write is under way, a state
+    /// that holds nothing signed is not written, and anything else waits for the block.
+    public func willWriteHardState(node i: Int, _ state: HardState) -> Bool {
+        guard nodes[i].pending != nil else { return true }
+        if state.holdsNothingSigned { return false }
+        if bugs.contains(.hardStateBeforeBlockWrite) { return true }
+        do {
+            if let problem = try writePending(node: i) { sim.report(problem) }
+        } catch {
+            sim.report(violation(.store, "node \(i) cannot write its decided block: \(error)"))
+        }
+        return true
     }
 
     // MARK: block sync
@@ -137,6 +188,12 @@ public final class WholeNodeApplication: SimApplication {
                      node i: Int) -> (Int, Error?) {
         var applied = 0
         var failure: Error?
+        // The blocks extend the store's head: the decided block's write goes first.
+        do {
+            if let problem = try writePending(node: i) { sim.report(problem) }
+        } catch {
+            return (0, error)
+        }
         for (block, certificate) in pairs where sim.isRunning(i) && block.height == nodes[i].head.height + 1 {
             // A persistence point of block sync: between two synced blocks.
             if sim.isFaultyPeriod, random.chance(permille: crashMidSyncPermille) {
@@ -196,6 +253,7 @@ public final class WholeNodeApplication: SimApplication {
     }
 
     public func handleEvent(_ code: UInt64) {
+        if code != 0 { return writeFinished(node: Int(code & 0xff) - 1, height: code >> 8) }
         let running = (0..<nodes.count).filter { sim.isRunning($0) }
         let problem = clients.tick(submittingNew: sim.isFaultyPeriod, to: running.map { nodes[$0] }) { hash in
             sim.traceApplication(UInt64(hash.bytes[0]) << 8 | UInt64(hash.bytes[1]))
@@ -205,6 +263,14 @@ public final class WholeNodeApplication: SimApplication {
     }
 
     public func finish() -> Violation? {
+        // As a node's clean stop does, the writes under way finish first.
+        for i in nodes.indices where sim.isRunning(i) {
+            do {
+                if let problem = try writePending(node: i) { return problem }
+            } catch {
+                return violation(.store, "node \(i) cannot write its decided block: \(error)")
+            }
+        }
         let honest = (0..<nodes.count).filter { sim.isHonest($0) }
         guard let reference = honest.max(by: { nodes[$0].head.height < nodes[$1].head.height }),
               let store = nodes[reference].store else { return nil }

@@ -23,6 +23,9 @@ public protocol SimApplication: AnyObject {
     func receivedBlocks(_ blocks: [CommittedBlock], from peer: Int, node: Int)
     /// `peer` announced its chain height.
     func peer(_ peer: Int, reportedHeight height: UInt64, node: Int)
+    /// Before the node's hard state is written: false leaves it unwritten (a whole node whose
+    /// decided block is still being written does not write a state that holds nothing signed).
+    func willWriteHardState(node: Int, _ state: HardState) -> Bool
     /// The node's hard state was written and synced.
     func wroteHardState(node: Int)
     func crashed(node: Int) -> Violation?

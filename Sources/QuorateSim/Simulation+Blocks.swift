@@ -15,6 +15,7 @@ final class EmptyBlocks: SimApplication {
     func syncPeer(node: Int, peer: Int, height: UInt64) {}
     func receivedBlocks(_ blocks: [CommittedBlock], from peer: Int, node: Int) {}
     func peer(_ peer: Int, reportedHeight height: UInt64, node: Int) {}
+    func willWriteHardState(node: Int, _ state: HardState) -> Bool { true }
     func wroteHardState(node: Int) {}
     func crashed(node: Int) -> Violation? { nil }
     func restarted(node: Int) -> UInt64 { UInt64(sim.nodes[node].chain.count) }

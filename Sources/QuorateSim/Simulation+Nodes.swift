@@ -19,6 +19,9 @@ extension Simulation {
     /// The hard-state write, where the persistence-point crashes fall. A crash after the write
     /// keeps it; with sends planted before the write, the crash comes before it.
     func persist(_ i: Int, _ state: HardState) -> Bool {
+        guard application.willWriteHardState(node: i, state) else { return true }
+        // Writing the node's decided block may have crashed it.
+        guard nodes[i].isRunning else { return false }
         nodes[i].writes += 1
         let writeSurvives = !(options.faults.sendBeforePersist && nodes[i].role == .honest)
         if let planted = options.crashAfterWrite, planted.node == i, planted.write == nodes[i].writes {

@@ -193,6 +193,15 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
         validatorHistory.withLock { history in history.last { $0.from <= height }!.set }
     }
 
+    /// Consensus decided a block that changes the set while the block's write is still under way
+    /// (overlapping heights): a decided block is final, so `validators(at:)` answers the new set
+    /// from now on. Learning the same change again (at the write) changes nothing.
+    public func learnDecidedValidators(_ next: ValidatorSet, from height: UInt64) {
+        validatorHistory.withLock { history in
+            if history.last!.from < height { history.append((from: height, set: next)) }
+        }
+    }
+
     /// Every change of the validator set: the height it took effect at and the new set.
     public var validatorSetChanges: [(from: UInt64, set: ValidatorSet)] {
         validatorHistory.withLock { Array($0.dropFirst()) }
@@ -345,9 +354,7 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
             try write(prepared.batch, stateWrites: writes, after: executed.stateUpdate, height: header.height,
                       sync: sync, index: &state)
         }
-        if let next = executed.nextValidators {
-            validatorHistory.withLock { $0.append((from: header.height + 1, set: next)) }
-        }
+        if let next = executed.nextValidators { learnDecidedValidators(next, from: header.height + 1) }
         recentBlockHashes.withLock { $0.record(header.hash, at: header.height) }
         headState.withLock { $0 = header }
     }

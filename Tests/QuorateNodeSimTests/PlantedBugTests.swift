@@ -21,9 +21,12 @@ import Testing
         Case(bug: .mempoolDuplicateNonce, withinSeeds: 20, kinds: [.transactions]),
         // (d) block sync applies a block without checking its certificate: a forged block is committed.
         Case(bug: .skipSyncedCertificateCheck, withinSeeds: 100, kinds: [.agreement, .certificate, .validity]),
+        // (e) a vote of the next height written while the decided block's write is under way: a
+        // crash then leaves the vote on disk above a store that lacks the block.
+        Case(bug: .hardStateBeforeBlockWrite, withinSeeds: 200, kinds: [.store, .doubleSign]),
     ]
 
-    @Test("each planted bug (a)-(d) is reported within its bound of seeds, as the violation it causes", arguments: cases)
+    @Test("each planted bug (a)-(e) is reported within its bound of seeds, as the violation it causes", arguments: cases)
     func reported(_ planted: Case) throws {
         let report = NodeSimulation.sweep(seeds: 0..<planted.withinSeeds, validatorCounts: [4], jobs: 2, bugs: planted.bug,
                                           stopAtFirstFailure: true)

@@ -50,12 +50,7 @@ struct BusyIntervalTests {
         return (try Node(config: config, clockMs: { clock.ms.load(ordering: .relaxed) }, delays: clock), dir)
     }
 
-    /// Waits until the consensus executor has run everything handed to it so far: a lone
-    /// validator decides a height within one drain, so its head is then settled.
-    static func settled(_ node: Node) -> UInt64 {
-        node.consensus.executor.sync {}
-        return node.store.head.height
-    }
+    static func settled(_ node: Node) -> UInt64 { node.settledHeight() }
 
     @Test("after a block of busyBlockTransactions or more, the next height waits until busyIntervalMs after it; after a small block it does not")
     func waitsOnlyUnderLoad() throws {

@@ -44,7 +44,7 @@ struct ClientAdmissionTests {
             // Blocks take what is pooled: below the bound, clients are taken again.
             try node.start()
             defer { node.stop() }
-            node.consensus.executor.sync {}
+            _ = node.settledHeight()
             #expect(node.mempool.count == 0)
             _ = try node.submitRawTransaction(try A.raw(nonce: 4))
         }

@@ -17,3 +17,16 @@ struct NodeDirectory {
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
+
+extension Node {
+    /// Waits until the consensus executor has run everything handed to it so far and no decided
+    /// block is still being written: a lone validator decides a height within one drain, and its
+    /// commit writer then hands back to the executor (which may decide and write the next one).
+    func settledHeight() -> UInt64 {
+        while true {
+            consensus.commitWriter.sync {}
+            if consensus.executor.sync(execute: { consensus.pendingCommit == nil }) { break }
+        }
+        return store.head.height
+    }
+}

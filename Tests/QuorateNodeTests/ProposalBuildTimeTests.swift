@@ -33,7 +33,7 @@ struct ProposalBuildTimeTests {
         defer { node.stop(); dir.remove() }
         for nonce in 0..<transfers { _ = try node.submit(raw: try D.transfer(nonce: UInt64(nonce))) }
         try node.start()
-        node.consensus.executor.sync {}
+        _ = node.settledHeight()
         return try (1...max(1, node.store.head.height)).map { try node.store.block(at: $0)?.transactions.count ?? 0 }
     }
 

@@ -36,6 +36,26 @@ struct ValidatorHistoryTests {
         return built.executed
     }
 
+    @Test("a decided change is answered before its block is written, and the write adds nothing twice")
+    func decidedChangeBeforeItsWrite() throws {
+        try withTemporaryDirectory { path in
+            let store = try ChainStore.initialize(path: path, genesis: F.genesis())
+            let newcomer = F.key(0x21)
+            let change = ValidatorChange.add(Validator(address: F.address(newcomer), nodeKey: F.key(0x31).publicKey.compressed))
+            let five = try F.validators.applying(change)
+            let original = Array(F.validatorKeys.prefix(3))
+            try Self.commitVotes([(F.validatorKeys[0], 0, .vote(change))], signers: original, to: store)
+            // Overlapping heights: consensus decided block 2 (which passes the change); its write is under way.
+            store.learnDecidedValidators(five, from: 3)
+            #expect(try store.validators(at: 3) == five)
+            #expect(try store.validators(at: 2) == F.validators)
+            let passing = try Self.commitVotes([(F.validatorKeys[1], 0, .vote(change)), (F.validatorKeys[2], 0, .vote(change))],
+                                               signers: original, to: store)
+            #expect(passing.nextValidators == five)
+            #expect(store.validatorSetChanges.map(\.from) == [3], "the write learned the change a second time")
+        }
+    }
+
     @Test("a change voted in block 2 is the set from height 3 on, before and after a reopen; earlier heights keep theirs")
     func setsPerHeight() throws {
         try withTemporaryDirectory { path in
