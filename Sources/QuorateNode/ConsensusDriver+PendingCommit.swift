@@ -3,27 +3,48 @@ import QuorateConsensus
 import QuorateCore
 import QuorateState
 import QuorateStorage
+import Synchronization
 
-/// A decided block whose batch the commit writer is writing (docs/architecture.md, "Decision
-/// (overlapping heights)"). The writer sets `error` before it signals `written`.
+/// A decided block whose batch is being written (docs/architecture.md, "Decision (overlapping
+/// heights)"). The write runs once, on whichever thread claims it first: the commit writer, or
+/// the executor when it needs the block on disk before the writer got to it (on a busy machine
+/// the writer thread may wait for a core, and the executor would only wait for it). `error` is
+/// set before `written` is signalled.
 final class PendingCommit: @unchecked Sendable {
     let executed: ExecutedBlock
     let certificate: CommitCertificate
+    /// The block's transactions: pooled until the write is in, never the next block's candidates.
+    let transactionHashes: Set<Hash32>
     let written = DispatchSemaphore(value: 0)
     var error: Error?
+    private let claimed = Atomic<Bool>(false)
+    private let write: @Sendable () throws -> Void
 
-    init(_ executed: ExecutedBlock, certificate: CommitCertificate) {
+    init(_ executed: ExecutedBlock, certificate: CommitCertificate, write: @escaping @Sendable () throws -> Void) {
         self.executed = executed
         self.certificate = certificate
+        self.write = write
+        transactionHashes = Set(executed.block.transactions.map(\.hash))
     }
 
     var height: UInt64 { executed.block.height }
+
+    /// Runs the write unless another thread claimed it; returns whether this call ran it.
+    @discardableResult
+    func writeIfUnclaimed() -> Bool {
+        guard !claimed.exchange(true, ordering: .acquiringAndReleasing) else { return false }
+        do { try write() } catch { self.error = error }
+        written.signal()
+        return true
+    }
 }
 
 /// Overlapping heights: once a block is decided its batch goes to the commit writer, and the next
-/// height starts at once on the block's post-state held in memory. Nothing this validator signs
-/// at the next height is written or sent before the block's write is in (`persistSynced`), so a
-/// crash can never leave a vote of height H+1 on disk above a store that ends at H-1.
+/// height starts at once on the block's post-state held in memory: the proposer builds the next
+/// block, a validator executes a proposal already received. Nothing this validator signs at the
+/// next height is written or sent before the block's write is in (`persistSynced`), so a crash
+/// can never leave a vote of height H+1 on disk above a store that ends at H-1; and once the
+/// executor has nothing else to do it writes the block itself if the writer has not begun.
 extension ConsensusDriver {
     /// The block consensus builds on: the decided one while its write is under way.
     var decidedHead: BlockHeader { pendingCommit?.executed.block.header ?? store.head }
@@ -43,26 +64,30 @@ extension ConsensusDriver {
 
     /// The transactions of the block being written: still pooled until the write is in, and
     /// never candidates for the next block.
-    var transactionsBeingWritten: Set<Hash32> {
-        guard let pending = pendingCommit else { return [] }
-        return Set(pending.executed.block.transactions.map(\.hash))
-    }
+    var transactionsBeingWritten: Set<Hash32> { pendingCommit?.transactionHashes ?? [] }
 
     /// Hands the decided block's batch to the commit writer. One write at a time: the caller
     /// awaited the previous one.
     func beginWrite(_ executed: ExecutedBlock, certificate: CommitCertificate) {
         precondition(pendingCommit == nil, "one block's write at a time, in height order")
         if let next = executed.nextValidators { store.learnDecidedValidators(next, from: executed.block.height + 1) }
-        let pending = PendingCommit(executed, certificate: certificate)
-        pendingCommit = pending
-        commitWriter.async { [self] in
+        let hold = beforeCommitWrite
+        let pending = PendingCommit(executed, certificate: certificate) { [self] in
+            hold?()
             do {
                 try writeToStore(executed, certificate: certificate, sync: true)
                 committedToStore(executed)
+                telemetry.stored(executed.block)
             } catch {
-                pending.error = error
+                // Said here too: after `stop()` nothing awaits the write.
+                telemetry.logger.error("consensus", "cannot write the committed block \(executed.block.height) to the store: \(error)")
+                throw error
             }
-            pending.written.signal()
+        }
+        pendingCommit = pending
+        commitWriter.async { [self] in
+            // The executor may have claimed it meanwhile, and then goes on by itself.
+            guard pending.writeIfUnclaimed() else { return }
             executor.async { [self] in
                 // Awaited meanwhile by the executor, which then did what follows.
                 guard pendingCommit === pending, running.load(ordering: .relaxed) else { return }
@@ -78,8 +103,18 @@ extension ConsensusDriver {
         if let pending = pendingCommit { finishWrite(pending) }
     }
 
+    /// At stop: the write finishes, without telling peers (the network is stopped); a failed
+    /// write was logged by the write itself.
+    func awaitPendingWriteQuietly() {
+        guard let pending = pendingCommit else { return }
+        if !pending.writeIfUnclaimed() { pending.written.wait() }
+        pendingCommit = nil
+    }
+
     private func finishWrite(_ pending: PendingCommit) {
-        pending.written.wait()
+        waitingForWriteOfHeight.store(pending.height, ordering: .sequentiallyConsistent)
+        if !pending.writeIfUnclaimed() { pending.written.wait() }
+        waitingForWriteOfHeight.store(0, ordering: .sequentiallyConsistent)
         pendingCommit = nil
         let block = pending.executed.block
         if let error = pending.error {

@@ -49,6 +49,12 @@ final class ConsensusDriver: @unchecked Sendable {
     var executed: [Hash32: ExecutedBlock] = [:]
     /// The decided block while its batch is written (overlapping heights).
     var pendingCommit: PendingCommit?
+    /// The height whose write the executor is blocked on, 0 when it is not (for tests and
+    /// diagnostics: readable from any thread).
+    let waitingForWriteOfHeight = Atomic<UInt64>(0)
+    /// Tests only, set before `start`: runs first in each decided block's write, on whichever
+    /// thread runs it, so that a test can hold the write there.
+    var beforeCommitWrite: (@Sendable () -> Void)?
     /// The next height, while it waits for transactions (no empty blocks by default).
     private var waitingHeight: UInt64?
     private var lastBlockTransactionCount = 0
@@ -81,6 +87,11 @@ final class ConsensusDriver: @unchecked Sendable {
 
     func start() throws {
         let restoring = try store.consensusState().map { try HardState(decoding: $0) }
+        if let restoring, restoring.height > store.head.height + 1 {
+            // Votes of a height above the next one, on a chain that ends lower: blocks this
+            // validator saw decided are gone. Starting lower could sign those heights again.
+            throw ConsensusStartError(storedHeight: restoring.height, headHeight: store.head.height)
+        }
         running.store(true, ordering: .sequentiallyConsistent)
         executor.async {
             let next = self.store.head.height + 1
@@ -101,8 +112,9 @@ final class ConsensusDriver: @unchecked Sendable {
     func stop() {
         running.store(false, ordering: .sequentiallyConsistent)
         executor.sync {}
-        // A decided block's write finishes before the store is closed.
-        commitWriter.sync {}
+        // A decided block's write finishes before the store is closed (whoever claimed it),
+        // and the pending block, which holds its write and so this driver, is let go.
+        executor.sync { awaitPendingWriteQuietly() }
     }
 
     /// Runs `body` on the executor, before `start`: blocks that block sync delivers meanwhile wait
@@ -149,6 +161,9 @@ final class ConsensusDriver: @unchecked Sendable {
                 return ready
             })
         }
+        // Nothing more to overlap with: the executor writes the decided block itself rather
+        // than wait for the commit writer to get a core (clients see it only once written).
+        if running.load(ordering: .relaxed) { awaitPendingWrite() }
         let snapshot = machine.status
         publishedStatus.withLock { $0 = snapshot }
         telemetry.observe(snapshot)
@@ -198,8 +213,9 @@ final class ConsensusDriver: @unchecked Sendable {
         let head = decidedHead
         let now = clockMs()
         let params = rules.consensus
-        let busy = lastBlockTransactionCount >= Self.busyBlockTransactions
-            && UInt64(mempool.count) < params.maxBlockTransactions
+        // The pool still holds the block being written; those transactions wait for nothing.
+        let waiting = mempool.count - transactionsBeingWritten.count
+        let busy = lastBlockTransactionCount >= Self.busyBlockTransactions && UInt64(max(0, waiting)) < params.maxBlockTransactions
         let earliest = head.timestampMs + max(params.blockIntervalMsMin, busy ? Self.busyIntervalMs : 0)
         let heartbeatDue = params.heartbeatIntervalMs > 0 && now >= head.timestampMs + params.heartbeatIntervalMs
         let hasWork = hasExecutableWork()
@@ -357,5 +373,16 @@ final class ConsensusDriver: @unchecked Sendable {
         return try BlockValidator.validate(block, parent: try decidedParentState(), rules: rules) { tx in
             try pooled[tx.hash] ?? tx.recoverSender()
         }
+    }
+}
+
+/// The store's consensus state is ahead of its chain by more than one height.
+struct ConsensusStartError: Error, CustomStringConvertible {
+    let storedHeight: UInt64
+    let headHeight: UInt64
+
+    var description: String {
+        "the stored consensus state is for height \(storedHeight) but the block store ends at height \(headHeight): "
+            + "blocks this validator saw decided are missing; restore the data directory from one backup or resync it"
     }
 }

@@ -74,7 +74,8 @@ final class NodeTelemetry: Sendable {
     func proposalRefused() { metrics.add("quorate_consensus_proposals_refused_total") }
 
     /// A block decided by consensus here (not block sync): timings, the validators who signed,
-    /// latency of this node's submissions, and the round summary when it took more than one round.
+    /// and the round summary when it took more than one round. Its transactions are counted
+    /// when its write is in (`stored`).
     func committed(_ block: Block, certificate: CommitCertificate, validators: ValidatorSet, previousTimestampMs: UInt64) {
         let now = clockMs()
         let signers = certificate.signatures.map(\.validator)
@@ -90,7 +91,6 @@ final class NodeTelemetry: Sendable {
         if block.height > 1 || previousTimestampMs > 0 {
             metrics.observe("quorate_block_interval_seconds", [], Double(block.header.timestampMs - min(block.header.timestampMs, previousTimestampMs)) / 1000)
         }
-        countCommitted(block)
         guard certificate.round > 0 else { return }
         let proposers = (0...certificate.round).map { "\($0):\(validators.proposer(height: block.height, round: $0).checksummed)" }
         let voted = validators.validators.map(\.address).filter { state.voters.contains($0) || signers.contains($0) }
@@ -103,6 +103,10 @@ final class NodeTelemetry: Sendable {
             ("duration_ms", String(state.startedMs.map { now - min(now, $0) } ?? 0)),
         ])
     }
+
+    /// A block this node decided is in the store: its transactions count as committed, and the
+    /// latency of this node's submissions ends here, when a receipt can be read.
+    func stored(_ block: Block) { countCommitted(block) }
 
     /// Blocks applied by block sync: counted, but no round timing (this node did not decide them).
     func synced(_ block: Block, certificate: CommitCertificate) {

@@ -102,7 +102,7 @@ public final class WholeNodeApplication: SimApplication {
         } catch {
             return violation(.state, "node \(i) cannot apply the block certified at height \(committed.block.height): \(error)")
         }
-        let code = Self.writeFinishedCode(node: i, height: committed.block.height)
+        let code = writeFinishedCode(node: i, height: committed.block.height)
         sim.scheduleApplicationEvent(code, at: sim.nowMs + random.inRange(Self.writeMs))
         return nil
     }
@@ -115,12 +115,16 @@ public final class WholeNodeApplication: SimApplication {
         return nil
     }
 
-    /// Application event codes: 0 the clients' tick; otherwise a node's block write finishing.
-    private static func writeFinishedCode(node i: Int, height: UInt64) -> UInt64 { height << 8 | UInt64(i + 1) }
+    /// Application event codes: 0 the clients' tick; otherwise a node's block write finishing, for
+    /// the node's process (generation) that began it.
+    private func writeFinishedCode(node i: Int, height: UInt64) -> UInt64 {
+        height << 16 | UInt64(generations[i] & 0xff) << 8 | UInt64(i + 1)
+    }
 
     /// The write of node i's decided block at `height` finishes, unless the node crashes first.
-    private func writeFinished(node i: Int, height: UInt64) {
-        guard sim.isRunning(i), nodes[i].pending?.result.block.height == height else { return }
+    private func writeFinished(code: UInt64) {
+        let i = Int(code & 0xff) - 1, generation = Int(code >> 8 & 0xff), height = code >> 16
+        guard sim.isRunning(i), generations[i] & 0xff == generation, nodes[i].pending?.result.block.height == height else { return }
         if sim.isFaultyPeriod, random.chance(permille: crashMidWritePermille) {
             sim.log("node \(i) crashes while block \(height) is being written")
             sim.crashAtPersistencePoint(i)
@@ -253,7 +257,7 @@ public final class WholeNodeApplication: SimApplication {
     }
 
     public func handleEvent(_ code: UInt64) {
-        if code != 0 { return writeFinished(node: Int(code & 0xff) - 1, height: code >> 8) }
+        if code != 0 { return writeFinished(code: code) }
         let running = (0..<nodes.count).filter { sim.isRunning($0) }
         let problem = clients.tick(submittingNew: sim.isFaultyPeriod, to: running.map { nodes[$0] }) { hash in
             sim.traceApplication(UInt64(hash.bytes[0]) << 8 | UInt64(hash.bytes[1]))

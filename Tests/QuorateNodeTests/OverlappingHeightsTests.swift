@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import QuorateConsensus
 import QuorateCore
@@ -40,7 +41,10 @@ struct OverlappingHeightsTests {
 
     @Test("height 2 is built on block 1's post-state while block 1's write is held, and nothing of height 2 is signed onto disk or sent before block 1 is written (n=1)")
     func nextHeightRunsWhileTheBlockIsWritten() throws {
-        var dir = try NodeDirectory("overlap", genesis: try D.genesis())
+        // One transaction a block: the second waits when block 1 is decided.
+        var genesis = try D.genesis()
+        genesis.consensus.maxBlockTransactions = 1
+        var dir = try NodeDirectory("overlap", genesis: genesis)
         defer { dir.remove() }
         dir.config.validatorKey = D.validatorKey
         let transport = HeadAtSendTransport()
@@ -48,28 +52,36 @@ struct OverlappingHeightsTests {
         transport.store.withLock { $0 = node.store }
         let proposals = { node.telemetry.metrics.value("quorate_consensus_proposals_made_total") }
 
-        // The commit writer is held: block 1 is decided, but its write waits.
-        node.consensus.commitWriter.suspend()
+        // Every block's write is held until the test lets it go: block 1 is decided, but its
+        // write waits (on the commit writer, or on the executor if it claims the write first).
+        let gate = DispatchSemaphore(value: 0)
+        node.consensus.beforeCommitWrite = { gate.wait(); gate.signal() }
+        // `start` returns once the executor ran its first inputs, which here end at the held write.
+        let started = DispatchSemaphore(value: 0)
         var released = false
         defer {
-            if !released { node.consensus.commitWriter.resume() }
+            if !released { gate.signal() }
+            started.wait()
             node.stop()
         }
-        _ = try node.submit(raw: try D.transfer(nonce: 0))
-        try node.start()
-        #expect(Self.eventually { proposals() == 1 })
-        #expect(try Self.eventually { try Self.storedHardState(node.store)?.lastPrecommit?.height == 1 })
-
         // Nonce 1 executes only on block 1's post-state: height 2 builds it there.
+        _ = try node.submit(raw: try D.transfer(nonce: 0))
         _ = try node.submit(raw: try D.transfer(nonce: 1))
+        DispatchQueue.global().async {
+            do { try node.start() } catch { Issue.record("the node did not start: \(error)") }
+            started.signal()
+        }
         #expect(Self.eventually { proposals() == 2 }, "height 2 did not start while block 1 was being written")
+        // The signed proposal of height 2 waits for block 1's write: the executor blocks there.
+        #expect(Self.eventually { node.consensus.waitingForWriteOfHeight.load(ordering: .sequentiallyConsistent) == 1 },
+                "the signed proposal of height 2 did not wait for block 1's write")
         #expect(node.store.head.height == 0, "block 1 reached the store although its write was held")
         let held = try #require(try Self.storedHardState(node.store))
         #expect(held.height == 1, "a hard state of height 2 was written before block 1: \(held)")
         #expect(transport.sent.withLock { $0.allSatisfy { $0.height <= 1 } }, "a message of height 2 left before block 1 was written")
 
         released = true
-        node.consensus.commitWriter.resume()
+        gate.signal()
         #expect(node.waitForHeight(2, timeoutMs: 30_000))
         #expect(node.settledHeight() == 2)
         let block2 = try #require(try node.store.block(at: 2))
@@ -80,5 +92,21 @@ struct OverlappingHeightsTests {
         let sent = transport.sent.withLock { $0 }
         #expect(sent.contains { $0.height == 2 })
         #expect(sent.allSatisfy { $0.storeHead + 1 >= $0.height }, "\(sent)")
+    }
+
+    @Test("a stored consensus state two heights above the chain stops the node at start, saying what to do")
+    func hardStateAheadStopsTheNode() throws {
+        var dir = try NodeDirectory("ahead", genesis: try D.genesis())
+        defer { dir.remove() }
+        dir.config.validatorKey = D.validatorKey
+        do {
+            let store = try ChainStore(path: dir.config.storePath)
+            try store.saveConsensusState(HardState(height: 2).encoded())
+        }
+        let node = try Node(config: dir.config)
+        defer { node.stop() }
+        let error = #expect(throws: ConsensusStartError.self) { try node.start() }
+        #expect(error?.description.contains("height 2 but the block store ends at height 0") == true)
+        #expect(error?.description.contains("restore the data directory") == true)
     }
 }
