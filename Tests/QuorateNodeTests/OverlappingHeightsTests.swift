@@ -25,9 +25,10 @@ final class HeadAtSendTransport: ConsensusTransport, @unchecked Sendable {
 struct OverlappingHeightsTests {
     typealias D = ConsensusDriverTests
 
-    /// Polls `condition` for up to 30 s; nothing is asserted about how long it took.
+    /// Polls `condition` for up to 120 s (the whole suite runs in parallel on two cores, and its
+    /// dispatch threads are shared); nothing is asserted about how long it took.
     static func eventually(_ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Node.wallClockMs() + 30_000
+        let deadline = Node.wallClockMs() + 120_000
         while try !condition() {
             if Node.wallClockMs() > deadline { return false }
             usleep(2_000)
@@ -67,10 +68,11 @@ struct OverlappingHeightsTests {
         // Nonce 1 executes only on block 1's post-state: height 2 builds it there.
         _ = try node.submit(raw: try D.transfer(nonce: 0))
         _ = try node.submit(raw: try D.transfer(nonce: 1))
-        DispatchQueue.global().async {
+        // A thread of its own, not a dispatch worker: it blocks until the write is let go.
+        Thread {
             do { try node.start() } catch { Issue.record("the node did not start: \(error)") }
             started.signal()
-        }
+        }.start()
         #expect(Self.eventually { proposals() == 2 }, "height 2 did not start while block 1 was being written")
         // The signed proposal of height 2 waits for block 1's write: the executor blocks there.
         #expect(Self.eventually { node.consensus.waitingForWriteOfHeight.load(ordering: .sequentiallyConsistent) == 1 },
@@ -82,7 +84,7 @@ struct OverlappingHeightsTests {
 
         released = true
         gate.signal()
-        #expect(node.waitForHeight(2, timeoutMs: 30_000))
+        #expect(node.waitForHeight(2, timeoutMs: 120_000))
         #expect(node.settledHeight() == 2)
         let block2 = try #require(try node.store.block(at: 2))
         #expect(block2.transactions.map(\.nonce) == [1])
