@@ -85,17 +85,9 @@ extension ConsensusDriver {
             }
         }
         pendingCommit = pending
-        commitWriter.async { [self] in
-            // The executor may have claimed it meanwhile, and then goes on by itself.
-            guard pending.writeIfUnclaimed() else { return }
-            executor.async { [self] in
-                // Awaited meanwhile by the executor, which then did what follows.
-                guard pendingCommit === pending, running.load(ordering: .relaxed) else { return }
-                finishWrite(pending)
-                startWaitingHeightIfDue()
-                drain()
-            }
-        }
+        // Whoever claims it first writes it; the executor finishes it (`finishWrite`) at the
+        // latest when its drain ends, so the writer never hands back to the executor.
+        commitWriter.async { pending.writeIfUnclaimed() }
     }
 
     /// Waits until the decided block's write is in (no-op when none is under way).

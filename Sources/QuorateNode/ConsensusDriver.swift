@@ -208,7 +208,7 @@ final class ConsensusDriver: @unchecked Sendable {
 
     /// A height starts when transactions wait and the minimum interval has passed, or when the
     /// heartbeat interval has passed without a block.
-    func startWaitingHeightIfDue() {
+    private func startWaitingHeightIfDue() {
         guard let height = waitingHeight else { return }
         let head = decidedHead
         let now = clockMs()
