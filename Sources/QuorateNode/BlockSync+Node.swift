@@ -15,11 +15,11 @@ struct NodeSyncChain: BlockSyncChain {
     var isSyncPaused: Bool { paused() }
     func recoverSenders(of blocks: [Block]) -> [Hash32: Address] { recover(blocks) }
 
-    func applySyncedBlocks(_ pairs: [(Block, CommitCertificate)], senders: [Hash32: Address], check: SyncedBlockCheck,
-                           done: @escaping @Sendable (Int, Error?) -> Void) {
+    func applySyncedBlocks(_ pairs: [(Block, CommitCertificate)], senders: [Hash32: Address], highestHeight: UInt64,
+                           check: SyncedBlockCheck, done: @escaping @Sendable (Int, Error?) -> Void) {
         // The driver checks with CertifiedBlockCheck always; only a simulated node plants the skip.
         precondition(!check.skipCertificateCheckForTesting, "the production node never skips the certificate check")
-        consensus.applySyncedBlocks(pairs, senders: senders, done: done)
+        consensus.applySyncedBlocks(pairs, senders: senders, highestHeight: highestHeight, done: done)
     }
 }
 

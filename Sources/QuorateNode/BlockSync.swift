@@ -41,8 +41,10 @@ public protocol BlockSyncChain: Sendable {
     /// checked with `check` and committed (the node writes each block while the next executes:
     /// `SyncedBlockPipeline`); the last delivered block is written synced. `done` gets how many
     /// were applied and the error that stopped the rest, if any, once every write is in.
-    func applySyncedBlocks(_ pairs: [(Block, CommitCertificate)], senders: [Hash32: Address], check: SyncedBlockCheck,
-                           done: @escaping @Sendable (Int, Error?) -> Void)
+    /// `highestHeight` is the best height a peer reported (the node writes the heights far below
+    /// it more cheaply: `ChainStore.treeWriteForSyncedBlock`).
+    func applySyncedBlocks(_ pairs: [(Block, CommitCertificate)], senders: [Hash32: Address], highestHeight: UInt64,
+                           check: SyncedBlockCheck, done: @escaping @Sendable (Int, Error?) -> Void)
 }
 
 /// The check a block from sync passes before it is committed.
@@ -139,16 +141,17 @@ public final class BlockSync<Peer: BlockSyncPeer>: Sendable {
     public func received(_ pairs: [(Block, CommitCertificate)], senderHints: [Hash32: Address] = [:], from peer: Peer) {
         guard let last = pairs.last?.0.height else { return }
         let count = pairs.count
-        state.withLock { s in
+        let highest = state.withLock { s in
             if s.outstanding?.peer == peer { s.outstanding = nil }
             s.batchesQueued += 1
             s.queuedThrough = max(s.queuedThrough, last)
+            return max(last, s.peerHeights.values.max() ?? 0)
         }
         // Senders first, then the next batch is asked for while this one executes.
         let unhinted = pairs.map(\.0).filter { !$0.transactions.allSatisfy { senderHints[$0.hash] != nil } }
         let senders = senderHints.merging(unhinted.isEmpty ? [:] : chain.recoverSenders(of: unhinted)) { hint, _ in hint }
         requestMoreIfBehind()
-        chain.applySyncedBlocks(pairs, senders: senders, check: check) { [self] applied, error in
+        chain.applySyncedBlocks(pairs, senders: senders, highestHeight: highest, check: check) { [self] applied, error in
             state.withLock { s in
                 s.batchesQueued -= 1
                 // Anything not applied is asked for again from the head.

@@ -99,15 +99,11 @@ extension ConsensusDriver {
     /// write was logged by the write itself.
     func awaitPendingWriteQuietly() {
         guard let pending = pendingCommit else { return }
-        if !pending.writeIfUnclaimed() { pending.written.wait() }
-        pendingCommit = nil
+        completeWrite(pending)
     }
 
     private func finishWrite(_ pending: PendingCommit) {
-        waitingForWriteOfHeight.store(pending.height, ordering: .sequentiallyConsistent)
-        if !pending.writeIfUnclaimed() { pending.written.wait() }
-        waitingForWriteOfHeight.store(0, ordering: .sequentiallyConsistent)
-        pendingCommit = nil
+        completeWrite(pending)
         let block = pending.executed.block
         if let error = pending.error {
             // The next height already runs on this block's post-state, which the store lacks.
@@ -116,5 +112,13 @@ extension ConsensusDriver {
         }
         // Peers hear of the height only now: block sync serves what the store holds.
         onCommit?(block.height)
+    }
+
+    /// Runs the write here unless the writer has it, waits for it, and clears the slot.
+    private func completeWrite(_ pending: PendingCommit) {
+        waitingForWriteOfHeight.store(pending.height, ordering: .sequentiallyConsistent)
+        if !pending.writeIfUnclaimed() { pending.written.wait() }
+        waitingForWriteOfHeight.store(0, ordering: .sequentiallyConsistent)
+        pendingCommit = nil
     }
 }

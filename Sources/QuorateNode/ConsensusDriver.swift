@@ -258,21 +258,26 @@ final class ConsensusDriver: @unchecked Sendable {
         startWaitingHeightIfDue()
     }
 
-    /// Whether the pool holds a transaction the next block could take: those of the block being
-    /// written are still pooled until its write is in, and do not count.
-    private func hasExecutableWork() -> Bool {
+    /// Whether the pool holds a transaction the next block could take.
+    private func hasExecutableWork() -> Bool { !nextBlockCandidates(limit: 1).isEmpty }
+
+    /// The pool's executable transactions the next block may take, at most `limit`: those of the
+    /// block being written are still pooled, so as many more are asked for and left out.
+    private func nextBlockCandidates(limit: Int) -> [BlockBuilder.Candidate] {
         let beingWritten = transactionsBeingWritten
-        return mempool.executable(limit: beingWritten.count + 1).contains { !beingWritten.contains($0.transaction.hash) }
+        if beingWritten.isEmpty { return mempool.executable(limit: limit) }
+        return Array(mempool.executable(limit: limit + beingWritten.count).lazy
+            .filter { !beingWritten.contains($0.transaction.hash) }.prefix(limit))
     }
 
     /// Encodes the block's batch (receipts and indexes) and writes it, moving the head. Touches no
     /// executor-only state: it runs on the commit writer, and block sync runs it on its writer
     /// queue (`SyncedBlockPipeline`).
-    /// `writeTree`: block sync writes each block's tree nodes with it (see `ChainStore.commit`).
-    func writeToStore(_ result: ExecutedBlock, certificate: CommitCertificate, sync: Bool, writeTree: Bool = false) throws {
+    /// `tree`: how the block's state tree reaches the disk (`TreeWrite`; block sync's differs).
+    func writeToStore(_ result: ExecutedBlock, certificate: CommitCertificate, sync: Bool, tree: TreeWrite = .scheduled) throws {
         let started = DispatchTime.now().uptimeNanoseconds
         let prepared = StageCPU.measure(.receiptsIndex) { store.prepareCommit(result, certificate: certificate) }
-        try StageCPU.measure(.storeWrite) { try store.commit(prepared, sync: sync, writeTree: writeTree) }
+        try StageCPU.measure(.storeWrite) { try store.commit(prepared, sync: sync, tree: tree) }
         telemetry.metrics.observe("quorate_store_write_seconds", [("durability", sync ? "synced" : "unsynced")],
                                   Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
     }
@@ -298,7 +303,9 @@ final class ConsensusDriver: @unchecked Sendable {
     /// Each block's write overlaps the next block's execution (`SyncedBlockPipeline`).
     /// `done` gets how many were applied and the first error, if a block was refused.
     /// `senders` were recovered ahead (on all cores) by the caller; others are recovered here.
-    func applySyncedBlocks(_ pairs: [(Block, CommitCertificate)], senders: [Hash32: Address] = [:],
+    /// `highestHeight` is the best peer's: the heights far below it are passed
+    /// (`ChainStore.treeWriteForSyncedBlock`), the last ones written whole.
+    func applySyncedBlocks(_ pairs: [(Block, CommitCertificate)], senders: [Hash32: Address] = [:], highestHeight: UInt64 = 0,
                            done: @escaping @Sendable (Int, Error?) -> Void) {
         executor.async {
             // The blocks extend the store's head: the decided block's write goes first.
@@ -311,7 +318,8 @@ final class ConsensusDriver: @unchecked Sendable {
                     }
                 }
             }, write: { [self] result, certificate, sync in
-                try writeToStore(result, certificate: certificate, sync: sync, writeTree: true)
+                let tree = store.treeWriteForSyncedBlock(at: result.block.height, highestHeight: highestHeight)
+                try writeToStore(result, certificate: certificate, sync: sync, tree: tree)
                 committedToStore(result)
             }, written: { result, certificate in
                 self.telemetry.synced(result.block, certificate: certificate)
@@ -335,10 +343,7 @@ final class ConsensusDriver: @unchecked Sendable {
         precondition(head.height + 1 == height, "consensus builds on the decided head")
         do {
             let limit = Int(rules.consensus.maxBlockTransactions)
-            let beingWritten = transactionsBeingWritten
-            let candidates = beingWritten.isEmpty ? mempool.executable(limit: limit)
-                : Array(mempool.executable(limit: limit + beingWritten.count).lazy
-                    .filter { !beingWritten.contains($0.transaction.hash) }.prefix(limit))
+            let candidates = nextBlockCandidates(limit: limit)
             let lastCommit = try decidedHeadCertificate()
             let output = try BlockBuilder.build(parent: try decidedParentState(), candidates: candidates,
                                                 proposer: address!, timestampMs: max(clockMs(), head.timestampMs),

@@ -53,10 +53,11 @@ enum SimulatedBlockSync {
         var isSyncPaused: Bool { !isCurrent }
         func recoverSenders(of blocks: [Block]) -> [Hash32: Address] { [:] }
 
-        func applySyncedBlocks(_ pairs: [(Block, CommitCertificate)], senders: [Hash32: Address], check: SyncedBlockCheck,
-                               done: @escaping @Sendable (Int, Error?) -> Void) {
+        func applySyncedBlocks(_ pairs: [(Block, CommitCertificate)], senders: [Hash32: Address], highestHeight: UInt64,
+                               check: SyncedBlockCheck, done: @escaping @Sendable (Int, Error?) -> Void) {
             guard isCurrent else { return done(0, nil) }
-            let (applied, failure) = application.applySynced(pairs, senders: senders, check: check, node: node)
+            let (applied, failure) = application.applySynced(pairs, senders: senders, highestHeight: highestHeight,
+                                                             check: check, node: node)
             done(applied, failure)
         }
     }

@@ -33,11 +33,15 @@ final class SimulatedNode {
         mempool = Self.makeMempool(bugs)
     }
 
-    /// As a node with the default state pruning, but writing the tree every 4 heights, so that
-    /// crashes land between writes often and a restart rebuilds the unwritten heights.
+    /// As a node with state pruning, but writing the tree every 4 heights, so that crashes land
+    /// between writes often and a restart rebuilds the unwritten heights; and retaining 2 heights,
+    /// the least a node may (nothing here reads older state), so that block sync passes the
+    /// heights more than 2 below the best peer (`TreeWrite.passing`) whenever a node lags that far.
+    static let retainedHeights: UInt64 = 2
+
     private static func configured(_ store: ChainStore) throws -> ChainStore {
         try store.configureStatePruning(true)
-        store.configureStateFlush(StateFlushPolicy(intervalHeights: 4, recentHeights: 128))
+        store.configureStateFlush(StateFlushPolicy(intervalHeights: 4, recentHeights: retainedHeights))
         return store
     }
 
@@ -136,23 +140,24 @@ final class SimulatedNode {
     }
 
     /// A block from block sync: the production check (`SyncedBlockCheck`: certificate, then
-    /// execution), then commit.
-    func applySynced(_ block: Block, certificate: CommitCertificate, senders: [Hash32: Address],
+    /// execution), then commit as the node's block sync does: the heights far below
+    /// `highestHeight` are passed, the rest written whole (`ChainStore.treeWriteForSyncedBlock`).
+    func applySynced(_ block: Block, certificate: CommitCertificate, senders: [Hash32: Address], highestHeight: UInt64,
                      check: SyncedBlockCheck) throws -> ExecutedBlock {
         let store = self.store!
         precondition(pending == nil, "block sync extends the store's head")
         let result = try check.verify(block, certificate: certificate, store: store, rules: rules) {
             try senders[$0.hash] ?? mempool.sender(of: $0.hash) ?? $0.recoverSender()
         }
-        try write(result, certificate: certificate)
+        try write(result, certificate: certificate, tree: store.treeWriteForSyncedBlock(at: block.height, highestHeight: highestHeight))
         executed = [:]
         return result
     }
 
-    private func write(_ result: ExecutedBlock, certificate: CommitCertificate) throws {
+    private func write(_ result: ExecutedBlock, certificate: CommitCertificate, tree: TreeWrite = .scheduled) throws {
         let store = self.store!
         let synced = !bugs.contains(.commitBeforeSync)
-        try store.commit(store.prepareCommit(result, certificate: certificate), sync: synced)
+        try store.commit(store.prepareCommit(result, certificate: certificate), sync: synced, tree: tree)
         let height = result.block.height
         if synced { syncedHeight = height }
         acknowledgedHeight = height

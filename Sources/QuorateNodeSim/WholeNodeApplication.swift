@@ -188,8 +188,8 @@ public final class WholeNodeApplication: SimApplication {
 
     /// Block sync's apply path on node i: each block that extends the head passes the synced-block
     /// check and is committed, with a crash point before each; then the machine moves on.
-    func applySynced(_ pairs: [(Block, CommitCertificate)], senders: [Hash32: Address], check: SyncedBlockCheck,
-                     node i: Int) -> (Int, Error?) {
+    func applySynced(_ pairs: [(Block, CommitCertificate)], senders: [Hash32: Address], highestHeight: UInt64,
+                     check: SyncedBlockCheck, node i: Int) -> (Int, Error?) {
         var applied = 0
         var failure: Error?
         // The blocks extend the store's head: the decided block's write goes first.
@@ -206,7 +206,8 @@ public final class WholeNodeApplication: SimApplication {
                 break
             }
             let result: ExecutedBlock
-            do { result = try nodes[i].applySynced(block, certificate: certificate, senders: senders, check: check) } catch {
+            do { result = try nodes[i].applySynced(block, certificate: certificate, senders: senders,
+                                                             highestHeight: highestHeight, check: check) } catch {
                 failure = error
                 break
             }

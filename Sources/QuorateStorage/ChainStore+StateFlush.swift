@@ -38,7 +38,30 @@ public struct StateFlushPolicy: Sendable, Equatable {
     }
 }
 
+/// How a committed block's state tree reaches the disk (docs/architecture.md, "Block sync").
+public enum TreeWrite: Sendable, Equatable {
+    /// At the heights the flush policy names; the nodes superseded in between stay in memory
+    /// while a retained height reads them (consensus).
+    case scheduled
+    /// Whole with the block, whatever the interval (block sync near the chain's tip).
+    case whole
+    /// At the policy's heights, and the nodes superseded in between are kept one height only
+    /// (block sync far below the tip: those heights will be out of the retention when it is
+    /// done). The heights before the block's parent answer as pruned (`oldestState()`).
+    case passing
+}
+
 extension ChainStore {
+    /// How block sync writes the block at `height` while the best peer is at `highestHeight`: a
+    /// height that the state retention will have dropped once the node reaches that peer is
+    /// passed; the others are written whole, and so is every height of a node that keeps every
+    /// state (its tree is written at every height).
+    public func treeWriteForSyncedBlock(at height: UInt64, highestHeight: UInt64) -> TreeWrite {
+        let policy = stateFlushPolicy.withLock { $0 }
+        let passes = policy.intervalHeights > 1 && height < highestHeight && highestHeight - height > policy.recentHeights
+        return passes ? .passing : .whole
+    }
+
     /// Written early, whatever the interval, once the unwritten nodes take this much memory.
     public static let unflushedBytesMax = 32 << 20
 
@@ -79,12 +102,14 @@ extension ChainStore {
     }
 
     /// After the block at `height` is written: its nodes join the layer (or left it, flushed).
-    func absorb(_ update: StateUpdate, height: UInt64, flushed: Bool) {
+    /// `passing` keeps the superseded nodes one height, for a reader of the previous head (the
+    /// batch moved the oldest state up to it).
+    func absorb(_ update: StateUpdate, height: UInt64, flushed: Bool, passing: Bool = false) {
         let policy = stateFlushPolicy.withLock { $0 }
+        let kept = passing ? min(1, policy.recentHeights) : policy.recentHeights
         unflushedState.withLock { layer in
             layer.absorb(update, height: height, flushed: flushed)
-            layer.forgetRecent(supersededThrough: height > policy.recentHeights ? height - policy.recentHeights : 0,
-                               bytesMax: policy.recentBytesMax)
+            layer.forgetRecent(supersededThrough: height > kept ? height - kept : 0, bytesMax: policy.recentBytesMax)
         }
     }
 
@@ -108,14 +133,19 @@ extension ChainStore {
     /// pruner's filter on, in that order: nothing leaves memory before it is on disk. Called
     /// with the commit lock held (its state is `index`).
     func write(_ batch: WriteBatch, stateWrites writes: UnflushedStateNodes.Writes?, after update: StateUpdate,
-               height: UInt64, sync: Bool, index: inout PruneIndexState) throws {
+               height: UInt64, sync: Bool, passing: Bool = false, index: inout PruneIndexState) throws {
         var batch = batch
         let revived = try writes.map { try addStateWrites($0, height: height, index: index, into: &batch) } ?? []
+        if passing {
+            // In the same batch, so before the nodes leave memory: a reader of an older height
+            // (now, or after a restart) is told it is pruned rather than meet a missing node.
+            batch.put(StoreKeys.metaOldestState, StoreKeys.be(height - min(1, stateFlushPolicy.withLock { $0.recentHeights })))
+        }
         // In every batch: a store whose marker is absent reads as whole at its head.
         if writes?.flushed != true { batch.put(StoreKeys.metaStateFlushed, StoreKeys.be(stateFlushedHeight)) }
         batch.put(StoreKeys.metaSchemaVersion, StoreKeys.be(ChainStore.schemaVersion))
         try db.write(batch, sync: sync)
-        absorb(update, height: height, flushed: writes?.flushed ?? false)
+        absorb(update, height: height, flushed: writes?.flushed ?? false, passing: passing)
         if index.indexing, let writes {
             index.filter.add(writes.superseded)
             index.revived.add(revived)

@@ -341,18 +341,17 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     }
 
     /// Writes a prepared block in one batch (synced unless `sync` is false) and moves the head.
-    /// `writeTree` writes the block's state tree whole with it, whatever the flush interval:
-    /// block sync catching up passes it, since it reads no state of the heights it passes and
-    /// keeping their superseded nodes in memory only costs it (measured in docs/benchmarks.md).
-    public func commit(_ prepared: PreparedCommit, sync: Bool = true, writeTree: Bool = false) throws {
+    /// `tree` says how the block's state tree reaches the disk (`TreeWrite`): consensus keeps the
+    /// flush schedule, block sync writes each tree whole near the tip and passes the heights below.
+    public func commit(_ prepared: PreparedCommit, sync: Bool = true, tree: TreeWrite = .scheduled) throws {
         let executed = prepared.executed
         let header = executed.block.header
         precondition(header.height == head.height + 1 && header.parentHash == head.hash,
                      "blocks are committed in order on top of the head")
         try writeLock.withLock { state in
-            let writes = stateWrites(after: executed.stateUpdate, height: header.height, force: writeTree)
+            let writes = stateWrites(after: executed.stateUpdate, height: header.height, force: tree == .whole)
             try write(prepared.batch, stateWrites: writes, after: executed.stateUpdate, height: header.height,
-                      sync: sync, index: &state)
+                      sync: sync, passing: tree == .passing, index: &state)
         }
         if let next = executed.nextValidators { learnDecidedValidators(next, from: header.height + 1) }
         recentBlockHashes.withLock { $0.record(header.hash, at: header.height) }

@@ -27,8 +27,8 @@ final class HeldSyncChain: BlockSyncChain {
     var headHeight: UInt64 { head.withLock { $0 } }
     var isSyncPaused: Bool { paused.withLock { $0 } }
     func recoverSenders(of blocks: [Block]) -> [Hash32: Address] { [:] }
-    func applySyncedBlocks(_ pairs: [(Block, CommitCertificate)], senders: [Hash32: Address], check: SyncedBlockCheck,
-                           done: @escaping @Sendable (Int, Error?) -> Void) {
+    func applySyncedBlocks(_ pairs: [(Block, CommitCertificate)], senders: [Hash32: Address], highestHeight: UInt64,
+                           check: SyncedBlockCheck, done: @escaping @Sendable (Int, Error?) -> Void) {
         applies.withLock { $0.append(Apply(pairs: pairs, check: check, done: done)) }
     }
 

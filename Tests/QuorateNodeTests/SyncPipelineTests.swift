@@ -62,8 +62,9 @@ struct SyncPipelineTests {
         return reference
     }
 
-    /// A fresh non-voting node fed `batches` through its driver's sync path, one after another.
-    static func sync(_ batches: [[(Block, CommitCertificate)]], genesis: Genesis? = nil,
+    /// A fresh non-voting node fed `batches` through its driver's sync path, one after another,
+    /// with the best peer at `highestHeight` (0: the batch's own end).
+    static func sync(_ batches: [[(Block, CommitCertificate)]], genesis: Genesis? = nil, highestHeight: UInt64 = 0,
                      _ body: (Node, [(applied: Int, error: Error?)]) throws -> Void) throws {
         let dir = try NodeDirectory("sync-fresh", genesis: try genesis ?? Self.genesis())
         defer { dir.remove() }
@@ -72,7 +73,7 @@ struct SyncPipelineTests {
         for batch in batches {
             let outcome = Mutex<(Int, Error?)?>(nil)
             let done = DispatchSemaphore(value: 0)
-            node.consensus.applySyncedBlocks(batch) { applied, error in
+            node.consensus.applySyncedBlocks(batch, highestHeight: highestHeight) { applied, error in
                 outcome.withLock { $0 = (applied, error) }
                 done.signal()
             }
@@ -123,6 +124,40 @@ struct SyncPipelineTests {
                 #expect(location?.height == 24 && location?.index == i)
             }
         }
+    }
+
+    @Test("far below the best peer the heights are passed: the tree is written every 16 heights, the passed heights answer as pruned, the last 128 are written whole")
+    func passesTheHeightsFarBelowTheTip() throws {
+        let reference = try Self.buildChain(blocks: 40, perBlock: 3)
+        let retention = NodeConfig.defaultStateRetentionHeights
+        // Heights 1...31 are more than the retention below the best peer; 32...40 are not.
+        let highest = 31 + retention + 1
+        try Self.sync([Array(reference.pairs[0..<20]), Array(reference.pairs[20..<40])], highestHeight: highest) { node, results in
+            #expect(results.map(\.applied) == [20, 20])
+            try Self.expectSame(node.store, as: reference, through: 40)
+            #expect(node.store.stateFlushedHeight == 40, "the heights near the tip are written whole")
+            // The last passed height keeps its parent readable, no more: 30 is the oldest state.
+            #expect(try node.store.oldestState() == 30)
+            let pruned = #expect(throws: (any Error).self) { try node.account(Self.user, at: 12) }
+            #expect(pruned.map { "\($0)" }?.contains("the oldest available state is at block 30") == true)
+            for h in UInt64(30)...40 { #expect(try node.account(Self.user, at: h).nonce == reference.nonceAfter[h]) }
+        }
+    }
+
+    @Test("a node that keeps every state writes every synced height whole, however far below the best peer")
+    func archiveNodePassesNothing() throws {
+        let reference = try Self.buildChain(blocks: 6, perBlock: 2)
+        var dir = try NodeDirectory("sync-archive", genesis: try Self.genesis())
+        defer { dir.remove() }
+        dir.config.stateRetentionHeights = nil
+        let node = try Node(config: dir.config)
+        #expect(node.store.treeWriteForSyncedBlock(at: 1, highestHeight: 1_000_000) == .whole)
+        let done = DispatchSemaphore(value: 0)
+        node.consensus.applySyncedBlocks(reference.pairs, highestHeight: 1_000_000) { _, _ in done.signal() }
+        done.wait()
+        try Self.expectSame(node.store, as: reference, through: 6)
+        #expect(try node.store.oldestState() == nil)
+        for h in UInt64(1)...6 { #expect(try node.account(Self.user, at: h).nonce == reference.nonceAfter[h]) }
     }
 
     @Test("a certificate signed by an outsider in the middle of a batch stops it at the block before; nothing after that block is applied")

@@ -228,7 +228,7 @@ extension TestGenesis {
     /// Builds, validates and commits blocks on top of the store's head, each with a certificate of
     /// 3 of the 4 validators: block h holds two transfers of h wei from alice to carol, so carol
     /// holds h(h+1) after block h and alice's nonce is 2h.
-    static func commitBlocks(_ heights: ClosedRange<UInt64>, to store: ChainStore) throws
+    static func commitBlocks(_ heights: ClosedRange<UInt64>, to store: ChainStore, tree: (UInt64) -> TreeWrite = { _ in .scheduled }) throws
         -> [(executed: ExecutedBlock, certificate: CommitCertificate)] {
         var out: [(executed: ExecutedBlock, certificate: CommitCertificate)] = []
         var lastCommit = try store.certificate(at: store.head.height)
@@ -251,7 +251,7 @@ extension TestGenesis {
             let certificate = CommitCertificate(precommits: try validatorKeys.prefix(3).map {
                 try Vote.sign(chainId: chainId, type: .precommit, height: h, round: 0, blockHash: executed.block.hash, key: $0)
             })
-            try store.commit(executed, certificate: certificate)
+            try store.commit(store.prepareCommit(executed, certificate: certificate), tree: tree(h))
             out.append((executed, certificate))
             lastCommit = certificate
         }

@@ -79,6 +79,60 @@ struct StateFlushTests {
         }
     }
 
+    @Test("block sync passing heights far below the tip writes the tree only at the interval and keeps what it supersedes one height; the heights before answer as pruned")
+    func passedHeights() throws {
+        try withTemporaryDirectory { base in
+            try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+            try ChainStore.initialize(path: base + "/kept", genesis: F.genesis())
+            try ChainStore.initialize(path: base + "/passed", genesis: F.genesis())
+            let kept = try Self.openDeferred(base + "/kept")
+            let passed = try Self.openDeferred(base + "/passed")
+            // With the best peer at 200, heights below 72 are more than the retention (128) below it.
+            #expect(passed.treeWriteForSyncedBlock(at: 71, highestHeight: 200) == .passing)
+            #expect(passed.treeWriteForSyncedBlock(at: 72, highestHeight: 200) == .whole)
+            #expect(passed.treeWriteForSyncedBlock(at: 200, highestHeight: 100) == .whole)
+            let committed = try F.commitBlocks(1...10, to: kept)
+            _ = try F.commitBlocks(1...10, to: passed) { passed.treeWriteForSyncedBlock(at: $0, highestHeight: 200) }
+            #expect(passed.head.hash == kept.head.hash)
+            #expect(passed.stateFlushedHeight == 8, "written at the interval, as consensus writes it")
+            #expect(try Self.nodesOnDisk(passed) == (try Self.nodesOnDisk(kept)))
+            // Carol's leaf of block 5, superseded at 6 and never written: gone from memory too,
+            // while the consensus-mode store keeps it for the retained heights.
+            let carolKey = Hash32.keccak(F.carolAddress.bytes).bytes
+            let carolLeaves = committed.map { $0.executed.stateUpdate.newNodes.first { Array($0.encoded[1..<33]) == carolKey }!.hash }
+            #expect(passed.computedStateNode(carolLeaves[4]) == nil)
+            #expect(kept.computedStateNode(carolLeaves[4]) != nil)
+            // The parent of the last passed height still reads; what is older answers as pruned.
+            #expect(try passed.oldestState() == 9)
+            #expect(try kept.oldestState() == nil)
+            for h in UInt64(9)...10 { try Self.expectStateOfBlock(h, in: passed, root: committed[Int(h) - 1].executed.block.header.stateRoot) }
+            // Near the tip the next heights are written whole, and the floor stays.
+            _ = try F.commitBlocks(11...11, to: passed) { passed.treeWriteForSyncedBlock(at: $0, highestHeight: 12) }
+            #expect(passed.stateFlushedHeight == 11)
+            #expect(try passed.oldestState() == 9)
+        }
+    }
+
+    @Test("a crash while block sync passes heights rebuilds the heights after the last written tree and reaches the same state")
+    func crashWhilePassing() throws {
+        try withTemporaryDirectory { path in
+            try ChainStore.initialize(path: path, genesis: F.genesis())
+            var roots: [UInt64: Hash32] = [:]
+            do {
+                let store = try Self.openDeferred(path)
+                let committed = try F.commitBlocks(1...11, to: store) { store.treeWriteForSyncedBlock(at: $0, highestHeight: 1_000) }
+                for (executed, _) in committed { roots[executed.block.height] = executed.block.header.stateRoot }
+            }
+            let reopened = try Self.openDeferred(path)
+            #expect(reopened.head.height == 11 && reopened.rebuiltStateHeights == 9...11)
+            #expect(try reopened.oldestState() == 10, "the floor the last passed block wrote")
+            try Self.expectStateOfBlock(11, in: reopened, root: roots[11]!)
+            _ = try F.commitBlocks(12...13, to: reopened) { reopened.treeWriteForSyncedBlock(at: $0, highestHeight: 1_000) }
+            #expect(reopened.stateFlushedHeight == 12)
+            try Self.expectStateOfBlock(13, in: reopened, root: reopened.head.stateRoot)
+        }
+    }
+
     @Test("a crash before the first write of the tree rebuilds every height from the genesis state")
     func crashBeforeTheFirstWrite() throws {
         try withTemporaryDirectory { path in
