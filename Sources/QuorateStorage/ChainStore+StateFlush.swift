@@ -124,8 +124,10 @@ extension ChainStore {
                 layer.spillAllRecent()
                 return layer.isEmpty ? nil : layer.writes(after: empty, flushing: true)
             }
-            guard let writes else { return }
-            try write(WriteBatch(), stateWrites: writes, after: empty, height: height, sync: true, index: &state)
+            var marker = WriteBatch()
+            marker.put(StoreKeys.metaCleanStop, StoreKeys.be(height))
+            guard let writes else { return try db.write(marker, sync: true) }
+            try write(marker, stateWrites: writes, after: empty, height: height, sync: true, index: &state)
         }
     }
 
@@ -160,6 +162,10 @@ extension ChainStore {
         guard let bytes = try db.get(StoreKeys.metaStateFlushed), let flushed = StoreKeys.uint64(bytes),
               flushed < head.height else {
             unflushedState.withLock { $0.flushedHeight = head.height }
+            // Killed right after a write of the tree: nothing to execute again, but the nodes
+            // only memory held for the older heights are gone all the same.
+            let cleanStop = try db.get(StoreKeys.metaCleanStop).flatMap(StoreKeys.uint64)
+            if head.height > 0, cleanStop != head.height { stoppedUncleanAtFlushHeight = head.height }
             return
         }
         unflushedState.withLock { $0.flushedHeight = flushed }
@@ -188,7 +194,12 @@ extension ChainStore {
     /// The lowest height whose state this process can read: after a rebuild, the heights before
     /// the last write of the tree lost the superseded nodes only memory held, so they answer
     /// as pruned (`oldestState()`).
-    var rebuiltStateFloor: UInt64? { rebuiltStateHeights.map { $0.lowerBound - 1 } }
+    var rebuiltStateFloor: UInt64? {
+        if let rebuilt = rebuiltStateHeights { return rebuilt.lowerBound - 1 }
+        // Only a store that keeps superseded nodes in memory (written every few heights) lost any.
+        guard let height = stoppedUncleanAtFlushHeight, stateFlushPolicy.withLock({ $0.intervalHeights > 1 }) else { return nil }
+        return height
+    }
 
     private func reexecute(_ block: Block, parent header: BlockHeader, rules: ChainRules) throws -> ExecutedBlock {
         let recorded = try senders(at: block.height) ?? []

@@ -43,6 +43,9 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     let recentBlockHashes = Mutex(RecentBlockHashes())
     /// The heights whose state the open executed again (a crash came after the last write of the tree).
     public internal(set) var rebuiltStateHeights: ClosedRange<UInt64>?
+    /// The head, when the open found the last stop unclean but the tree written at the head:
+    /// the older heights lost what memory held all the same (`rebuiltStateFloor`).
+    var stoppedUncleanAtFlushHeight: UInt64?
 
     /// Opens an initialised store and checks it can be trusted: schema version, chain id, genesis,
     /// and the head block against its commit certificate.

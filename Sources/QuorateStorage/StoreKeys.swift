@@ -12,6 +12,9 @@ enum StoreKeys {
     /// The height of the last state tree written whole (`UnflushedStateNodes`); absent in a store
     /// that writes every height's tree (and in stores from before it existed): the head's.
     static let metaStateFlushed = Array("m/stateFlushed".utf8)
+    /// The head height at the last clean stop, when every node memory held was written
+    /// (`ChainStore.flushState`); a head above it means the last stop was not clean.
+    static let metaCleanStop = Array("m/cleanStop".utf8)
     /// The lowest height whose block body is kept (--block-retention-heights).
     static let metaOldestBlock = Array("m/oldestBlock".utf8)
     /// The hashes of the state nodes block `height` superseded, concatenated (one key per block):

@@ -198,7 +198,7 @@ struct SyncReport {
         let rows = [
             ("chain", "\(grouped(built.transfers)) transfers in \(grouped(Int(targetHeight))) blocks, built in \(String(format: "%.1f", built.buildS)) s at \(ReportTable.rate(built.committedPerS)) tx/s"),
             ("sync elapsed s (fresh node start to head)", String(format: "%.1f", elapsedS)),
-            ("sync transfers/s", "\(ReportTable.rate(transfersPerS))  (target >= 25,000)"),
+            ("sync transfers/s", "\(ReportTable.rate(transfersPerS))  (target >= 40,000)"),
             ("sync blocks/s", String(format: "%.1f", blocksPerS)),
             ("fresh node CPU s", ReportTable.number(freshCpuS, "%.1f")),
             ("fresh node RSS at end / max sampled MB", "\(ReportTable.mb(freshRssBytes)) / \(ReportTable.mb(freshMaxRssBytes))"),

@@ -201,6 +201,37 @@ struct StateFlushTests {
         }
     }
 
+    @Test("a kill -9 right after a write of the tree executes nothing again, and the heights before it answer as pruned; after a clean stop they read")
+    func killedAtAWriteOfTheTree() throws {
+        try withTemporaryDirectory { base in
+            try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+            for clean in [false, true] {
+                let path = base + (clean ? "/clean" : "/killed")
+                try ChainStore.initialize(path: path, genesis: F.genesis())
+                var roots: [UInt64: Hash32] = [:]
+                do {
+                    let store = try Self.openDeferred(path)
+                    for (executed, _) in try F.commitBlocks(1...8, to: store) { roots[executed.block.height] = executed.block.header.stateRoot }
+                    #expect(store.stateFlushedHeight == 8)
+                    if clean { try store.flushState() }
+                }
+                do {
+                    let reopened = try Self.openDeferred(path)
+                    #expect(reopened.rebuiltStateHeights == nil, "the tree at the head is on disk: nothing to execute again")
+                    try Self.expectStateOfBlock(8, in: reopened, root: roots[8]!)
+                    if clean {
+                        #expect(try reopened.oldestState() == nil)
+                        for h in UInt64(1)...7 { try Self.expectStateOfBlock(h, in: reopened, root: roots[h]!) }
+                    } else {
+                        #expect(try reopened.oldestState() == 8, "block 5's superseded leaf was only in memory")
+                    }
+                }
+                // A node that writes every height's tree lost nothing to a kill.
+                #expect(try ChainStore(path: path).oldestState() == nil)
+            }
+        }
+    }
+
     @Test("opening a store of schema 1 writes nothing (a backup's checksum still holds); its first commit marks it with the current version")
     func schemaMarkedByTheFirstCommit() throws {
         try withTemporaryDirectory { path in
