@@ -19,6 +19,8 @@ struct PruneIndexState: Sendable {
     /// this run, and starts its scan here rather than walking their deletion markers, which
     /// LevelDB keeps until a compaction drops them.
     var unprunedFrom: UInt64 = 0
+    /// Whether this process wrote its first batch (`ChainStore.markFirstBatch`).
+    var processMarked = false
 }
 
 extension ChainStore {

@@ -124,12 +124,35 @@ extension ChainStore {
                 layer.spillAllRecent()
                 return layer.isEmpty ? nil : layer.writes(after: empty, flushing: true)
             }
-            var marker = WriteBatch()
-            marker.put(StoreKeys.metaCleanStop, StoreKeys.be(height))
-            guard let writes else { return try db.write(marker, sync: true) }
-            try write(marker, stateWrites: writes, after: empty, height: height, sync: true, index: &state)
+            var batch = WriteBatch()
+            try markFirstBatch(&batch, index: &state)
+            batch.put(StoreKeys.metaCleanStop, StoreKeys.be(height))
+            guard let writes else { return try db.write(batch, sync: true) }
+            try write(batch, stateWrites: writes, after: empty, height: height, sync: true, index: &state)
         }
     }
+
+    /// The first batch a process writes records what its open found, which only memory knew:
+    /// the oldest state it can read (a rebuild, or an unclean stop right after a write of the
+    /// tree), so that it outlives the next clean stop; and, for a store that keeps nodes in
+    /// memory between writes of the tree, that a process runs (`m/cleanStop` holds no height
+    /// until a clean stop records its head). A store that writes every height's tree keeps
+    /// nothing in memory, and has no mark.
+    func markFirstBatch(_ batch: inout WriteBatch, index: inout PruneIndexState) throws {
+        guard !index.processMarked else { return }
+        index.processMarked = true
+        if let floor = rebuiltStateFloor, floor > (try db.get(StoreKeys.metaOldestState).flatMap(StoreKeys.uint64)) ?? 0 {
+            batch.put(StoreKeys.metaOldestState, StoreKeys.be(floor))
+        }
+        if stateFlushPolicy.withLock({ $0.intervalHeights > 1 }) {
+            batch.put(StoreKeys.metaCleanStop, StoreKeys.be(Self.runningMark))
+        } else {
+            batch.delete(StoreKeys.metaCleanStop)
+        }
+    }
+
+    /// `m/cleanStop` while a process that keeps nodes in memory runs: no head is this high.
+    static let runningMark = UInt64.max
 
     /// Writes `batch` with the tree nodes of `writes`, then moves the memory layer and the
     /// pruner's filter on, in that order: nothing leaves memory before it is on disk. Called
@@ -137,6 +160,7 @@ extension ChainStore {
     func write(_ batch: WriteBatch, stateWrites writes: UnflushedStateNodes.Writes?, after update: StateUpdate,
                height: UInt64, sync: Bool, passing: Bool = false, index: inout PruneIndexState) throws {
         var batch = batch
+        try markFirstBatch(&batch, index: &index)
         let revived = try writes.map { try addStateWrites($0, height: height, index: index, into: &batch) } ?? []
         if passing {
             // In the same batch, so before the nodes leave memory: a reader of an older height
@@ -164,8 +188,11 @@ extension ChainStore {
             unflushedState.withLock { $0.flushedHeight = head.height }
             // Killed right after a write of the tree: nothing to execute again, but the nodes
             // only memory held for the older heights are gone all the same.
-            let cleanStop = try db.get(StoreKeys.metaCleanStop).flatMap(StoreKeys.uint64)
-            if head.height > 0, cleanStop != head.height { stoppedUncleanAtFlushHeight = head.height }
+            // No mark: the last process kept nothing in memory (or wrote before the mark existed).
+            if head.height > 0, let cleanStop = try db.get(StoreKeys.metaCleanStop).flatMap(StoreKeys.uint64),
+               cleanStop != head.height {
+                stoppedUncleanAtFlushHeight = head.height
+            }
             return
         }
         unflushedState.withLock { $0.flushedHeight = flushed }
@@ -196,9 +223,7 @@ extension ChainStore {
     /// as pruned (`oldestState()`).
     var rebuiltStateFloor: UInt64? {
         if let rebuilt = rebuiltStateHeights { return rebuilt.lowerBound - 1 }
-        // Only a store that keeps superseded nodes in memory (written every few heights) lost any.
-        guard let height = stoppedUncleanAtFlushHeight, stateFlushPolicy.withLock({ $0.intervalHeights > 1 }) else { return nil }
-        return height
+        return stoppedUncleanAtFlushHeight
     }
 
     private func reexecute(_ block: Block, parent header: BlockHeader, rules: ChainRules) throws -> ExecutedBlock {

@@ -13,7 +13,8 @@ enum StoreKeys {
     /// that writes every height's tree (and in stores from before it existed): the head's.
     static let metaStateFlushed = Array("m/stateFlushed".utf8)
     /// The head height at the last clean stop, when every node memory held was written
-    /// (`ChainStore.flushState`); a head above it means the last stop was not clean.
+    /// (`ChainStore.flushState`); `ChainStore.runningMark` while a process that keeps nodes in
+    /// memory runs; absent for a store that writes every height's tree.
     static let metaCleanStop = Array("m/cleanStop".utf8)
     /// The lowest height whose block body is kept (--block-retention-heights).
     static let metaOldestBlock = Array("m/oldestBlock".utf8)

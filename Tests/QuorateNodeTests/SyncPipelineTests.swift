@@ -65,6 +65,7 @@ struct SyncPipelineTests {
     /// A fresh non-voting node fed `batches` through its driver's sync path, one after another,
     /// with the best peer at `highestHeight` (0: the batch's own end).
     static func sync(_ batches: [[(Block, CommitCertificate)]], genesis: Genesis? = nil, highestHeight: UInt64 = 0,
+                     afterBatch: (Node) throws -> Void = { _ in },
                      _ body: (Node, [(applied: Int, error: Error?)]) throws -> Void) throws {
         let dir = try NodeDirectory("sync-fresh", genesis: try genesis ?? Self.genesis())
         defer { dir.remove() }
@@ -80,6 +81,7 @@ struct SyncPipelineTests {
             done.wait()
             let (applied, error) = outcome.withLock { $0! }
             results.append((applied, error))
+            try afterBatch(node)
         }
         try body(node, results)
     }
@@ -132,8 +134,12 @@ struct SyncPipelineTests {
         let retention = NodeConfig.defaultStateRetentionHeights
         // Heights 1...31 are more than the retention below the best peer; 32...40 are not.
         let highest = 31 + retention + 1
-        try Self.sync([Array(reference.pairs[0..<20]), Array(reference.pairs[20..<40])], highestHeight: highest) { node, results in
+        var flushedAfterBatch: [UInt64] = []
+        try Self.sync([Array(reference.pairs[0..<20]), Array(reference.pairs[20..<40])], highestHeight: highest,
+                      afterBatch: { flushedAfterBatch.append($0.store.stateFlushedHeight) }) { node, results in
             #expect(results.map(\.applied) == [20, 20])
+            // Heights 1...20 were passed: the tree reached the disk at 16, not with block 20.
+            #expect(flushedAfterBatch == [16, 40])
             try Self.expectSame(node.store, as: reference, through: 40)
             #expect(node.store.stateFlushedHeight == 40, "the heights near the tip are written whole")
             // The last passed height keeps its parent readable, no more: 30 is the oldest state.

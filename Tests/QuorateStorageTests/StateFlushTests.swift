@@ -226,9 +226,34 @@ struct StateFlushTests {
                         #expect(try reopened.oldestState() == 8, "block 5's superseded leaf was only in memory")
                     }
                 }
-                // A node that writes every height's tree lost nothing to a kill.
-                #expect(try ChainStore(path: path).oldestState() == nil)
+                // What the open finds does not depend on how this process writes its tree.
+                #expect(try ChainStore(path: path).oldestState() == (clean ? nil : 8))
             }
+        }
+    }
+
+    @Test("the oldest state a kill left is recorded by the next process's first batch and outlives its clean stop; a store that writes every height's tree has no mark and loses nothing to a kill")
+    func killFloorOutlivesACleanStop() throws {
+        try withTemporaryDirectory { base in
+            try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+            let deferredPath = base + "/deferred", everyHeightPath = base + "/every"
+            try ChainStore.initialize(path: deferredPath, genesis: F.genesis())
+            try ChainStore.initialize(path: everyHeightPath, genesis: F.genesis())
+            do { _ = try F.commitBlocks(1...8, to: try Self.openDeferred(deferredPath)) }  // killed after the write at 8
+            do {
+                let store = try Self.openDeferred(deferredPath)
+                #expect(try store.oldestState() == 8)
+                _ = try F.commitBlocks(9...10, to: store)
+                try store.flushState()
+            }
+            let reopened = try Self.openDeferred(deferredPath)
+            #expect(try reopened.oldestState() == 8, "stored by block 9's batch, not lost with the clean stop")
+            try Self.expectStateOfBlock(10, in: reopened, root: reopened.head.stateRoot)
+            try Self.expectStateOfBlock(8, in: reopened, root: try reopened.block(at: 8)!.header.stateRoot)
+            do { _ = try F.commitBlocks(1...3, to: try ChainStore(path: everyHeightPath)) }  // killed
+            let every = try ChainStore(path: everyHeightPath)
+            #expect(try every.oldestState() == nil)
+            for h in UInt64(1)...3 { try Self.expectStateOfBlock(h, in: every, root: try every.block(at: h)!.header.stateRoot) }
         }
     }
 
