@@ -9,9 +9,12 @@ import QuorateStorage
 extension Node: ContractBackend {
     public var callLimits: CallLimits { config.callLimits }
 
+    /// The header whose state a read at `height` uses; a height whose state is no longer held
+    /// gets the same pruned answer as a balance read there (`checkStateKept`).
     private func header(at height: UInt64?) throws -> BlockHeader {
         guard let height, height != store.head.height else { return store.head }
         guard let header = try store.header(at: height) else { throw SubmitError("header not found") }
+        try checkStateKept(at: height)
         return header
     }
 
@@ -89,6 +92,8 @@ extension Node: ContractBackend {
               let parent = try store.block(at: location.height - 1)?.header else {
             throw SubmitError("transaction \(hash) not found")
         }
+        // The trace executes on the parent's state.
+        try checkStateKept(at: location.height - 1)
         let receipts = try store.receipts(at: location.height)
         let h = block.header
         var state = StateOverlay(base: store.accounts(at: parent.stateRoot),

@@ -146,6 +146,11 @@ struct SyncPipelineTests {
             #expect(try node.store.oldestState() == 30)
             let pruned = #expect(throws: (any Error).self) { try node.account(Self.user, at: 12) }
             #expect(pruned.map { "\($0)" }?.contains("the oldest available state is at block 30") == true)
+            // Contract reads at that height get the same answer.
+            for read in [{ _ = try node.code(Self.user, at: 12) }, { _ = try node.storage(Self.user, slot: .zero, at: 12) }] {
+                let error = #expect(throws: (any Error).self) { try read() }
+                #expect(error.map { "\($0)" }?.contains("missing trie node") == true)
+            }
             for h in UInt64(30)...40 { #expect(try node.account(Self.user, at: h).nonce == reference.nonceAfter[h]) }
         }
     }
