@@ -62,6 +62,10 @@ extension ChainStore {
         return passes ? .passing : .whole
     }
 
+    /// How long a passed block keeps what it supersedes: one height, for a reader of the previous
+    /// head (none when the node retains none).
+    var passingKeptHeights: UInt64 { min(1, stateFlushPolicy.withLock { $0.recentHeights }) }
+
     /// Written early, whatever the interval, once the unwritten nodes take this much memory.
     public static let unflushedBytesMax = 32 << 20
 
@@ -106,7 +110,7 @@ extension ChainStore {
     /// batch moved the oldest state up to it).
     func absorb(_ update: StateUpdate, height: UInt64, flushed: Bool, passing: Bool = false) {
         let policy = stateFlushPolicy.withLock { $0 }
-        let kept = passing ? min(1, policy.recentHeights) : policy.recentHeights
+        let kept = passing ? passingKeptHeights : policy.recentHeights
         unflushedState.withLock { layer in
             layer.absorb(update, height: height, flushed: flushed)
             layer.forgetRecent(supersededThrough: height > kept ? height - kept : 0, bytesMax: policy.recentBytesMax)
@@ -141,7 +145,7 @@ extension ChainStore {
     func markFirstBatch(_ batch: inout WriteBatch, index: inout PruneIndexState) throws {
         guard !index.processMarked else { return }
         index.processMarked = true
-        if let floor = rebuiltStateFloor, floor > (try db.get(StoreKeys.metaOldestState).flatMap(StoreKeys.uint64)) ?? 0 {
+        if let floor = stateFloorAtOpen, floor > (try db.get(StoreKeys.metaOldestState).flatMap(StoreKeys.uint64)) ?? 0 {
             batch.put(StoreKeys.metaOldestState, StoreKeys.be(floor))
         }
         if stateFlushPolicy.withLock({ $0.intervalHeights > 1 }) {
@@ -165,7 +169,7 @@ extension ChainStore {
         if passing {
             // In the same batch, so before the nodes leave memory: a reader of an older height
             // (now, or after a restart) is told it is pruned rather than meet a missing node.
-            batch.put(StoreKeys.metaOldestState, StoreKeys.be(height - min(1, stateFlushPolicy.withLock { $0.recentHeights })))
+            batch.put(StoreKeys.metaOldestState, StoreKeys.be(height - passingKeptHeights))
         }
         // In every batch: a store whose marker is absent reads as whole at its head.
         if writes?.flushed != true { batch.put(StoreKeys.metaStateFlushed, StoreKeys.be(stateFlushedHeight)) }
@@ -181,21 +185,19 @@ extension ChainStore {
     /// On open: executes again the blocks after the last tree written whole, from their stored
     /// bodies and the senders their receipts recorded, and checks each result against the state
     /// root its certified header commits to. Writes nothing; the next flush does.
+    /// Also sets `stateFloorAtOpen`: the heights before the last write of the tree lost the
+    /// superseded nodes only memory held when the last stop was not clean, whether or not there
+    /// is anything to execute again (a kill right after a write leaves nothing).
     func rebuildUnflushedState() throws {
         let head = self.head
-        guard let bytes = try db.get(StoreKeys.metaStateFlushed), let flushed = StoreKeys.uint64(bytes),
-              flushed < head.height else {
-            unflushedState.withLock { $0.flushedHeight = head.height }
-            // Killed right after a write of the tree: nothing to execute again, but the nodes
-            // only memory held for the older heights are gone all the same.
-            // No mark: the last process kept nothing in memory (or wrote before the mark existed).
-            if head.height > 0, let cleanStop = try db.get(StoreKeys.metaCleanStop).flatMap(StoreKeys.uint64),
-               cleanStop != head.height {
-                stoppedUncleanAtFlushHeight = head.height
-            }
-            return
-        }
+        let flushed = try db.get(StoreKeys.metaStateFlushed).flatMap(StoreKeys.uint64).map { min($0, head.height) } ?? head.height
         unflushedState.withLock { $0.flushedHeight = flushed }
+        // No mark: the last process kept nothing in memory (or wrote before the mark existed).
+        let cleanStop = try db.get(StoreKeys.metaCleanStop).flatMap(StoreKeys.uint64)
+        if flushed < head.height || (head.height > 0 && cleanStop != nil && cleanStop != head.height) {
+            stateFloorAtOpen = flushed
+        }
+        guard flushed < head.height else { return }
         guard var parent = try block(at: flushed)?.header else {
             throw StoreError("block \(flushed), the last whose state was written whole, is missing: the store is damaged; restore the data directory from a backup or resync")
         }
@@ -216,14 +218,6 @@ extension ChainStore {
             parent = block.header
         }
         rebuiltStateHeights = (flushed + 1)...head.height
-    }
-
-    /// The lowest height whose state this process can read: after a rebuild, the heights before
-    /// the last write of the tree lost the superseded nodes only memory held, so they answer
-    /// as pruned (`oldestState()`).
-    var rebuiltStateFloor: UInt64? {
-        if let rebuilt = rebuiltStateHeights { return rebuilt.lowerBound - 1 }
-        return stoppedUncleanAtFlushHeight
     }
 
     private func reexecute(_ block: Block, parent header: BlockHeader, rules: ChainRules) throws -> ExecutedBlock {

@@ -43,9 +43,10 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     let recentBlockHashes = Mutex(RecentBlockHashes())
     /// The heights whose state the open executed again (a crash came after the last write of the tree).
     public internal(set) var rebuiltStateHeights: ClosedRange<UInt64>?
-    /// The head, when the open found the last stop unclean but the tree written at the head:
-    /// the older heights lost what memory held all the same (`rebuiltStateFloor`).
-    var stoppedUncleanAtFlushHeight: UInt64?
+    /// The lowest height whose state this process can read, when the open found that the last
+    /// stop lost superseded nodes only memory held: the last write of the tree. The older heights
+    /// answer as pruned (`oldestState()`); the first batch stores it (`markFirstBatch`).
+    var stateFloorAtOpen: UInt64?
 
     /// Opens an initialised store and checks it can be trusted: schema version, chain id, genesis,
     /// and the head block against its commit certificate.
@@ -265,7 +266,7 @@ public final class ChainStore: AccountReader, StateNodeReader, @unchecked Sendab
     /// The lowest height whose state the store can read; nil when none was pruned.
     public func oldestState() throws -> UInt64? {
         let stored = try db.get(StoreKeys.metaOldestState).flatMap(StoreKeys.uint64)
-        guard let floor = rebuiltStateFloor, floor > stored ?? 0 else { return stored }
+        guard let floor = stateFloorAtOpen, floor > stored ?? 0 else { return stored }
         return floor
     }
 
